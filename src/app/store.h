@@ -1,0 +1,92 @@
+// The store port: everything the use cases keep. One implementation over SQL serves both the
+// SQLite (embedded) and PostgreSQL adapters; the contract test suite runs against both.
+// All methods are thread-safe. Each call is one transaction unless it says otherwise.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "core/region.h"
+#include "core/status.h"
+
+namespace gongzhi {
+
+struct ImportCounts {
+  size_t read = 0;       // rows accepted from the source
+  size_t written = 0;    // rows inserted or changed
+  size_t unchanged = 0;  // rows already present with the same content
+};
+
+// Pull source of region rows for a bulk import.
+class RegionSource {
+ public:
+  virtual ~RegionSource() = default;
+  // Replaces `batch` with up to `max` rows; false (and an empty batch) at the end.
+  virtual bool NextBatch(std::vector<Region>& batch, size_t max) = 0;
+  // Non-OK when the source stopped on bad input; the import is then rolled back.
+  virtual Status status() const = 0;
+};
+
+struct UnitFilter {
+  std::string region_code;  // exact region node; empty = any
+  std::string under;        // code prefix: units attached anywhere under this region; empty = any
+  std::optional<UnitKind> kind;
+  int limit = 100;
+  int offset = 0;
+};
+
+struct WorkerFilter {
+  std::string grid_code;  // assigned to this grid; empty = any
+  std::string under;      // assigned to a grid under this region code prefix; empty = any
+  int limit = 100;
+  int offset = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- regions ---
+  // Upserts all rows of `source` in one transaction (renamed units are updated, nothing is
+  // duplicated); on a source error nothing is written.
+  virtual Result<ImportCounts> ImportRegions(RegionSource& source) = 0;
+  virtual Result<std::optional<Region>> GetRegion(const std::string& code) = 0;
+  // Direct children ordered by code.
+  virtual Result<std::vector<Region>> ChildRegions(const std::string& code) = 0;
+  // Regions of `level` whose code starts with `prefix`, ordered by code.
+  virtual Result<std::vector<Region>> RegionsUnder(const std::string& prefix, RegionLevel level) = 0;
+  virtual Result<int64_t> CountRegions() = 0;
+
+  // --- units ---
+  // Returns the unit with its new id.
+  virtual Result<Unit> InsertUnit(const Unit& unit) = 0;
+  virtual Result<std::optional<Unit>> GetUnit(int64_t id) = 0;
+  virtual Result<std::vector<Unit>> ListUnits(const UnitFilter& filter) = 0;
+  // NotFound when no unit has `unit.id`.
+  virtual Status UpdateUnit(const Unit& unit) = 0;
+  virtual Status DeleteUnit(int64_t id) = 0;
+
+  // --- grids ---
+  // Inserts or replaces (by code) all grids in one transaction and bumps GridsVersion.
+  virtual Status UpsertGrids(const std::vector<Grid>& grids) = 0;
+  virtual Result<std::optional<Grid>> GetGrid(const std::string& code) = 0;
+  // Grids whose code starts with `prefix` ("" = all), ordered by code.
+  virtual Result<std::vector<Grid>> ListGrids(const std::string& prefix) = 0;
+  // Removes the grid and its worker assignments; NotFound if absent. Bumps GridsVersion.
+  virtual Status DeleteGrid(const std::string& code) = 0;
+  // A counter that changes whenever any grid changes; lets caches notice writes by other processes.
+  virtual Result<int64_t> GridsVersion() = 0;
+
+  // --- grid workers (网格员) ---
+  // Grid codes must exist (InvalidArgument naming grids[i] otherwise).
+  virtual Result<GridWorker> InsertWorker(const GridWorker& worker) = 0;
+  virtual Result<std::optional<GridWorker>> GetWorker(int64_t id) = 0;
+  virtual Result<std::vector<GridWorker>> ListWorkers(const WorkerFilter& filter) = 0;
+  virtual Status UpdateWorker(const GridWorker& worker) = 0;
+  virtual Status DeleteWorker(int64_t id) = 0;
+};
+
+}  // namespace gongzhi

@@ -1,0 +1,44 @@
+// Plain request/response types between the Beast server and the API handlers, so handlers and
+// their tests never include Beast.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gongzhi::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // percent-decoded path, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::string body;
+  std::string content_type;
+
+  // First value of query parameter `name`.
+  std::optional<std::string> Param(const std::string& name) const {
+    for (const auto& [k, v] : query)
+      if (k == name) return v;
+    return std::nullopt;
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+// HTTP status for an error code (400, 404, 409, 403, 413, 503, 500).
+int HttpStatusOf(ErrorCode code);
+// {"error":{"code":"invalid_argument","message":"...","field":"..."}} with its status.
+Response ErrorResponse(const Status& s);
+
+}  // namespace gongzhi::http

@@ -1,0 +1,241 @@
+#include "http/server.h"
+
+#include <atomic>
+#include <csignal>
+#include <optional>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <spdlog/spdlog.h>
+
+namespace gongzhi::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct Server::Impl {
+  ServerOptions opts;
+  Handler api, files;
+  asio::io_context ioc{1};
+  asio::thread_pool workers;
+  tcp::acceptor acceptor{ioc};
+  std::atomic<int> inflight{0};
+  std::atomic<bool> draining{false};
+  struct Periodic {
+    Periodic(asio::io_context& ioc, std::chrono::milliseconds p, std::function<void()> t)
+        : timer(ioc), period(p), task(std::move(t)) {}
+    asio::steady_timer timer;
+    std::chrono::milliseconds period;
+    std::function<void()> task;
+  };
+  std::vector<std::unique_ptr<Periodic>> periodics;
+
+  void Arm(Periodic* p) {
+    p->timer.expires_after(p->period);
+    p->timer.async_wait([this, p](boost::system::error_code ec) {
+      if (ec || draining) return;
+      asio::post(workers, p->task);
+      Arm(p);
+    });
+  }
+
+  Impl(ServerOptions o, Handler a, Handler f)
+      : opts(std::move(o)), api(std::move(a)), files(std::move(f)), workers(std::max(1, opts.worker_threads)) {}
+
+  void Accept();
+  Response Dispatch(const Request& req) {
+    bool is_api = req.path == "/healthz" || req.path.rfind("/api/", 0) == 0;
+    if (is_api) return api(req);
+    if (req.method != "GET" && req.method != "HEAD") {
+      Response r = ErrorResponse(Status(ErrorCode::kInvalidArgument, "method not allowed"));
+      r.status = 405;
+      return r;
+    }
+    return files(req);
+  }
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl& srv) : stream_(std::move(socket)), srv_(srv) {}
+
+  void Start() { ReadHeader(); }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(srv_.opts.header_limit));
+    parser_->body_limit(srv_.opts.body_limit);
+    stream_.expires_after(srv_.opts.io_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return FailRead(ec);
+    auto target = parser_->get().target();
+    bool import = parser_->get().method() == bhttp::verb::post && target.find("/import") != std::string_view::npos;
+    if (import) parser_->body_limit(srv_.opts.import_body_limit);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void FailRead(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
+      return Close();
+    if (ec == bhttp::error::body_limit)
+      return SendError(413, Status(ErrorCode::kPayloadTooLarge, "the request body is larger than the limit"));
+    if (ec == bhttp::error::header_limit)
+      return SendError(431, Status(ErrorCode::kInvalidArgument, "the request headers are larger than the limit"));
+    return SendError(400, Status::Invalid("", "malformed HTTP request: " + ec.message()));
+  }
+
+  void SendError(int status, const Status& s) {
+    Response r = ErrorResponse(s);
+    r.status = status;
+    Write(std::move(r), false, false);
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) return FailRead(ec);
+    auto& msg = parser_->get();
+    Request req;
+    req.method = std::string(msg.method_string());
+    auto url = boost::urls::parse_origin_form(msg.target());
+    if (!url) return SendError(400, Status::Invalid("", "malformed request target"));
+    req.path = url->path();
+    if (req.path.empty()) req.path = "/";
+    for (auto p : url->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
+    req.body = std::move(msg.body());
+    req.content_type = std::string(msg[bhttp::field::content_type]);
+    bool keep_alive = msg.keep_alive();
+    bool head = msg.method() == bhttp::verb::head;
+    srv_.inflight++;
+    asio::post(srv_.workers, [self = shared_from_this(), req = std::move(req), keep_alive, head] {
+      Response resp;
+      try {
+        resp = self->srv_.Dispatch(req);
+      } catch (const std::exception& e) {
+        spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+        resp = ErrorResponse(Status::Internal("internal error"));
+      }
+      if (resp.status >= 500) spdlog::warn("{} {} -> {}", req.method, req.path, resp.status);
+      asio::post(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive, head]() mutable {
+        self->Write(std::move(resp), keep_alive, head);
+        self->srv_.inflight--;
+      });
+    });
+  }
+
+  void Write(Response r, bool keep_alive, bool head) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), 11);
+    res->set(bhttp::field::server, "gongzhi");
+    if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
+    res->set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive && !srv_.draining);
+    size_t len = r.body.size();
+    if (!head) res->body() = std::move(r.body);
+    res->content_length(len);
+    stream_.expires_after(srv_.opts.io_timeout);
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec || !res->keep_alive()) return self->Close();
+      self->ReadHeader();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Server::Impl& srv_;
+};
+
+}  // namespace
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), *this)->Start();
+    }
+    Accept();
+  });
+}
+
+Server::Server(ServerOptions options, Handler api, Handler files)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(api), std::move(files))) {}
+
+Server::~Server() {
+  impl_->workers.join();
+}
+
+Result<std::string> Server::Listen() {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(impl_->opts.host, ec);
+  if (ec) return Status::Invalid("listen", "'" + impl_->opts.host + "' is not an IP address");
+  tcp::endpoint ep(addr, impl_->opts.port);
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(1024, ec);
+  if (ec) return Status::Unavailable("cannot listen on " + impl_->opts.host + ":" + std::to_string(impl_->opts.port) +
+                                     ": " + ec.message());
+  auto local = a.local_endpoint();
+  std::string host = local.address().is_v6() ? "[" + local.address().to_string() + "]" : local.address().to_string();
+  return "http://" + host + ":" + std::to_string(local.port());
+}
+
+void Server::Every(std::chrono::milliseconds period, std::function<void()> task) {
+  impl_->periodics.push_back(std::make_unique<Impl::Periodic>(impl_->ioc, period, std::move(task)));
+  impl_->Arm(impl_->periodics.back().get());
+}
+
+void Server::Run() {
+  auto& im = *impl_;
+  asio::signal_set signals(im.ioc, SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(im.ioc);
+  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void(beast::error_code)> poll = [&](beast::error_code) {
+    if (im.inflight == 0 || std::chrono::steady_clock::now() >= *deadline) {
+      if (im.inflight) spdlog::warn("stopping with {} requests still in flight", im.inflight.load());
+      im.ioc.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait(poll);
+  };
+  signals.async_wait([&](beast::error_code ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: draining {} requests in flight", sig, im.inflight.load());
+    im.draining = true;
+    beast::error_code ignored;
+    im.acceptor.close(ignored);
+    for (auto& p : im.periodics) p->timer.cancel();
+    *deadline = std::chrono::steady_clock::now() + im.opts.drain_timeout;
+    poll({});
+  });
+  im.Accept();
+  im.ioc.run();
+  im.workers.join();
+  spdlog::info("stopped");
+}
+
+}  // namespace gongzhi::http

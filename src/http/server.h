@@ -1,0 +1,46 @@
+// The HTTP server (Boost.Beast). Beast stays inside server.cc: this header is all others see.
+// I/O runs on its own thread; handlers run on a worker pool so blocking database calls never
+// stall the I/O thread. SIGTERM/SIGINT stop accepting, finish the requests in flight, then return.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "http/http_types.h"
+
+namespace gongzhi::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;                       // 0 = any free port
+  size_t body_limit = 1 << 20;                // bytes; larger bodies get 413
+  size_t import_body_limit = 64 << 20;        // for POST .../import endpoints (GeoJSON uploads)
+  size_t header_limit = 16 << 10;             // bytes of request line + headers; larger get 431
+  std::chrono::seconds io_timeout{30};        // a client that stalls a read or write longer is dropped
+  std::chrono::seconds drain_timeout{10};     // how long shutdown waits for requests in flight
+  int worker_threads = 4;
+};
+
+class Server {
+ public:
+  // `api` serves /api/... and /healthz; `files` serves every other GET (the web UI).
+  Server(ServerOptions options, Handler api, Handler files);
+  ~Server();
+
+  // Binds and listens; returns the base URL ("http://127.0.0.1:8080"), with the real port when 0.
+  Result<std::string> Listen();
+  // Runs `task` on a worker thread every `period` while the server runs.
+  void Every(std::chrono::milliseconds period, std::function<void()> task);
+  // Serves until SIGTERM or SIGINT, then drains and returns.
+  void Run();
+
+  struct Impl;  // public only so server.cc's sessions can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gongzhi::http

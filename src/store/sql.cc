@@ -1,0 +1,86 @@
+#include "store/sql.h"
+
+#include <charconv>
+
+namespace gongzhi::sql {
+
+int64_t Row::Int(size_t i) const {
+  const Value& v = v_[i];
+  if (auto p = std::get_if<int64_t>(&v)) return *p;
+  if (auto p = std::get_if<double>(&v)) return static_cast<int64_t>(*p);
+  if (auto p = std::get_if<std::string>(&v)) {
+    int64_t out = 0;
+    std::from_chars(p->data(), p->data() + p->size(), out);
+    return out;
+  }
+  return 0;
+}
+
+double Row::Real(size_t i) const {
+  const Value& v = v_[i];
+  if (auto p = std::get_if<double>(&v)) return *p;
+  if (auto p = std::get_if<int64_t>(&v)) return static_cast<double>(*p);
+  if (auto p = std::get_if<std::string>(&v)) return std::strtod(p->c_str(), nullptr);
+  return 0;
+}
+
+std::string Row::Text(size_t i) const {
+  const Value& v = v_[i];
+  if (auto p = std::get_if<std::string>(&v)) return *p;
+  if (auto p = std::get_if<int64_t>(&v)) return std::to_string(*p);
+  if (auto p = std::get_if<double>(&v)) return std::to_string(*p);
+  return {};
+}
+
+Result<Pool::Lease> Pool::Acquire() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(c));
+  }
+  ++open_;
+  lock.unlock();
+  auto c = factory_();
+  if (!c.ok()) {
+    std::lock_guard relock(mu_);
+    --open_;
+    cv_.notify_one();
+    return c.status();
+  }
+  return Lease(this, std::move(c).value());
+}
+
+void Pool::Release(std::unique_ptr<Connection> c) {
+  std::lock_guard lock(mu_);
+  if (c->healthy()) {
+    idle_.push_back(std::move(c));
+  } else {
+    --open_;  // dropped; the next Acquire opens a fresh one
+  }
+  cv_.notify_one();
+}
+
+Transaction::~Transaction() {
+  if (open_) c_.Exec("ROLLBACK");
+}
+
+Status Transaction::Begin() {
+  auto r = c_.Exec(write_ && c_.dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  if (!r.ok()) return r.status();
+  open_ = true;
+  return Status::Ok();
+}
+
+Status Transaction::Commit() {
+  auto r = c_.Exec("COMMIT");
+  open_ = false;
+  if (!r.ok()) {
+    c_.Exec("ROLLBACK");
+    return r.status();
+  }
+  return Status::Ok();
+}
+
+}  // namespace gongzhi::sql

@@ -1,0 +1,101 @@
+// The one client interface both database backends implement (after Drogon's orm_lib): the SQL
+// store is written once against it. Statements use '?' placeholders; the PostgreSQL adapter
+// rewrites them to $n in one place. Values cross as int64, double, text or NULL.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gongzhi::sql {
+
+enum class Dialect { kSqlite, kPostgres };
+
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+
+// One result row. Accessors convert: PostgreSQL hands every value over as text.
+class Row {
+ public:
+  explicit Row(std::vector<Value> v) : v_(std::move(v)) {}
+  bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(v_[i]); }
+  int64_t Int(size_t i) const;
+  double Real(size_t i) const;
+  std::string Text(size_t i) const;
+
+ private:
+  std::vector<Value> v_;
+};
+
+struct ExecResult {
+  std::vector<Row> rows;
+  int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Runs one statement with '?' placeholders bound to `params`. Prepared statements are cached
+  // per connection by SQL text. Constraint violations come back as kConflict.
+  virtual Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs a script of several statements without parameters (migrations).
+  virtual Status ExecScript(std::string_view script) = 0;
+  virtual Dialect dialect() const = 0;
+  // False once the connection is broken; the pool then drops it.
+  virtual bool healthy() const { return true; }
+};
+
+// A fixed-size pool; Acquire blocks until a connection is free. Thread-safe.
+class Pool {
+ public:
+  using Factory = std::function<Result<std::unique_ptr<Connection>>()>;
+  Pool(Factory factory, size_t size) : factory_(std::move(factory)), size_(size) {}
+
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
+    Lease(Lease&&) = default;
+    ~Lease() { if (c_) pool_->Release(std::move(c_)); }
+    Connection* operator->() { return c_.get(); }
+    Connection& operator*() { return *c_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> c_;
+  };
+
+  Result<Lease> Acquire();
+
+ private:
+  void Release(std::unique_ptr<Connection> c);
+  Factory factory_;
+  size_t size_;
+  size_t open_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+// A transaction on one connection; rolls back unless committed. `write` takes SQLite's write
+// lock up front (BEGIN IMMEDIATE) so concurrent writers queue instead of deadlocking.
+class Transaction {
+ public:
+  Transaction(Connection& c, bool write) : c_(c), write_(write) {}
+  ~Transaction();
+  Status Begin();
+  Status Commit();
+
+ private:
+  Connection& c_;
+  bool write_;
+  bool open_ = false;
+};
+
+}  // namespace gongzhi::sql

@@ -1,0 +1,338 @@
+#include "store/sql_store.h"
+
+#include <algorithm>
+#include <map>
+
+#include "store/migrations.h"
+#include "store/postgres/pg_connection.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace gongzhi {
+namespace {
+
+using sql::Value;
+
+// Upper bound of a code-prefix range: every code starting with `p` is >= p and < p + ':'
+// (':' sorts right after '9' in byte order, which the code columns use).
+std::string PrefixEnd(const std::string& p) { return p + ":"; }
+
+Region RegionFromRow(const sql::Row& r) {
+  return Region{r.Text(0), r.Text(1), static_cast<RegionLevel>(r.Int(2)), r.Text(3)};
+}
+
+Unit UnitFromRow(const sql::Row& r) {
+  Unit u;
+  u.id = r.Int(0);
+  u.kind = ParseUnitKind(r.Text(1)).value_or(UnitKind::kDepartment);
+  u.name = r.Text(2);
+  u.region_code = r.Text(3);
+  u.phone = r.Text(4);
+  u.created_at = r.Int(5);
+  return u;
+}
+
+Grid GridFromRow(const sql::Row& r) {
+  Grid g;
+  g.code = r.Text(0);
+  g.name = r.Text(1);
+  g.community_code = r.Text(2);
+  g.geometry = r.Text(3);
+  g.synthetic = r.Int(4) != 0;
+  g.min_lng = r.Real(5), g.min_lat = r.Real(6), g.max_lng = r.Real(7), g.max_lat = r.Real(8);
+  return g;
+}
+
+template <typename F>
+auto Map(const sql::ExecResult& r, F f) {
+  std::vector<std::invoke_result_t<F, const sql::Row&>> out;
+  out.reserve(r.rows.size());
+  for (const auto& row : r.rows) out.push_back(f(row));
+  return out;
+}
+
+constexpr const char* kUnitCols = "id, kind, name, region_code, phone, created_at";
+constexpr const char* kGridCols =
+    "code, name, community_code, geometry, synthetic, min_lng, min_lat, max_lng, max_lat";
+constexpr const char* kWorkerCols = "id, name, phone, capacity, active, created_at";
+
+class SqlStore : public Store {
+ public:
+  SqlStore(std::unique_ptr<sql::Pool> pool, const Clock& clock) : pool_(std::move(pool)), clock_(clock) {}
+
+  Result<ImportCounts> ImportRegions(RegionSource& source) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    ImportCounts counts;
+    std::vector<Region> batch;
+    std::vector<Value> params;
+    constexpr size_t kBatch = 500;
+    while (source.NextBatch(batch, kBatch)) {
+      // Rows repeated inside one statement would make ON CONFLICT touch a row twice: keep the last.
+      std::map<std::string, size_t> last;
+      for (size_t i = 0; i < batch.size(); ++i) last[batch[i].code] = i;
+      std::string q = "INSERT INTO regions (code, name, level, parent_code) VALUES ";
+      params.clear();
+      bool first = true;
+      for (auto& [code, i] : last) {
+        q += first ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+        first = false;
+        const Region& r = batch[i];
+        params.insert(params.end(), {r.code, r.name, int64_t{static_cast<int>(r.level)}, r.parent_code});
+      }
+      q += " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, "
+           "parent_code = excluded.parent_code WHERE regions.name <> excluded.name OR regions.level <> "
+           "excluded.level OR regions.parent_code <> excluded.parent_code";
+      GZ_ASSIGN_OR_RETURN(auto r, c->Exec(q, params));
+      counts.read += batch.size();
+      counts.written += static_cast<size_t>(r.affected);
+    }
+    GZ_RETURN_IF_ERROR(source.status());
+    GZ_RETURN_IF_ERROR(tx.Commit());
+    counts.unchanged = counts.read - std::min(counts.read, counts.written);
+    return counts;
+  }
+
+  Result<std::optional<Region>> GetRegion(const std::string& code) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query("SELECT code, name, level, parent_code FROM regions WHERE code = ?", {code}));
+    if (r.rows.empty()) return std::optional<Region>();
+    return std::optional<Region>(RegionFromRow(r.rows[0]));
+  }
+
+  Result<std::vector<Region>> ChildRegions(const std::string& code) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query("SELECT code, name, level, parent_code FROM regions WHERE parent_code = ? "
+                                      "ORDER BY code",
+                                      {code}));
+    return Map(r, RegionFromRow);
+  }
+
+  Result<std::vector<Region>> RegionsUnder(const std::string& prefix, RegionLevel level) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query("SELECT code, name, level, parent_code FROM regions WHERE code >= ? AND "
+                                      "code < ? AND level = ? ORDER BY code",
+                                      {prefix, PrefixEnd(prefix), int64_t{static_cast<int>(level)}}));
+    return Map(r, RegionFromRow);
+  }
+
+  Result<int64_t> CountRegions() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query("SELECT COUNT(*) FROM regions", {}));
+    return r.rows.at(0).Int(0);
+  }
+
+  Result<Unit> InsertUnit(const Unit& u) override {
+    Unit out = u;
+    out.created_at = clock_.Now();
+    GZ_ASSIGN_OR_RETURN(auto r, Query("INSERT INTO units (kind, name, region_code, phone, created_at) VALUES "
+                                      "(?, ?, ?, ?, ?) RETURNING id",
+                                      {UnitKindName(u.kind), u.name, u.region_code, u.phone, out.created_at}));
+    out.id = r.rows.at(0).Int(0);
+    return out;
+  }
+
+  Result<std::optional<Unit>> GetUnit(int64_t id) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query(std::string("SELECT ") + kUnitCols + " FROM units WHERE id = ?", {id}));
+    if (r.rows.empty()) return std::optional<Unit>();
+    return std::optional<Unit>(UnitFromRow(r.rows[0]));
+  }
+
+  Result<std::vector<Unit>> ListUnits(const UnitFilter& f) override {
+    std::string q = std::string("SELECT ") + kUnitCols + " FROM units WHERE 1=1";
+    std::vector<Value> p;
+    if (!f.region_code.empty()) q += " AND region_code = ?", p.push_back(f.region_code);
+    if (!f.under.empty()) q += " AND region_code >= ? AND region_code < ?", p.push_back(f.under),
+                          p.push_back(PrefixEnd(f.under));
+    if (f.kind) q += " AND kind = ?", p.push_back(std::string(UnitKindName(*f.kind)));
+    q += " ORDER BY id LIMIT ? OFFSET ?";
+    p.push_back(int64_t{f.limit});
+    p.push_back(int64_t{f.offset});
+    GZ_ASSIGN_OR_RETURN(auto r, Query(q, p));
+    return Map(r, UnitFromRow);
+  }
+
+  Status UpdateUnit(const Unit& u) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query("UPDATE units SET kind = ?, name = ?, region_code = ?, phone = ? WHERE id = ?",
+                                      {UnitKindName(u.kind), u.name, u.region_code, u.phone, u.id}));
+    return r.affected ? Status::Ok() : Status::NotFound("no unit with id " + std::to_string(u.id));
+  }
+
+  Status DeleteUnit(int64_t id) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query("DELETE FROM units WHERE id = ?", {id}));
+    return r.affected ? Status::Ok() : Status::NotFound("no unit with id " + std::to_string(id));
+  }
+
+  Status UpsertGrids(const std::vector<Grid>& grids) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    for (const Grid& g : grids) {
+      GZ_ASSIGN_OR_RETURN(
+          auto r, c->Exec("INSERT INTO grids (code, name, community_code, geometry, synthetic, min_lng, min_lat, "
+                          "max_lng, max_lat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+                          "name = excluded.name, community_code = excluded.community_code, geometry = "
+                          "excluded.geometry, synthetic = excluded.synthetic, min_lng = excluded.min_lng, "
+                          "min_lat = excluded.min_lat, max_lng = excluded.max_lng, max_lat = excluded.max_lat",
+                          {g.code, g.name, g.community_code, g.geometry, int64_t{g.synthetic}, g.min_lng, g.min_lat,
+                           g.max_lng, g.max_lat}));
+    }
+    GZ_RETURN_IF_ERROR(BumpGridsVersion(*c));
+    return tx.Commit();
+  }
+
+  Result<std::optional<Grid>> GetGrid(const std::string& code) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query(std::string("SELECT ") + kGridCols + " FROM grids WHERE code = ?", {code}));
+    if (r.rows.empty()) return std::optional<Grid>();
+    return std::optional<Grid>(GridFromRow(r.rows[0]));
+  }
+
+  Result<std::vector<Grid>> ListGrids(const std::string& prefix) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query(std::string("SELECT ") + kGridCols +
+                                          " FROM grids WHERE code >= ? AND code < ? ORDER BY code",
+                                      {prefix, PrefixEnd(prefix)}));
+    return Map(r, GridFromRow);
+  }
+
+  Status DeleteGrid(const std::string& code) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("DELETE FROM grids WHERE code = ?", {code}));
+    if (!r.affected) return Status::NotFound("no grid with code " + code);
+    GZ_RETURN_IF_ERROR(BumpGridsVersion(*c));
+    return tx.Commit();
+  }
+
+  Result<int64_t> GridsVersion() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query("SELECT value FROM meta WHERE key = 'grids_version'", {}));
+    return r.rows.empty() ? int64_t{0} : r.rows[0].Int(0);
+  }
+
+  Result<GridWorker> InsertWorker(const GridWorker& w) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    GridWorker out = w;
+    out.created_at = clock_.Now();
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("INSERT INTO grid_workers (name, phone, capacity, active, created_at) "
+                                        "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                        {w.name, w.phone, int64_t{w.capacity}, int64_t{w.active}, out.created_at}));
+    out.id = r.rows.at(0).Int(0);
+    GZ_RETURN_IF_ERROR(WriteAssignments(*c, out));
+    GZ_RETURN_IF_ERROR(tx.Commit());
+    return out;
+  }
+
+  Result<std::optional<GridWorker>> GetWorker(int64_t id) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec(std::string("SELECT ") + kWorkerCols + " FROM grid_workers WHERE id = ?", {id}));
+    if (r.rows.empty()) return std::optional<GridWorker>();
+    GZ_ASSIGN_OR_RETURN(auto ws, WithGrids(*c, r));
+    return std::optional<GridWorker>(std::move(ws.at(0)));
+  }
+
+  Result<std::vector<GridWorker>> ListWorkers(const WorkerFilter& f) override {
+    std::string q = std::string("SELECT ") + kWorkerCols + " FROM grid_workers w WHERE 1=1";
+    std::vector<Value> p;
+    if (!f.grid_code.empty()) {
+      q += " AND EXISTS (SELECT 1 FROM grid_worker_grids a WHERE a.worker_id = w.id AND a.grid_code = ?)";
+      p.push_back(f.grid_code);
+    }
+    if (!f.under.empty()) {
+      q += " AND EXISTS (SELECT 1 FROM grid_worker_grids a WHERE a.worker_id = w.id AND a.grid_code >= ? AND "
+           "a.grid_code < ?)";
+      p.push_back(f.under);
+      p.push_back(PrefixEnd(f.under));
+    }
+    q += " ORDER BY id LIMIT ? OFFSET ?";
+    p.push_back(int64_t{f.limit});
+    p.push_back(int64_t{f.offset});
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec(q, p));
+    return WithGrids(*c, r);
+  }
+
+  Status UpdateWorker(const GridWorker& w) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("UPDATE grid_workers SET name = ?, phone = ?, capacity = ?, active = ? "
+                                        "WHERE id = ?",
+                                        {w.name, w.phone, int64_t{w.capacity}, int64_t{w.active}, w.id}));
+    if (!r.affected) return Status::NotFound("no grid worker with id " + std::to_string(w.id));
+    GZ_ASSIGN_OR_RETURN(auto d, c->Exec("DELETE FROM grid_worker_grids WHERE worker_id = ?", {w.id}));
+    GZ_RETURN_IF_ERROR(WriteAssignments(*c, w));
+    return tx.Commit();
+  }
+
+  Status DeleteWorker(int64_t id) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Query("DELETE FROM grid_workers WHERE id = ?", {id}));
+    return r.affected ? Status::Ok() : Status::NotFound("no grid worker with id " + std::to_string(id));
+  }
+
+ private:
+  Result<sql::ExecResult> Query(const std::string& q, const std::vector<Value>& p) {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    return c->Exec(q, p);
+  }
+
+  static Status BumpGridsVersion(sql::Connection& c) {
+    auto r = c.Exec("UPDATE meta SET value = value + 1 WHERE key = 'grids_version'");
+    return r.status();
+  }
+
+  // Grid codes are checked here, inside the transaction, so a grid deleted meanwhile cannot slip in.
+  static Status WriteAssignments(sql::Connection& c, const GridWorker& w) {
+    for (size_t i = 0; i < w.grid_codes.size(); ++i) {
+      GZ_ASSIGN_OR_RETURN(auto e, c.Exec("SELECT 1 FROM grids WHERE code = ?", {w.grid_codes[i]}));
+      if (e.rows.empty())
+        return Status::Invalid("grids[" + std::to_string(i) + "]", "no grid with code " + w.grid_codes[i]);
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("INSERT INTO grid_worker_grids (worker_id, grid_code) VALUES (?, ?)",
+                                         {w.id, w.grid_codes[i]}));
+    }
+    return Status::Ok();
+  }
+
+  static Result<std::vector<GridWorker>> WithGrids(sql::Connection& c, const sql::ExecResult& r) {
+    std::vector<GridWorker> out;
+    for (const auto& row : r.rows) {
+      GridWorker w;
+      w.id = row.Int(0);
+      w.name = row.Text(1);
+      w.phone = row.Text(2);
+      w.capacity = static_cast<int>(row.Int(3));
+      w.active = row.Int(4) != 0;
+      w.created_at = row.Int(5);
+      GZ_ASSIGN_OR_RETURN(auto g, c.Exec("SELECT grid_code FROM grid_worker_grids WHERE worker_id = ? ORDER BY "
+                                         "grid_code",
+                                         {w.id}));
+      for (const auto& gr : g.rows) w.grid_codes.push_back(gr.Text(0));
+      out.push_back(std::move(w));
+    }
+    return out;
+  }
+
+  std::unique_ptr<sql::Pool> pool_;
+  const Clock& clock_;
+};
+
+}  // namespace
+
+bool IsPostgresTarget(const std::string& t) {
+  return t.rfind("postgresql://", 0) == 0 || t.rfind("postgres://", 0) == 0 || t.find("host=") != std::string::npos ||
+         t.find("dbname=") != std::string::npos;
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size) {
+  sql::Pool::Factory factory;
+  if (IsPostgresTarget(target)) {
+    factory = [target] { return sql::OpenPostgres(target); };
+  } else {
+    factory = [target] { return sql::OpenSqlite(target); };
+  }
+  auto pool = std::make_unique<sql::Pool>(factory, pool_size);
+  {
+    GZ_ASSIGN_OR_RETURN(auto c, pool->Acquire());
+    GZ_RETURN_IF_ERROR(sql::Migrate(*c));
+  }
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), clock));
+}
+
+}  // namespace gongzhi

@@ -1,0 +1,120 @@
+#include "store/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+namespace gongzhi::sql {
+namespace {
+
+class SqliteConnection : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [_, st] : cache_) sqlite3_finalize(st);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params) override {
+    sqlite3_stmt* st = nullptr;
+    bool owned = false;  // true for statements too many to cache: finalized after this call
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) {
+      st = it->second;
+    } else {
+      int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st,
+                                  nullptr);
+      if (rc != SQLITE_OK) return Error(rc, "prepare");
+      // Many-row import statements vary in length; only cache the common shapes.
+      if (cache_.size() < 256) cache_.emplace(std::string(sql), st);
+      else owned = true;
+    }
+    struct Reset {
+      sqlite3_stmt* st;
+      bool owned;
+      ~Reset() {
+        if (owned) sqlite3_finalize(st);
+        else { sqlite3_reset(st); sqlite3_clear_bindings(st); }
+      }
+    } reset{st, owned};
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1), rc;
+      const Value& v = params[i];
+      if (auto p = std::get_if<int64_t>(&v)) rc = sqlite3_bind_int64(st, idx, *p);
+      else if (auto p = std::get_if<double>(&v)) rc = sqlite3_bind_double(st, idx, *p);
+      else if (auto p = std::get_if<std::string>(&v))
+        rc = sqlite3_bind_text(st, idx, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT);
+      else rc = sqlite3_bind_null(st, idx);
+      if (rc != SQLITE_OK) return Error(rc, "bind");
+    }
+    ExecResult out;
+    int cols = sqlite3_column_count(st);
+    for (;;) {
+      int rc = sqlite3_step(st);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return Error(rc, "step");
+      std::vector<Value> row;
+      row.reserve(cols);
+      for (int c = 0; c < cols; ++c) {
+        switch (sqlite3_column_type(st, c)) {
+          case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(st, c))); break;
+          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(st, c)); break;
+          case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+          default: {
+            auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+            row.emplace_back(std::string(t, sqlite3_column_bytes(st, c)));
+          }
+        }
+      }
+      out.rows.emplace_back(std::move(row));
+    }
+    out.affected = sqlite3_changes64(db_);
+    return out;
+  }
+
+  Status ExecScript(std::string_view script) override {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, std::string(script).c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return Status::Internal("sqlite: " + msg);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status Error(int rc, const char* what) {
+    std::string msg = std::string("sqlite ") + what + ": " + sqlite3_errmsg(db_);
+    int primary = rc & 0xff;
+    if (primary == SQLITE_CONSTRAINT) return Status::Conflict(msg);
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_IOERR || primary == SQLITE_FULL)
+      return Status::Unavailable(msg);
+    return Status::Internal(msg);
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status::Unavailable("cannot open SQLite database " + path + ": " + msg);
+  }
+  auto conn = std::make_unique<SqliteConnection>(db);
+  sqlite3_busy_timeout(db, 10000);
+  GZ_RETURN_IF_ERROR(conn->ExecScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"));
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
+}  // namespace gongzhi::sql
