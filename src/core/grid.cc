@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include <boost/geometry/algorithms/correct.hpp>
+#include <boost/geometry/algorithms/intersects.hpp>
 #include <boost/geometry/algorithms/is_valid.hpp>
 
 #include "core/region.h"
@@ -38,6 +39,8 @@ Result<GeoMultiPolygon> BuildShape(const std::vector<RawPolygon>& polygons, cons
       auto& target = r == 0 ? poly.outer() : (poly.inners().emplace_back(), poly.inners().back());
       for (auto [lng, lat] : ring) target.emplace_back(lng, lat);
     }
+    // Crossing edges first: a bow-tie also has "wrong orientation", which would hide the real cause.
+    if (bg::intersects(poly)) return Status::Invalid(pfield, "self-intersection: the polygon's edges cross");
     bg::correct(poly);
     bg::validity_failure_type failure;
     if (!bg::is_valid(poly, failure)) {
@@ -48,6 +51,7 @@ Result<GeoMultiPolygon> BuildShape(const std::vector<RawPolygon>& polygons, cons
         case bg::failure_duplicate_points: why = "repeated consecutive points"; break;
         case bg::failure_few_points: why = "fewer than 4 distinct points"; break;
         case bg::failure_wrong_topological_dimension: why = "the ring has no area"; break;
+        case bg::failure_wrong_orientation: why = "the ring has no area or folds over itself"; break;
         case bg::failure_interior_rings_outside: why = "a hole lies outside the outer ring"; break;
         case bg::failure_nested_interior_rings: why = "holes are nested"; break;
         case bg::failure_disconnected_interior: why = "holes split the polygon"; break;

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <optional>
@@ -98,9 +99,12 @@ class Session : public std::enable_shared_from_this<Session> {
     return SendError(400, Status::Invalid("", "malformed HTTP request: " + ec.message()));
   }
 
+  // Answers a request that could not be read in full and closes; the unread rest of the request
+  // is drained for a moment first so the client is not reset before it reads the answer.
   void SendError(int status, const Status& s) {
     Response r = ErrorResponse(s);
     r.status = status;
+    linger_ = true;
     Write(std::move(r), false, false);
   }
 
@@ -155,13 +159,25 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    if (!linger_) return stream_.close();
+    linger_ = false;
+    stream_.expires_after(std::chrono::seconds(2));
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->stream_.close();
+      self->Drain();
+    });
   }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl& srv_;
+  bool linger_ = false;
+  std::array<char, 16384> drain_buf_;
 };
 
 }  // namespace

@@ -1,0 +1,115 @@
+#include "http/api.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "app/demo.h"
+#include "store/sql_store.h"
+
+namespace gongzhi::http {
+namespace {
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() / ("gz_api_" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path_);
+    store_ = std::move(OpenStore(path_.string(), clock_).value());
+    regions_ = std::make_unique<RegionService>(*store_);
+    grids_ = std::make_unique<GridService>(*store_);
+    ASSERT_TRUE(LoadDemo(*regions_, *grids_, *store_).ok());
+    api_ = std::make_unique<Api>(*regions_, *grids_, ApiInfo{"sqlite", "130404", "", "test"});
+  }
+  void TearDown() override {
+    api_.reset();
+    grids_.reset();
+    regions_.reset();
+    store_.reset();
+    for (auto ext : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + ext);
+  }
+  Response Call(std::string method, std::string path, std::string body = "",
+                std::vector<std::pair<std::string, std::string>> query = {}) {
+    Request r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.body = std::move(body);
+    r.query = std::move(query);
+    return api_->Handle(r);
+  }
+  static boost::json::object Body(const Response& r) { return boost::json::parse(r.body).as_object(); }
+  static std::string ErrorField(const Response& r) {
+    auto body = Body(r);
+    auto& e = body.at("error").as_object();
+    return e.contains("field") ? std::string(e.at("field").as_string()) : "";
+  }
+
+  ManualClock clock_{1'795'000'000'000};
+  std::filesystem::path path_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<RegionService> regions_;
+  std::unique_ptr<GridService> grids_;
+  std::unique_ptr<Api> api_;
+};
+
+TEST_F(ApiTest, UnitBodiesAreCheckedFieldByField) {
+  EXPECT_EQ(Call("POST", "/api/v1/units", "{").status, 400);
+  EXPECT_EQ(Call("POST", "/api/v1/units", "[1]").status, 400);
+  auto r = Call("POST", "/api/v1/units", R"({"kind":"department","name":"x","region_code":"130404","color":"red"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(ErrorField(r), "color");
+  r = Call("POST", "/api/v1/units", R"({"kind":"department","name":7,"region_code":"130404"})");
+  EXPECT_EQ(ErrorField(r), "name");
+  r = Call("POST", "/api/v1/units", R"({"kind":"army","name":"x","region_code":"130404"})");
+  EXPECT_EQ(ErrorField(r), "kind");
+  r = Call("POST", "/api/v1/units", R"({"kind":"department","name":"x","region_code":"130404999"})");
+  EXPECT_EQ(ErrorField(r), "region_code");
+  r = Call("POST", "/api/v1/units", R"({"kind":"department","name":"复兴区应急管理局","region_code":"130404"})");
+  ASSERT_EQ(r.status, 201);
+  int64_t id = Body(r).at("id").as_int64();
+  EXPECT_EQ(Call("GET", "/api/v1/units/" + std::to_string(id)).status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/units/abc").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/units/999999").status, 404);
+  EXPECT_EQ(Call("DELETE", "/api/v1/units/" + std::to_string(id)).status, 204);
+  EXPECT_EQ(Call("DELETE", "/api/v1/units/" + std::to_string(id)).status, 404);
+}
+
+TEST_F(ApiTest, LocateParameters) {
+  auto r = Call("GET", "/api/v1/locate", "", {{"lng", "114.35"}, {"lat", "36.60"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r).at("district").at("code").as_string(), "130404");
+  EXPECT_TRUE(Body(r).at("grid").at("synthetic").as_bool());
+  EXPECT_EQ(ErrorField(Call("GET", "/api/v1/locate", "", {{"lat", "36.6"}})), "lng");
+  EXPECT_EQ(ErrorField(Call("GET", "/api/v1/locate", "", {{"lng", "abc"}, {"lat", "36.6"}})), "lng");
+  EXPECT_EQ(ErrorField(Call("GET", "/api/v1/locate", "", {{"lng", "114"}, {"lat", "nan"}})), "lat");
+  EXPECT_EQ(Call("GET", "/api/v1/locate", "", {{"lng", "0"}, {"lat", "0"}}).status, 404);
+}
+
+TEST_F(ApiTest, RoutingErrors) {
+  EXPECT_EQ(Call("GET", "/api/v1/nothing").status, 404);
+  EXPECT_EQ(Call("PATCH", "/api/v1/units").status, 405);
+  auto r = Call("GET", "/api/v1/regions/130404");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(Body(r).at("children").as_array().size(), 10u);
+  EXPECT_EQ(Call("GET", "/api/v1/regions/999999").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/regions/x").status, 400);
+}
+
+TEST_F(ApiTest, WorkersRoundTrip) {
+  auto r = Call("POST", "/api/v1/grid-workers", R"({"name":"周丽","capacity":5,"grids":["130404001008001"]})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  int64_t id = Body(r).at("id").as_int64();
+  r = Call("PUT", "/api/v1/grid-workers/" + std::to_string(id), R"({"name":"周丽","capacity":9,"grids":[]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(Call("GET", "/api/v1/grid-workers/" + std::to_string(id))).at("capacity").as_int64(), 9);
+  EXPECT_EQ(ErrorField(Call("POST", "/api/v1/grid-workers", R"({"name":"x","capacity":"9"})")), "capacity");
+  EXPECT_EQ(ErrorField(Call("POST", "/api/v1/grid-workers", R"({"name":"x","grids":["130404001008999"]})")), "grids[0]");
+  EXPECT_EQ(ErrorField(Call("POST", "/api/v1/grid-workers", R"({"name":"x","capacity":99999999999999999999})")),
+            "capacity");
+}
+
+}  // namespace
+}  // namespace gongzhi::http

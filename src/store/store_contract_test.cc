@@ -1,0 +1,290 @@
+// The store contract: every test runs against SQLite and against PostgreSQL (GONGZHI_TEST_PG).
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "store/migrations.h"
+#include "store/postgres/pg_connection.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sql_store.h"
+
+namespace gongzhi {
+namespace {
+
+class VectorSource : public RegionSource {
+ public:
+  explicit VectorSource(std::vector<Region> rows, Status fail_at_end = Status::Ok())
+      : rows_(std::move(rows)), end_status_(std::move(fail_at_end)) {}
+  bool NextBatch(std::vector<Region>& batch, size_t max) override {
+    batch.clear();
+    while (batch.size() < max && pos_ < rows_.size()) batch.push_back(rows_[pos_++]);
+    return !batch.empty();
+  }
+  Status status() const override { return pos_ >= rows_.size() ? end_status_ : Status::Ok(); }
+
+ private:
+  std::vector<Region> rows_;
+  size_t pos_ = 0;
+  Status end_status_;
+};
+
+const char* PgTarget() { return std::getenv("GONGZHI_TEST_PG"); }
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgres") {
+      if (!PgTarget()) {
+        if (std::getenv("GONGZHI_REQUIRE_PG")) FAIL() << "GONGZHI_REQUIRE_PG is set but GONGZHI_TEST_PG is not";
+        GTEST_SKIP() << "set GONGZHI_TEST_PG to run the contract on PostgreSQL";
+      }
+      target_ = PgTarget();
+      auto c = sql::OpenPostgres(target_);
+      ASSERT_TRUE(c.ok()) << c.status().ToString();
+      ASSERT_TRUE((*c)->ExecScript("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;").ok());
+    } else {
+      dir_ = std::filesystem::temp_directory_path() /
+             ("gz_contract_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      std::filesystem::remove_all(dir_);
+      std::filesystem::create_directories(dir_);
+      target_ = (dir_ / "t.db").string();
+    }
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto s = OpenStore(target_, clock_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+  }
+  Store& store() { return *store_; }
+
+  void ImportFuxingSample() {
+    VectorSource src({{"130404", "复兴区", RegionLevel::kCounty, "1304"},
+                      {"130404001", "胜利桥街道", RegionLevel::kTownship, "130404"},
+                      {"130404002", "百家村街道", RegionLevel::kTownship, "130404"},
+                      {"130404001008", "三丰园社区居民委员会", RegionLevel::kVillage, "130404001"},
+                      {"130404001017", "学军路社区居民委员会", RegionLevel::kVillage, "130404001"},
+                      {"130404002001", "百家村社区居民委员会", RegionLevel::kVillage, "130404002"}});
+    auto r = store().ImportRegions(src);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+
+  Grid MakeGrid(const std::string& code, double x) {
+    Grid g;
+    g.code = code;
+    g.name = "网格" + code.substr(12);
+    g.community_code = code.substr(0, 12);
+    g.geometry = R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]})";
+    g.min_lng = x, g.min_lat = 36.6, g.max_lng = x + 0.01, g.max_lat = 36.61;
+    return g;
+  }
+
+  ManualClock clock_{1'795'000'000'000};
+  std::string target_;
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContract, ImportIsIdempotentAndUpdatesRenames) {
+  ImportFuxingSample();
+  EXPECT_EQ(*store().CountRegions(), 6);
+  VectorSource again({{"130404", "复兴区", RegionLevel::kCounty, "1304"},
+                      {"130404001", "胜利桥街道办事处", RegionLevel::kTownship, "130404"}});
+  auto r = store().ImportRegions(again);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->read, 2u);
+  EXPECT_EQ(r->written, 1u);
+  EXPECT_EQ(r->unchanged, 1u);
+  EXPECT_EQ(*store().CountRegions(), 6);
+  EXPECT_EQ((*store().GetRegion("130404001"))->name, "胜利桥街道办事处");
+}
+
+TEST_P(StoreContract, FailedSourceWritesNothing) {
+  VectorSource bad({{"130404", "复兴区", RegionLevel::kCounty, "1304"}}, Status::Invalid("line 9", "broken"));
+  auto r = store().ImportRegions(bad);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "line 9");
+  EXPECT_EQ(*store().CountRegions(), 0);
+}
+
+TEST_P(StoreContract, LargeImportInBatches) {
+  std::vector<Region> rows;
+  for (int t = 1; t <= 20; ++t) {
+    char tc[16];
+    std::snprintf(tc, sizeof tc, "130404%03d", t);
+    rows.push_back({tc, "镇" + std::to_string(t), RegionLevel::kTownship, "130404"});
+    for (int v = 1; v <= 100; ++v) {
+      char vc[16];
+      std::snprintf(vc, sizeof vc, "%s%03d", tc, v);
+      rows.push_back({vc, "村" + std::to_string(v), RegionLevel::kVillage, tc});
+    }
+  }
+  rows.push_back(rows[5]);  // a repeated row inside the same batch is not an error
+  VectorSource src(rows);
+  auto r = store().ImportRegions(src);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*store().CountRegions(), 2020);
+  EXPECT_EQ(store().RegionsUnder("130404007", RegionLevel::kVillage)->size(), 100u);
+  EXPECT_EQ(store().ChildRegions("130404")->size(), 20u);
+}
+
+TEST_P(StoreContract, RegionTreeQueries) {
+  ImportFuxingSample();
+  auto kids = store().ChildRegions("130404001");
+  ASSERT_TRUE(kids.ok());
+  ASSERT_EQ(kids->size(), 2u);
+  EXPECT_EQ((*kids)[0].code, "130404001008");
+  EXPECT_EQ((*kids)[1].code, "130404001017");
+  EXPECT_EQ(store().RegionsUnder("130404", RegionLevel::kVillage)->size(), 3u);
+  EXPECT_EQ(store().RegionsUnder("130404002", RegionLevel::kVillage)->size(), 1u);
+  EXPECT_FALSE(store().GetRegion("999999")->has_value());
+  auto r = store().GetRegion("130404");
+  EXPECT_EQ((*r)->level, RegionLevel::kCounty);
+  EXPECT_EQ((*r)->parent_code, "1304");
+}
+
+TEST_P(StoreContract, UnitsCrudAndFilters) {
+  ImportFuxingSample();
+  Unit a{0, UnitKind::kDepartment, "城管局", "130404", "0310-1", 0};
+  Unit b{0, UnitKind::kPartyOrg, "街道党工委", "130404001", "", 0};
+  auto ia = store().InsertUnit(a);
+  auto ib = store().InsertUnit(b);
+  ASSERT_TRUE(ia.ok() && ib.ok());
+  EXPECT_NE(ia->id, ib->id);
+  EXPECT_EQ(ia->created_at, clock_.Now());
+  EXPECT_EQ(store().ListUnits({.under = "130404"})->size(), 2u);
+  EXPECT_EQ(store().ListUnits({.under = "130404001"})->size(), 1u);
+  EXPECT_EQ(store().ListUnits({.region_code = "130404"})->size(), 1u);
+  EXPECT_EQ(store().ListUnits({.kind = UnitKind::kPartyOrg})->at(0).name, "街道党工委");
+  EXPECT_EQ(store().ListUnits({.limit = 1, .offset = 1})->at(0).id, ib->id);
+  Unit changed = *ia;
+  changed.name = "城市管理综合行政执法局";
+  EXPECT_TRUE(store().UpdateUnit(changed).ok());
+  EXPECT_EQ((*store().GetUnit(ia->id))->name, "城市管理综合行政执法局");
+  EXPECT_TRUE(store().DeleteUnit(ia->id).ok());
+  EXPECT_EQ(store().DeleteUnit(ia->id).code(), ErrorCode::kNotFound);
+  changed.id = 999999;
+  EXPECT_EQ(store().UpdateUnit(changed).code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(store().GetUnit(ia->id)->has_value());
+}
+
+TEST_P(StoreContract, GridsUpsertListDeleteAndVersion) {
+  ImportFuxingSample();
+  int64_t v0 = *store().GridsVersion();
+  ASSERT_TRUE(store().UpsertGrids({MakeGrid("130404001008001", 114.3), MakeGrid("130404001008002", 114.31),
+                                   MakeGrid("130404002001001", 114.4)})
+                  .ok());
+  int64_t v1 = *store().GridsVersion();
+  EXPECT_GT(v1, v0);
+  EXPECT_EQ(store().ListGrids("")->size(), 3u);
+  EXPECT_EQ(store().ListGrids("130404001")->size(), 2u);
+  auto g = store().GetGrid("130404001008002");
+  ASSERT_TRUE(g.ok() && g->has_value());
+  EXPECT_EQ((*g)->community_code, "130404001008");
+  EXPECT_DOUBLE_EQ((*g)->min_lng, 114.31);
+  // Upsert replaces by code.
+  Grid renamed = MakeGrid("130404001008002", 114.32);
+  renamed.name = "新名字";
+  renamed.synthetic = true;
+  ASSERT_TRUE(store().UpsertGrids({renamed}).ok());
+  EXPECT_EQ((*store().GetGrid("130404001008002"))->name, "新名字");
+  EXPECT_TRUE((*store().GetGrid("130404001008002"))->synthetic);
+  EXPECT_EQ(store().ListGrids("")->size(), 3u);
+  EXPECT_GT(*store().GridsVersion(), v1);
+  EXPECT_TRUE(store().DeleteGrid("130404002001001").ok());
+  EXPECT_EQ(store().DeleteGrid("130404002001001").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().ListGrids("")->size(), 2u);
+}
+
+TEST_P(StoreContract, WorkersAndAssignments) {
+  ImportFuxingSample();
+  ASSERT_TRUE(store().UpsertGrids({MakeGrid("130404001008001", 114.3), MakeGrid("130404001008002", 114.31),
+                                   MakeGrid("130404002001001", 114.4)})
+                  .ok());
+  GridWorker w;
+  w.name = "王芳";
+  w.phone = "13800000000";
+  w.capacity = 5;
+  w.grid_codes = {"130404001008002", "130404001008001"};
+  auto iw = store().InsertWorker(w);
+  ASSERT_TRUE(iw.ok()) << iw.status().ToString();
+  auto got = store().GetWorker(iw->id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->grid_codes, (std::vector<std::string>{"130404001008001", "130404001008002"}));
+
+  GridWorker ghost = w;
+  ghost.grid_codes = {"130404001008001", "130404001008099"};
+  auto bad = store().InsertWorker(ghost);
+  EXPECT_EQ(bad.status().field(), "grids[1]");
+  EXPECT_EQ(store().ListWorkers({})->size(), 1u);  // the failed insert left nothing behind
+
+  EXPECT_EQ(store().ListWorkers({.grid_code = "130404001008001"})->size(), 1u);
+  EXPECT_EQ(store().ListWorkers({.grid_code = "130404002001001"})->size(), 0u);
+  EXPECT_EQ(store().ListWorkers({.under = "130404001"})->size(), 1u);
+  EXPECT_EQ(store().ListWorkers({.under = "130404002"})->size(), 0u);
+
+  GridWorker moved = **got;
+  moved.grid_codes = {"130404002001001"};
+  moved.active = false;
+  ASSERT_TRUE(store().UpdateWorker(moved).ok());
+  auto after = *store().GetWorker(iw->id);
+  EXPECT_EQ(after->grid_codes, std::vector<std::string>{"130404002001001"});
+  EXPECT_FALSE(after->active);
+
+  // Deleting a grid removes the assignment, not the worker.
+  ASSERT_TRUE(store().DeleteGrid("130404002001001").ok());
+  EXPECT_TRUE((*store().GetWorker(iw->id))->grid_codes.empty());
+  EXPECT_TRUE(store().DeleteWorker(iw->id).ok());
+  EXPECT_EQ(store().DeleteWorker(iw->id).code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, ConcurrentWritersLoseNothing) {
+  ImportFuxingSample();
+  std::vector<std::thread> ts;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        Unit u{0, UnitKind::kDepartment, "u" + std::to_string(t) + "-" + std::to_string(i), "130404", "", 0};
+        if (!store().InsertUnit(u).ok()) failures++;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(store().ListUnits({.limit = 1000})->size(), 100u);
+}
+
+TEST_P(StoreContract, DataSurvivesReopenAndMigrationsRunOnce) {
+  ImportFuxingSample();
+  Reopen();
+  EXPECT_EQ(*store().CountRegions(), 6);
+}
+
+TEST_P(StoreContract, NewerSchemaIsRefused) {
+  store_.reset();
+  {
+    auto c = GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+    ASSERT_TRUE(c.ok());
+    auto r = (*c)->Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        {int64_t{999}, std::string("9999_future"), int64_t{0}});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  auto s = OpenStore(target_, clock_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(s.status().message().find("newer than this gongzhi binary"), std::string::npos) << s.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace gongzhi

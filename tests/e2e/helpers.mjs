@@ -1,0 +1,62 @@
+// Helpers for end-to-end tests: start the real gongzhi binary on port 0 with a temporary
+// database, talk to it over HTTP, stop it.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const BIN = process.env.GONGZHI_BIN;
+if (!BIN) throw new Error('GONGZHI_BIN must point at the gongzhi binary');
+export const ROOT = new URL('../..', import.meta.url).pathname;
+
+export function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'gz-e2e-'));
+  return { dir, db: join(dir, 'gongzhi.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// Runs a gongzhi subcommand to completion.
+export function cli(args, opts = {}) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', ...opts });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Starts `gongzhi serve` and resolves once it printed "listening on URL".
+export async function startServer({ db, pg, demo = true, extra = [] } = {}) {
+  const args = ['serve', '--listen', '127.0.0.1:0', ...(pg ? ['--pg', pg] : ['--db', db]), ...(demo ? ['--demo'] : []), ...extra];
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const lines = createInterface({ input: proc.stdout });
+  const first = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + stderr)), 60000);
+    lines.once('line', (l) => { clearTimeout(timer); resolve(l); });
+    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${stderr}`)); });
+  });
+  const m = /^listening on (http:\/\/\S+)$/.exec(first);
+  if (!m) throw new Error('unexpected first line: ' + first);
+  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    url: m[1],
+    proc,
+    stderr: () => stderr,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export async function api(base, method, path, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(base + path, init);
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  return { status: res.status, json, text, headers: res.headers };
+}
