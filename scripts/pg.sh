@@ -10,6 +10,11 @@ start)
   mkdir -p "$dir"
   chown postgres:postgres "$dir"; chmod 700 "$dir"
   cd /   # runuser keeps the working directory; postgres must be able to enter it
+  # Some sandboxes (a chroot made with mktemp -d) have a root directory only root may enter.
+  if ! runuser -u postgres -- test -x "$bin/initdb"; then
+    echo "pg.sh: the postgres user cannot reach $bin; making / traversable (chmod o+x /)" >&2
+    chmod o+x /
+  fi
   runuser -u postgres -- "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   # A free port: the kernel's pick for a throwaway socket, retried if taken meanwhile.
