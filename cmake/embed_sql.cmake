@@ -1,6 +1,7 @@
 # Writes OUT, a C++ file holding the migration files of one backend as string literals.
-# Usage: cmake -DOUT=file.cc -DNAME=kSqliteMigrations -DFILES="a.sql;b.sql" -P embed_sql.cmake
+# Usage: cmake -DOUT=file.cc -DNAME=kSqliteMigrations -DFILES=a.sql|b.sql -P embed_sql.cmake
 set(body "// Generated from migrations/*.sql by cmake/embed_sql.cmake. Do not edit.\n#include \"store/migrations.h\"\nnamespace gongzhi::sql {\nconst std::vector<Migration> ${NAME} = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f IN LISTS FILES)
   get_filename_component(base "${f}" NAME_WE)
   string(REGEX MATCH "^[0-9]+" version "${base}")

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/case_store.h"
 #include "core/model.h"
 #include "core/region.h"
 #include "core/status.h"
@@ -87,6 +88,9 @@ class Store {
   virtual Result<std::vector<GridWorker>> ListWorkers(const WorkerFilter& filter) = 0;
   virtual Status UpdateWorker(const GridWorker& worker) = 0;
   virtual Status DeleteWorker(int64_t id) = 0;
+
+  // The case engine's part of the store (same database).
+  virtual CaseStore& cases() = 0;
 };
 
 }  // namespace gongzhi

@@ -66,10 +66,14 @@ struct CaseRecord {
   std::string township_code;  // 属地: the township whose dispatchers own the case
   Channel channel = Channel::kResident;
   std::string reporter_name, reporter_phone;
+  std::optional<int64_t> suggested_unit_id;  // from the responsibility list at intake
+  std::string route_reason;                  // why that unit, or why the township decides
   std::optional<int64_t> unit_id;    // dispatched to a unit ...
   std::optional<int64_t> worker_id;  // ... or to a grid worker
   std::optional<int64_t> merged_into;
-  InstantMs created_at = 0, updated_at = 0, dispatched_at = 0, claimed_at = 0, resolved_at = 0, closed_at = 0;
+  InstantMs created_at = 0, updated_at = 0, dispatched_at = 0, claimed_at = 0, resolved_at = 0, verified_at = 0,
+            closed_at = 0;
+  InstantMs timers_through = 0;  // every deadline timer at or before this instant has fired
   Deadlines deadlines;
   int return_count = 0, rework_count = 0;
   std::optional<bool> rating_solved;

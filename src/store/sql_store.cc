@@ -5,6 +5,7 @@
 
 #include "store/migrations.h"
 #include "store/postgres/pg_connection.h"
+#include "store/sql_case_store.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace gongzhi {
@@ -57,7 +58,10 @@ constexpr const char* kWorkerCols = "id, name, phone, capacity, active, created_
 
 class SqlStore : public Store {
  public:
-  SqlStore(std::unique_ptr<sql::Pool> pool, const Clock& clock) : pool_(std::move(pool)), clock_(clock) {}
+  SqlStore(std::unique_ptr<sql::Pool> pool, std::unique_ptr<sql::Connection> writer, const Clock& clock)
+      : pool_(std::move(pool)), clock_(clock), cases_(MakeSqlCaseStore(*pool_, std::move(writer))) {}
+
+  CaseStore& cases() override { return *cases_; }
 
   Result<ImportCounts> ImportRegions(RegionSource& source) override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
@@ -311,6 +315,7 @@ class SqlStore : public Store {
 
   std::unique_ptr<sql::Pool> pool_;
   const Clock& clock_;
+  std::unique_ptr<CaseStore> cases_;  // after pool_: destroyed first
 };
 
 }  // namespace
@@ -332,7 +337,8 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock&
     GZ_ASSIGN_OR_RETURN(auto c, pool->Acquire());
     GZ_RETURN_IF_ERROR(sql::Migrate(*c));
   }
-  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), clock));
+  GZ_ASSIGN_OR_RETURN(auto writer, factory());
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), std::move(writer), clock));
 }
 
 }  // namespace gongzhi

@@ -1,0 +1,88 @@
+#include "app/audit.h"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+
+namespace gongzhi {
+
+std::string CanonicalEvent(const CaseEvent& e) {
+  boost::json::object o;
+  o["case_id"] = e.case_id;
+  o["seq"] = e.seq;
+  o["at"] = e.at;
+  o["actor"] = e.actor;
+  o["action"] = e.action;
+  o["from"] = e.from_state;
+  o["to"] = e.to_state;
+  o["payload"] = e.payload;
+  return boost::json::serialize(o);
+}
+
+std::string EventHash(const CaseEvent& e) {
+  std::string input = e.prev_hash + "\n" + CanonicalEvent(e);
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return hex;
+}
+
+std::string NewTrackingCode() {
+  static const bool initialised = sodium_init() >= 0;  // idempotent, thread-safe
+  (void)initialised;
+  static const char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // no I, L, O, U
+  unsigned char bytes[12];
+  randombytes_buf(bytes, sizeof bytes);
+  std::string code;
+  for (unsigned char b : bytes) code += kAlphabet[b & 31];
+  return code;
+}
+
+Result<AuditReport> VerifyAuditTrail(CaseStore& store) {
+  AuditReport rep;
+  int64_t cur_case = 0, expect_seq = 0;
+  std::string prev, cur_tail;
+  auto fail = [&](int64_t id, int64_t seq, std::string why) {
+    rep.ok = false;
+    rep.broken_case = id;
+    rep.broken_seq = seq;
+    rep.problem = std::move(why);
+    return false;
+  };
+  // At the end of each case's chain, the last hash must be the one the case row recorded.
+  auto close_case = [&]() {
+    if (cur_case && prev != cur_tail)
+      return fail(cur_case, expect_seq, "events after " + std::to_string(expect_seq - 1) + " are missing from the chain");
+    return true;
+  };
+  Status s = store.ForEachEvent([&](const CaseEvent& e, const std::string& tail) {
+    if (e.case_id != cur_case) {
+      if (!close_case()) return false;
+      cur_case = e.case_id;
+      cur_tail = tail;
+      expect_seq = 1;
+      prev.clear();
+      ++rep.cases;
+    }
+    ++rep.events;
+    if (e.seq != expect_seq)
+      return fail(e.case_id, e.seq, "expected event " + std::to_string(expect_seq) + ", found " + std::to_string(e.seq));
+    if (e.prev_hash != prev) return fail(e.case_id, e.seq, "prev_hash does not match the hash of the event before");
+    if (EventHash(e) != e.hash) return fail(e.case_id, e.seq, "the event's content does not match its hash");
+    prev = e.hash;
+    ++expect_seq;
+    return true;
+  });
+  GZ_RETURN_IF_ERROR(s);
+  if (rep.ok) close_case();
+  if (!rep.ok) return rep;
+  GZ_ASSIGN_OR_RETURN(int64_t cases, store.CountCases());
+  if (cases != rep.cases) {
+    rep.ok = false;
+    rep.problem = std::to_string(cases - rep.cases) + " case(s) have no events at all";
+  }
+  return rep;
+}
+
+}  // namespace gongzhi

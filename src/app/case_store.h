@@ -1,0 +1,122 @@
+// The case engine's store port. Writes that change a case go through one write path that commits
+// concurrent requests together (group commit) and returns only after the commit is durable.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/case.h"
+#include "core/routing.h"
+#include "core/status.h"
+
+namespace gongzhi {
+
+struct CalendarDay {
+  std::string day;      // YYYY-MM-DD
+  std::string kind;     // "off" or "work"
+  std::string holiday;  // name, may be empty
+};
+
+// One entry of a case's audit trail. `hash` = SHA-256(prev_hash, canonical form of the event).
+struct CaseEvent {
+  int64_t case_id = 0;
+  int64_t seq = 0;  // 1, 2, ... per case
+  InstantMs at = 0;
+  std::string actor;   // "dispatcher:130404001", "unit:5", "worker:3", "reporter", "system"
+  std::string action;  // "report", a CaseAction name, or "warn"/"overdue"/"summon"/"acknowledge"
+  std::string from_state, to_state;
+  std::string payload;  // canonical JSON object
+  std::string prev_hash, hash;
+};
+
+// Computes an event's hash from the event (prev_hash set). Supplied by the use case so the store
+// stays free of the hashing scheme.
+using EventHasher = std::function<std::string(const CaseEvent&)>;
+
+struct CaseFilter {
+  std::optional<CaseState> state;
+  std::string category;      // code prefix
+  std::string region;        // region code prefix (the case's deepest region)
+  std::optional<int64_t> unit_id;
+  std::optional<int64_t> worker_id;
+  bool overdue_only = false;  // a response or handling deadline passed and not met
+  InstantMs now = 0;          // for overdue_only
+  InstantMs created_from = 0, created_to = 0;  // [from, to); 0 = open
+  int64_t after_id = 0;       // cursor: ids below this (newest first); 0 = from the newest
+  std::optional<int64_t> merged_into;
+  bool open_only = false;     // not rejected, merged or closed
+  std::optional<std::array<double, 4>> bbox;  // min_lng, max_lng, min_lat, max_lat
+  int limit = 50;
+};
+
+struct SupervisionRecord {
+  int64_t id = 0;
+  int64_t case_id = 0;
+  std::string kind;  // "response" or "handling"
+  std::optional<int64_t> unit_id, worker_id;
+  std::string region_code;
+  InstantMs due_at = 0, created_at = 0;
+};
+
+struct Summons {
+  int64_t case_id = 0;
+  int64_t unit_id = 0;
+  bool lead = false;
+  InstantMs summoned_at = 0, ack_due = 0, acked_at = 0;
+  std::string note;
+};
+
+// Writes that ride along with a case update, in the same transaction.
+struct CaseSideWrites {
+  std::vector<SupervisionRecord> supervisions;  // duplicates (same case, kind, due_at) are ignored
+  std::vector<Summons> new_summons;             // kConflict if a unit is already summoned
+  std::optional<Summons> acknowledge;           // sets acked_at and note of (case_id, unit_id)
+};
+
+class CaseStore {
+ public:
+  virtual ~CaseStore() = default;
+
+  // --- configuration; each change bumps ConfigVersion ---
+  virtual Status UpsertCategories(const std::vector<Category>& cs) = 0;
+  virtual Result<std::vector<Category>> ListCategories() = 0;
+  virtual Result<ResponsibilityRule> InsertRule(const ResponsibilityRule& r) = 0;  // kConflict on a duplicate scope
+  virtual Status DeleteRule(int64_t id) = 0;
+  virtual Result<std::vector<ResponsibilityRule>> ListRules() = 0;
+  virtual Status SetAdmission(const std::vector<std::string>& category_codes) = 0;
+  virtual Result<std::vector<std::string>> ListAdmission() = 0;
+  virtual Status UpsertCalendarDays(const std::vector<CalendarDay>& days) = 0;
+  virtual Result<std::vector<CalendarDay>> ListCalendarDays() = 0;
+  virtual Result<int64_t> ConfigVersion() = 0;
+
+  // --- cases (group-committed writes) ---
+  // Inserts the case and its first event; fills in the id. Durable when it returns OK.
+  virtual Result<int64_t> InsertCase(const CaseRecord& c, CaseEvent first, const EventHasher& hasher,
+                                     std::optional<InstantMs> next_due) = 0;
+  // Writes `c` if the stored version still equals `expected_version` (kConflict otherwise) and
+  // appends `events` (seq and hashes assigned here); bumps the version. `next_due` as above.
+  virtual Status UpdateCase(const CaseRecord& c, int64_t expected_version, std::vector<CaseEvent> events,
+                            const EventHasher& hasher, std::optional<InstantMs> next_due,
+                            const CaseSideWrites& side = {}) = 0;
+  virtual Result<std::optional<CaseRecord>> GetCase(int64_t id) = 0;
+  virtual Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& code) = 0;
+  virtual Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) = 0;
+  virtual Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) = 0;
+  // Calls `fn` for every event, ordered by case then seq, with the hash the case row records for
+  // its last event; stops early when fn returns false. Memory stays flat however long the history.
+  virtual Status ForEachEvent(const std::function<bool(const CaseEvent&, const std::string& case_last_hash)>& fn) = 0;
+  virtual Result<int64_t> CountCases() = 0;
+  // Ids of cases whose next_due <= now, earliest first.
+  virtual Result<std::vector<int64_t>> DueCaseIds(InstantMs now, int limit) = 0;
+  virtual Result<std::vector<SupervisionRecord>> ListSupervisions(const std::string& region_prefix, int limit) = 0;
+  // Open cases (dispatched or in handling) per grid worker.
+  virtual Result<std::map<int64_t, int>> OpenTasksByWorker(const std::vector<int64_t>& worker_ids) = 0;
+  virtual Result<std::vector<Summons>> ListSummons(int64_t case_id) = 0;
+};
+
+}  // namespace gongzhi

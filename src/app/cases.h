@@ -1,0 +1,154 @@
+// Use cases of the case engine (工单): configuration, intake, lifecycle actions with deadlines and
+// the audit chain, the deadline sweep, 吹哨报到, tracking by residents.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/grids.h"
+#include "app/store.h"
+#include "core/case.h"
+#include "core/routing.h"
+#include "core/work_calendar.h"
+
+namespace gongzhi {
+
+// Who acts. Until accounts arrive (issue #6) the HTTP layer takes it from a request header.
+struct Actor {
+  enum class Kind { kDispatcher, kUnit, kWorker, kSystem, kReporter };
+  Kind kind = Kind::kSystem;
+  std::string region;  // kDispatcher: the region the dispatcher serves (township, county, ...)
+  int64_t id = 0;      // kUnit: unit id; kWorker: grid worker id
+  // "dispatcher:130404001", "unit:5", "worker:3", "system".
+  static Result<Actor> Parse(std::string_view text);
+  std::string ToString() const;
+};
+
+struct IntakeRequest {
+  std::string category_code;  // may be empty
+  std::string description;
+  std::optional<double> lng, lat;
+  std::string region_code;  // when no point is given: the community or township it concerns
+  std::string reporter_name, reporter_phone;
+  Channel channel = Channel::kResident;
+};
+
+struct IntakeResult {
+  CaseRecord record;
+  std::vector<CaseRecord> duplicate_candidates;  // open cases of the same category nearby
+};
+
+struct ActionRequest {
+  int64_t expected_version = 0;  // required: the version the actor saw
+  std::string reason;            // reject, return, park, rework, request_extension
+  std::string note;              // resolve, and free text for any action
+  std::string category_code;     // accept / dispatch may classify
+  std::optional<int64_t> unit_id, worker_id;  // dispatch target (neither: the suggested unit)
+  int64_t extension_minutes = 0;              // request_extension
+  std::optional<int64_t> merge_into;          // merge
+  std::string review_date;                    // park: YYYY-MM-DD
+  bool solved = true;                         // rate
+  Satisfaction satisfaction = Satisfaction::kSatisfied;
+};
+
+struct CaseView {
+  CaseRecord record;
+  std::vector<CaseEvent> events;
+  std::vector<Summons> summons;
+  std::vector<int64_t> merged_cases;  // cases merged into this one
+  DeadlineLight response_light = DeadlineLight::kNone, handling_light = DeadlineLight::kNone;
+  std::vector<CaseAction> allowed;  // actions the asking actor may take now
+};
+
+// What a resident sees by tracking code: no personal data.
+struct TrackView {
+  std::string tracking_code;
+  CaseState state;
+  std::string category_name;
+  InstantMs created_at = 0, updated_at = 0;
+  std::vector<std::pair<InstantMs, std::string>> steps;  // (time, action) of public milestones
+  bool can_rate = false;
+  std::optional<std::string> merged_into_code;  // followed automatically for state and rating
+};
+
+struct SweepStats {
+  int cases = 0, warnings = 0, overdue = 0, supervisions = 0, auto_closed = 0, missed_summons = 0;
+};
+
+struct CaseSettings {
+  double duplicate_radius_m = 200;
+  int64_t duplicate_window_hours = 72;
+  int64_t auto_close_days = 7;         // verified cases without a rating close after this many days
+  int64_t summons_ack_minutes = 30;    // default time to 报到
+};
+
+class CaseService {
+ public:
+  CaseService(Store& store, GridService& grids, const Clock& clock, CaseSettings settings = {});
+
+  // --- configuration ---
+  Status LoadConfig();
+  Status RefreshConfigIfChanged();
+  Result<std::vector<Category>> Categories();
+  Status UpsertCategories(const std::vector<Category>& cs);
+  Result<std::vector<ResponsibilityRule>> Rules();
+  Result<ResponsibilityRule> AddRule(ResponsibilityRule r);
+  Status DeleteRule(int64_t id);
+  Result<std::vector<std::string>> Admission();
+  Status SetAdmission(const std::vector<std::string>& codes);
+  Status ImportCalendarCsv(std::string_view csv);
+  Result<std::vector<CalendarDay>> CalendarDays();
+  // Loads the demo configuration (categories, calendar 2026, rules, admission list) if empty.
+  Status LoadDemoConfig();
+
+  // --- cases ---
+  Result<IntakeResult> Report(const IntakeRequest& req);
+  Result<CaseView> Get(int64_t id, const Actor& actor);
+  Result<std::vector<CaseRecord>> List(CaseFilter filter, const Actor& actor);
+  Result<CaseView> Act(int64_t id, CaseAction action, const Actor& actor, const ActionRequest& req);
+  // 吹哨: a dispatcher summons units to a case dispatched to a unit (that unit leads).
+  Result<CaseView> Summon(int64_t id, const Actor& actor, const std::vector<int64_t>& units, int64_t expected_version,
+                          int64_t ack_minutes);
+  // 报到: a summoned unit acknowledges, optionally recording its part.
+  Result<CaseView> Acknowledge(int64_t id, const Actor& actor, const std::string& note, int64_t expected_version);
+  Result<WorkerProposal> ProposeWorker(int64_t id, const Actor& actor);
+
+  // --- residents ---
+  Result<TrackView> Track(const std::string& code);
+  Result<TrackView> Rate(const std::string& code, bool solved, Satisfaction satisfaction);
+
+  // --- timers ---
+  // Fires every deadline threshold due by now: warnings (80%), overdue + 督办 (100%), missed 报到,
+  // auto-close. Reads only the cases due (indexed). Idempotent.
+  Result<SweepStats> Sweep(int limit = 1000);
+
+  Result<std::vector<SupervisionRecord>> Supervisions(const std::string& region_prefix, int limit);
+
+ private:
+  struct Config {
+    int64_t version = -1;
+    std::map<std::string, Category> categories;
+    std::vector<ResponsibilityRule> rules;
+    std::vector<std::string> admission;
+    WorkCalendar calendar;
+  };
+  std::shared_ptr<const Config> config() const;
+  Status CommitAction(CaseRecord& c, int64_t expected_version, const std::string& actor, const std::string& action,
+                      CaseState from, const std::string& payload, const CaseSideWrites& side = {});
+  std::optional<InstantMs> NextDue(const CaseRecord& c, InstantMs after) const;
+  Result<std::vector<CaseRole>> RolesOf(const Actor& a, const CaseRecord& c);
+  Result<CaseView> View(const CaseRecord& c, const std::vector<CaseRole>& roles);
+
+  Store& store_;
+  CaseStore& cases_;
+  GridService& grids_;
+  const Clock& clock_;
+  CaseSettings settings_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const Config> config_;
+};
+
+}  // namespace gongzhi

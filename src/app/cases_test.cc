@@ -1,0 +1,324 @@
+#include "app/cases.h"
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "app/audit.h"
+#include "app/demo.h"
+#include "app/test_support.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace gongzhi {
+namespace {
+
+InstantMs At(int y, int m, int d, int hh, int mm) {
+  return ((static_cast<int64_t>(DayFromYmd(y, m, d)) * 1440 + hh * 60 + mm) - 480) * 60'000;
+}
+
+class CaseServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ts_.clock() = ManualClock(At(2026, 11, 27, 16, 0));  // a Friday afternoon
+    ASSERT_TRUE(LoadDemo(regions_, grids_, ts_.store()).ok());
+    ASSERT_TRUE(grids_.RebuildIndex().ok());
+    ASSERT_TRUE(cases_.LoadConfig().ok());
+    ASSERT_TRUE(cases_.LoadDemoConfig().ok());
+    auto g = ts_.store().ListGrids("130404001008");  // a community of 胜利桥街道
+    grid_ = g->at(0);
+  }
+
+  IntakeRequest AtGrid(const std::string& category, const std::string& text = "垃圾堆在楼道口") {
+    IntakeRequest r;
+    r.category_code = category;
+    r.description = text;
+    r.lng = (grid_.min_lng + grid_.max_lng) / 2;
+    r.lat = (grid_.min_lat + grid_.max_lat) / 2;
+    r.reporter_phone = "13800001111";
+    return r;
+  }
+
+  int64_t UnitNamed(const std::string& name) {
+    auto units = ts_.store().ListUnits({.limit = 1000});
+    for (const auto& u : *units)
+      if (u.name == name) return u.id;
+    ADD_FAILURE() << "no unit " << name;
+    return 0;
+  }
+
+  CaseView Do(int64_t id, CaseAction a, const Actor& who, ActionRequest req = {}) {
+    auto cur = cases_.Get(id, Actor{Actor::Kind::kSystem});
+    EXPECT_TRUE(cur.ok()) << cur.status().ToString();
+    req.expected_version = cur->record.version;
+    auto r = cases_.Act(id, a, who, req);
+    EXPECT_TRUE(r.ok()) << CaseActionName(a) << ": " << r.status().ToString();
+    return r.ok() ? *r : CaseView{};
+  }
+
+  Status Try(int64_t id, CaseAction a, const Actor& who, ActionRequest req = {}) {
+    auto cur = cases_.Get(id, Actor{Actor::Kind::kSystem});
+    req.expected_version = req.expected_version ? req.expected_version : cur->record.version;
+    return cases_.Act(id, a, who, req).status();
+  }
+
+  testing::TempStore ts_;
+  RegionService regions_{ts_.store()};
+  GridService grids_{ts_.store()};
+  CaseService cases_{ts_.store(), grids_, ts_.clock()};
+  Grid grid_;
+  Actor township_{Actor::Kind::kDispatcher, "130404001"};
+  Actor other_township_{Actor::Kind::kDispatcher, "130404002"};
+};
+
+TEST_F(CaseServiceTest, IntakeLocatesRoutesAndGivesATrackingCode) {
+  auto r = cases_.Report(AtGrid("0101"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto& c = r->record;
+  EXPECT_EQ(c.grid_code, grid_.code);
+  EXPECT_EQ(c.region_code, "130404001008");
+  EXPECT_EQ(c.township_code, "130404001");
+  EXPECT_EQ(c.facts.state, CaseState::kReported);
+  EXPECT_EQ(c.tracking_code.size(), 12u);
+  EXPECT_EQ(c.suggested_unit_id, UnitNamed("复兴区城市管理综合行政执法局"));
+  EXPECT_NE(c.route_reason.find("权责清单"), std::string::npos);
+  auto second = cases_.Report(AtGrid("0101"));
+  EXPECT_NE(second->record.tracking_code, c.tracking_code);
+  // The first is a duplicate candidate of the second: same category, same place, still open.
+  ASSERT_EQ(second->duplicate_candidates.size(), 1u);
+  EXPECT_EQ(second->duplicate_candidates[0].id, c.id);
+  // Nested scope: 邻里纠纷 in 胜利桥街道 goes to the street's 司法所, not to a district unit.
+  EXPECT_EQ(cases_.Report(AtGrid("22"))->record.suggested_unit_id, UnitNamed("胜利桥街道司法所"));
+  // No rule: 属地兜底, the township decides.
+  auto none = cases_.Report(AtGrid("11"));
+  EXPECT_FALSE(none->record.suggested_unit_id);
+  EXPECT_NE(none->record.route_reason.find("属地兜底"), std::string::npos);
+}
+
+TEST_F(CaseServiceTest, IntakeRefusals) {
+  auto r = AtGrid("9999");
+  EXPECT_EQ(cases_.Report(r).status().field(), "category_code");
+  r = AtGrid("0101", "");
+  EXPECT_EQ(cases_.Report(r).status().field(), "description");
+  r = AtGrid("0101");
+  r.lng = 100.0;
+  EXPECT_EQ(cases_.Report(r).status().field(), "lng");  // outside every grid, no region given
+  r.region_code = "130404002";
+  auto by_region = cases_.Report(r);
+  ASSERT_TRUE(by_region.ok());
+  EXPECT_EQ(by_region->record.township_code, "130404002");
+  IntakeRequest nowhere;
+  nowhere.description = "x";
+  EXPECT_EQ(cases_.Report(nowhere).status().field(), "region_code");
+  nowhere.region_code = "130404";
+  EXPECT_EQ(cases_.Report(nowhere).status().field(), "region_code");  // a district is too coarse
+}
+
+TEST_F(CaseServiceTest, FullLifecycleWithWorkingTimeDeadlinesAndAudit) {
+  auto c = cases_.Report(AtGrid("0101"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  auto d = Do(c.id, CaseAction::kDispatch, township_);
+  EXPECT_EQ(d.record.unit_id, UnitNamed("复兴区城市管理综合行政执法局"));
+  EXPECT_EQ(d.record.deadlines.response_due, At(2026, 11, 27, 17, 0));   // 60 working minutes
+  EXPECT_EQ(d.record.deadlines.handling_due, At(2026, 11, 30, 16, 0));   // 1 working day, over the weekend
+  EXPECT_EQ(d.response_light, DeadlineLight::kGreen);
+  Actor unit{Actor::Kind::kUnit, "", *d.record.unit_id};
+  // The unit now sees it; another township does not.
+  EXPECT_TRUE(cases_.Get(c.id, unit).ok());
+  EXPECT_EQ(cases_.Get(c.id, other_township_).status().code(), ErrorCode::kNotFound);
+  Do(c.id, CaseAction::kClaim, unit);
+  ActionRequest resolve;
+  resolve.note = "已清运";
+  Do(c.id, CaseAction::kResolve, unit, resolve);
+  Do(c.id, CaseAction::kVerify, township_);
+  auto t = cases_.Rate(c.tracking_code, true, Satisfaction::kSatisfied);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->state, CaseState::kClosed);
+  auto v = cases_.Get(c.id, township_);
+  EXPECT_EQ(v->events.size(), 7u);  // report, accept, dispatch, claim, resolve, verify, rate
+  auto audit = VerifyAuditTrail(ts_.store().cases());
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->ok) << audit->problem;
+  EXPECT_EQ(audit->events, 7);
+}
+
+TEST_F(CaseServiceTest, RefusedTransitionsVersionsAndScope) {
+  auto c = cases_.Report(AtGrid("0101"))->record;
+  Actor some_unit{Actor::Kind::kUnit, "", UnitNamed("复兴区民政局")};
+  EXPECT_EQ(cases_.Act(c.id, CaseAction::kClaim, some_unit, {.expected_version = 1}).status().code(),
+            ErrorCode::kNotFound);  // not its case
+  auto s = Try(c.id, CaseAction::kResolve, township_);
+  EXPECT_EQ(s.code(), ErrorCode::kConflict);
+  EXPECT_NE(s.message().find("allowed for you: accept, merge, reject"), std::string::npos) << s.message();
+  EXPECT_EQ(Try(c.id, CaseAction::kAccept, township_, {.expected_version = 7}).field(), "version");
+  EXPECT_EQ(Try(c.id, CaseAction::kAccept, other_township_).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(Try(c.id, CaseAction::kReject, township_, {.reason = "boring"}).field(), "reason");
+  EXPECT_EQ(cases_.Get(c.id, township_)->record.facts.state, CaseState::kReported);  // nothing changed
+  EXPECT_TRUE(Try(c.id, CaseAction::kReject, township_, {.reason = "duplicate"}).ok());
+  EXPECT_EQ(cases_.Get(c.id, township_)->record.facts.state, CaseState::kRejected);
+}
+
+TEST_F(CaseServiceTest, GridAdmissionListKeepsWorkersToTheirDuties) {
+  auto w = ts_.store().ListWorkers({.grid_code = grid_.code})->at(0);
+  auto illegal_building = cases_.Report(AtGrid("0301", "违章搭建彩钢房"))->record;
+  Do(illegal_building.id, CaseAction::kAccept, township_);
+  auto s = Try(illegal_building.id, CaseAction::kDispatch, township_, {.worker_id = w.id});
+  EXPECT_EQ(s.code(), ErrorCode::kConflict);
+  EXPECT_NE(s.message().find("网格准入清单"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find(std::to_string(UnitNamed("复兴区住房和城乡建设局"))), std::string::npos) << s.message();
+  auto garbage = cases_.Report(AtGrid("0101"))->record;
+  Do(garbage.id, CaseAction::kAccept, township_);
+  auto d = Do(garbage.id, CaseAction::kDispatch, township_, {.worker_id = w.id});
+  EXPECT_EQ(d.record.worker_id, w.id);
+  auto p = cases_.ProposeWorker(garbage.id, township_);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->worker_id.has_value()) << p->reason;
+}
+
+TEST_F(CaseServiceTest, NoRuleNeedsAChosenUnit) {
+  auto c = cases_.Report(AtGrid("11", "咨询办事流程"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  EXPECT_EQ(Try(c.id, CaseAction::kDispatch, township_).field(), "unit_id");
+  auto d = Do(c.id, CaseAction::kDispatch, township_, {.unit_id = UnitNamed("复兴区民政局")});
+  EXPECT_EQ(d.record.facts.state, CaseState::kDispatched);
+  auto unclassified = cases_.Report(AtGrid(""))->record;
+  Do(unclassified.id, CaseAction::kAccept, township_);
+  EXPECT_EQ(Try(unclassified.id, CaseAction::kDispatch, township_).field(), "category_code");
+  EXPECT_TRUE(Try(unclassified.id, CaseAction::kDispatch, township_, {.category_code = "0102"}).ok());
+}
+
+TEST_F(CaseServiceTest, SweepWarnsAtEightyPercentThenSupervisesOnce) {
+  auto c = cases_.Report(AtGrid("0101"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  Do(c.id, CaseAction::kDispatch, township_);
+  ts_.clock().Advance(50 * 60'000);  // 16:50: past 80% of the 60-minute response limit
+  auto s1 = cases_.Sweep();
+  ASSERT_TRUE(s1.ok()) << s1.status().ToString();
+  EXPECT_EQ(s1->warnings, 1);
+  EXPECT_EQ(s1->overdue, 0);
+  EXPECT_EQ(cases_.Get(c.id, township_)->response_light, DeadlineLight::kYellow);
+  EXPECT_EQ(cases_.Sweep()->cases, 0);  // nothing due again
+  ts_.clock() = ManualClock(At(2026, 11, 30, 9, 0));  // Monday morning
+  auto s2 = cases_.Sweep();
+  EXPECT_EQ(s2->overdue, 1);  // the response deadline (Friday 17:00)
+  EXPECT_EQ(s2->supervisions, 1);
+  EXPECT_EQ(cases_.Get(c.id, township_)->response_light, DeadlineLight::kRed);
+  auto sup = cases_.Supervisions("13", 10);
+  ASSERT_EQ(sup->size(), 1u);
+  EXPECT_EQ(sup->at(0).kind, "response");
+  EXPECT_EQ(sup->at(0).region_code, "1304");  // the district unit is supervised by the level above
+  EXPECT_EQ(cases_.Sweep()->supervisions, 0);  // never twice
+  ts_.clock() = ManualClock(At(2026, 11, 30, 16, 1));
+  auto s3 = cases_.Sweep();
+  EXPECT_EQ(s3->warnings, 1);  // handling 80% (14:30)
+  EXPECT_EQ(s3->overdue, 1);   // handling due (16:00)
+  auto overdue = cases_.List({.overdue_only = true}, township_);
+  ASSERT_EQ(overdue->size(), 1u);
+}
+
+TEST_F(CaseServiceTest, DeadlinesFollowTheHolidayCalendar) {
+  ts_.clock() = ManualClock(At(2026, 9, 30, 16, 30));  // the day before National Day
+  auto c = cases_.Report(AtGrid("0301", "违法搭建"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  auto d = Do(c.id, CaseAction::kDispatch, township_);
+  // 240 working minutes: 60 on 09-30, nothing 10-01..07, then 180 on Thursday 10-08 → 11:30.
+  EXPECT_EQ(d.record.deadlines.response_due, At(2026, 10, 8, 11, 30));
+  ts_.clock() = ManualClock(At(2026, 10, 9, 17, 0));  // Friday 17:00
+  auto e = cases_.Report(AtGrid("0101"))->record;
+  Do(e.id, CaseAction::kAccept, township_);
+  auto de = Do(e.id, CaseAction::kDispatch, township_);
+  // 60 working minutes: 30 on Friday, then the 调休 Saturday 10-10 counts.
+  EXPECT_EQ(de.record.deadlines.response_due, At(2026, 10, 10, 9, 0));
+}
+
+TEST_F(CaseServiceTest, UnsatisfiedRatingReopensOnceAndMergedReportersRateTheMaster) {
+  auto master = cases_.Report(AtGrid("0101"))->record;
+  auto child = cases_.Report(AtGrid("0101", "同一处垃圾"))->record;
+  Do(child.id, CaseAction::kMerge, township_, {.merge_into = master.id});
+  EXPECT_EQ(cases_.Track(child.tracking_code)->merged_into_code, master.tracking_code);
+  Do(master.id, CaseAction::kAccept, township_);
+  auto d = Do(master.id, CaseAction::kDispatch, township_);
+  Actor unit{Actor::Kind::kUnit, "", *d.record.unit_id};
+  Do(master.id, CaseAction::kClaim, unit);
+  Do(master.id, CaseAction::kResolve, unit, {.note = "清理完毕"});
+  Do(master.id, CaseAction::kVerify, township_);
+  EXPECT_EQ(cases_.Get(master.id, township_)->merged_cases, std::vector<int64_t>{child.id});
+  // The merged case's reporter is unhappy: the master goes back to the handler.
+  auto t = cases_.Rate(child.tracking_code, false, Satisfaction::kUnsatisfied);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->state, CaseState::kHandling);
+  Do(master.id, CaseAction::kResolve, unit, {.note = "彻底清理"});
+  Do(master.id, CaseAction::kVerify, township_);
+  auto again = cases_.Rate(master.tracking_code, false, Satisfaction::kUnsatisfied);
+  EXPECT_EQ(again->state, CaseState::kClosed);  // reopened once only
+  EXPECT_EQ(cases_.Rate(master.tracking_code, true, Satisfaction::kSatisfied).status().code(), ErrorCode::kConflict);
+}
+
+TEST_F(CaseServiceTest, WhistleAndReport) {
+  auto c = cases_.Report(AtGrid("0401", "占道经营堵塞消防通道"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  auto d = Do(c.id, CaseAction::kDispatch, township_);
+  int64_t police = UnitNamed("胜利桥派出所"), market = UnitNamed("百家村街道市场监管所");
+  auto v = cases_.Summon(c.id, township_, {police, market}, d.record.version, 30);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->summons.size(), 2u);
+  Actor police_unit{Actor::Kind::kUnit, "", police};
+  EXPECT_TRUE(cases_.Get(c.id, police_unit).ok());  // a summoned unit sees the case
+  ts_.clock().Advance(10 * 60'000);
+  auto ack = cases_.Acknowledge(c.id, police_unit, "民警已到场", v->record.version);
+  ASSERT_TRUE(ack.ok()) << ack.status().ToString();
+  EXPECT_EQ(cases_.Acknowledge(c.id, police_unit, "", ack->record.version).status().code(), ErrorCode::kConflict);
+  ts_.clock().Advance(25 * 60'000);  // market supervision never came
+  auto s = cases_.Sweep();
+  EXPECT_EQ(s->missed_summons, 1);
+  auto events = cases_.Get(c.id, township_)->events;
+  EXPECT_EQ(events.back().action, "summons_missed");
+  EXPECT_NE(events.back().payload.find(std::to_string(market)), std::string::npos);
+  EXPECT_EQ(cases_.Summon(c.id, township_, {police}, ack->record.version + 1, 30).status().code(), ErrorCode::kConflict);
+}
+
+TEST_F(CaseServiceTest, ConcurrentDispatchExactlyOneWins) {
+  auto c = cases_.Report(AtGrid("0101"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  int64_t version = cases_.Get(c.id, township_)->record.version;
+  std::atomic<int> ok{0}, conflict{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 8; ++i)
+    ts.emplace_back([&] {
+      auto r = cases_.Act(c.id, CaseAction::kDispatch, township_, {.expected_version = version});
+      if (r.ok()) ok++;
+      else if (r.status().code() == ErrorCode::kConflict) conflict++;
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(conflict, 7);
+  EXPECT_EQ(cases_.Get(c.id, township_)->events.size(), 3u);
+}
+
+TEST_F(CaseServiceTest, TamperingIsDetected) {
+  auto a = cases_.Report(AtGrid("0101"))->record;
+  auto b = cases_.Report(AtGrid("0102"))->record;
+  Do(b.id, CaseAction::kReject, township_, {.reason = "invalid"});
+  ASSERT_TRUE(VerifyAuditTrail(ts_.store().cases())->ok);
+  auto raw = sql::OpenSqlite(ts_.path());
+  ASSERT_TRUE(raw.ok());
+  // Someone edits the reason of a rejection.
+  ASSERT_TRUE((*raw)->ExecScript("UPDATE case_events SET payload = replace(payload, 'invalid', 'duplicate') WHERE "
+                                 "case_id = " + std::to_string(b.id) + " AND seq = 2").ok());
+  auto rep = VerifyAuditTrail(ts_.store().cases());
+  ASSERT_TRUE(rep.ok());
+  EXPECT_FALSE(rep->ok);
+  EXPECT_EQ(rep->broken_case, b.id);
+  EXPECT_EQ(rep->broken_seq, 2);
+  // Restore it, then remove the last event instead.
+  ASSERT_TRUE((*raw)->ExecScript("UPDATE case_events SET payload = replace(payload, 'duplicate', 'invalid') WHERE "
+                                 "case_id = " + std::to_string(b.id) + " AND seq = 2").ok());
+  ASSERT_TRUE(VerifyAuditTrail(ts_.store().cases())->ok);
+  ASSERT_TRUE((*raw)->ExecScript("DELETE FROM case_events WHERE case_id = " + std::to_string(b.id) + " AND seq = 2").ok());
+  rep = VerifyAuditTrail(ts_.store().cases());
+  EXPECT_FALSE(rep->ok);
+  EXPECT_EQ(rep->broken_case, b.id);
+  (void)a;
+}
+
+}  // namespace
+}  // namespace gongzhi

@@ -1,0 +1,450 @@
+#include "store/sql_case_store.h"
+
+namespace gongzhi {
+namespace {
+
+using sql::Value;
+
+constexpr const char* kCaseCols =
+    "id, tracking_code, version, state, extension_pending, reopened, category_code, description, lng, lat, "
+    "grid_code, region_code, township_code, channel, reporter_name, reporter_phone, suggested_unit_id, route_reason, "
+    "unit_id, worker_id, merged_into, created_at, updated_at, dispatched_at, claimed_at, resolved_at, verified_at, "
+    "closed_at, timers_through, "
+    "response_warn, response_due, handling_warn, handling_due, return_count, rework_count, rating_solved, "
+    "rating_satisfaction";
+
+Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(std::monostate{}); }
+Value OptD(const std::optional<double>& v) { return v ? Value(*v) : Value(std::monostate{}); }
+
+std::optional<int64_t> OptInt(const sql::Row& r, size_t i) {
+  return r.IsNull(i) ? std::nullopt : std::optional<int64_t>(r.Int(i));
+}
+
+CaseRecord CaseFromRow(const sql::Row& r) {
+  CaseRecord c;
+  size_t i = 0;
+  c.id = r.Int(i++);
+  c.tracking_code = r.Text(i++);
+  c.version = r.Int(i++);
+  c.facts.state = ParseCaseState(r.Text(i++)).value_or(CaseState::kReported);
+  c.facts.extension_pending = r.Int(i++) != 0;
+  c.facts.reopened = r.Int(i++) != 0;
+  c.category_code = r.Text(i++);
+  c.description = r.Text(i++);
+  if (!r.IsNull(i)) c.lng = r.Real(i);
+  ++i;
+  if (!r.IsNull(i)) c.lat = r.Real(i);
+  ++i;
+  c.grid_code = r.Text(i++);
+  c.region_code = r.Text(i++);
+  c.township_code = r.Text(i++);
+  c.channel = ParseChannel(r.Text(i++)).value_or(Channel::kApi);
+  c.reporter_name = r.Text(i++);
+  c.reporter_phone = r.Text(i++);
+  c.suggested_unit_id = OptInt(r, i++);
+  c.route_reason = r.Text(i++);
+  c.unit_id = OptInt(r, i++);
+  c.worker_id = OptInt(r, i++);
+  c.merged_into = OptInt(r, i++);
+  c.created_at = r.Int(i++);
+  c.updated_at = r.Int(i++);
+  c.dispatched_at = r.Int(i++);
+  c.claimed_at = r.Int(i++);
+  c.resolved_at = r.Int(i++);
+  c.verified_at = r.Int(i++);
+  c.closed_at = r.Int(i++);
+  c.timers_through = r.Int(i++);
+  c.deadlines.response_warn = r.Int(i++);
+  c.deadlines.response_due = r.Int(i++);
+  c.deadlines.handling_warn = r.Int(i++);
+  c.deadlines.handling_due = r.Int(i++);
+  c.return_count = static_cast<int>(r.Int(i++));
+  c.rework_count = static_cast<int>(r.Int(i++));
+  if (!r.IsNull(i)) c.rating_solved = r.Int(i) != 0;
+  ++i;
+  if (!r.IsNull(i)) c.rating_satisfaction = ParseSatisfaction(r.Text(i));
+  return c;
+}
+
+// Values for every column after id, in kCaseCols order.
+std::vector<Value> CaseValues(const CaseRecord& c) {
+  return {c.tracking_code,
+          c.version,
+          std::string(CaseStateName(c.facts.state)),
+          int64_t{c.facts.extension_pending},
+          int64_t{c.facts.reopened},
+          c.category_code,
+          c.description,
+          OptD(c.lng),
+          OptD(c.lat),
+          c.grid_code,
+          c.region_code,
+          c.township_code,
+          std::string(ChannelName(c.channel)),
+          c.reporter_name,
+          c.reporter_phone,
+          Opt(c.suggested_unit_id),
+          c.route_reason,
+          Opt(c.unit_id),
+          Opt(c.worker_id),
+          Opt(c.merged_into),
+          c.created_at,
+          c.updated_at,
+          c.dispatched_at,
+          c.claimed_at,
+          c.resolved_at,
+          c.verified_at,
+          c.closed_at,
+          c.timers_through,
+          c.deadlines.response_warn,
+          c.deadlines.response_due,
+          c.deadlines.handling_warn,
+          c.deadlines.handling_due,
+          int64_t{c.return_count},
+          int64_t{c.rework_count},
+          c.rating_solved ? Value(int64_t{*c.rating_solved}) : Value(std::monostate{}),
+          c.rating_satisfaction ? Value(std::string(SatisfactionName(*c.rating_satisfaction)))
+                                : Value(std::monostate{})};
+}
+
+CaseEvent EventFromRow(const sql::Row& r) {
+  return CaseEvent{r.Int(0),  r.Int(1),  r.Int(2),  r.Text(3), r.Text(4),
+                   r.Text(5), r.Text(6), r.Text(7), r.Text(8), r.Text(9)};
+}
+
+constexpr const char* kEventCols = "case_id, seq, at, actor, action, from_state, to_state, payload, prev_hash, hash";
+
+Status AppendEvents(sql::Connection& c, int64_t case_id, int64_t last_seq, std::string last_hash,
+                    std::vector<CaseEvent>& events, const EventHasher& hasher, int64_t& new_seq,
+                    std::string& new_hash) {
+  for (auto& e : events) {
+    e.case_id = case_id;
+    e.seq = ++last_seq;
+    e.prev_hash = last_hash;
+    e.hash = hasher(e);
+    last_hash = e.hash;
+    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(std::string("INSERT INTO case_events (") + kEventCols +
+                                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                       {e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state,
+                                        e.payload, e.prev_hash, e.hash}));
+  }
+  new_seq = last_seq;
+  new_hash = last_hash;
+  return Status::Ok();
+}
+
+Status BumpConfig(sql::Connection& c) {
+  return c.Exec("UPDATE meta SET value = value + 1 WHERE key = 'config_version'").status();
+}
+
+class SqlCaseStore : public CaseStore {
+ public:
+  SqlCaseStore(sql::Pool& pool, std::unique_ptr<sql::Connection> writer)
+      : pool_(pool), writes_(std::move(writer)) {}
+
+  Status UpsertCategories(const std::vector<Category>& cs) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      for (const auto& x : cs) {
+        GZ_ASSIGN_OR_RETURN(
+            auto r, c.Exec("INSERT INTO categories (code, name, parent_code, urgency, response_minutes, handling_minutes, "
+                           "active) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+                           "parent_code = excluded.parent_code, urgency = excluded.urgency, response_minutes = "
+                           "excluded.response_minutes, handling_minutes = excluded.handling_minutes, active = excluded.active",
+                           {x.code, x.name, x.parent_code, std::string(UrgencyName(x.urgency)), x.response_minutes,
+                            x.handling_minutes, int64_t{x.active}}));
+      }
+      return BumpConfig(c);
+    });
+  }
+
+  Result<std::vector<Category>> ListCategories() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT code, name, parent_code, urgency, response_minutes, handling_minutes, "
+                                     "active FROM categories ORDER BY code",
+                                     {}));
+    std::vector<Category> out;
+    for (const auto& row : r.rows)
+      out.push_back(Category{row.Text(0), row.Text(1), row.Text(2), ParseUrgency(row.Text(3)).value_or(Urgency::kNormal),
+                             row.Int(4), row.Int(5), row.Int(6) != 0});
+    return out;
+  }
+
+  Result<ResponsibilityRule> InsertRule(const ResponsibilityRule& rule) override {
+    ResponsibilityRule out = rule;
+    Status s = writes_.Run([&](sql::Connection& c) -> Status {
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("INSERT INTO responsibility_rules (category_code, region_code, unit_id) "
+                                         "VALUES (?, ?, ?) RETURNING id",
+                                         {rule.category_code, rule.region_code, rule.unit_id}));
+      out.id = r.rows.at(0).Int(0);
+      return BumpConfig(c);
+    });
+    if (s.code() == ErrorCode::kConflict)
+      return Status::Conflict("a rule for category " + rule.category_code + " in region " + rule.region_code +
+                                  " already exists",
+                              "region_code");
+    GZ_RETURN_IF_ERROR(s);
+    return out;
+  }
+
+  Status DeleteRule(int64_t id) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("DELETE FROM responsibility_rules WHERE id = ?", {id}));
+      if (!r.affected) return Status::NotFound("no responsibility rule with id " + std::to_string(id));
+      return BumpConfig(c);
+    });
+  }
+
+  Result<std::vector<ResponsibilityRule>> ListRules() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT id, category_code, region_code, unit_id FROM responsibility_rules ORDER BY id", {}));
+    std::vector<ResponsibilityRule> out;
+    for (const auto& row : r.rows) out.push_back({row.Int(0), row.Text(1), row.Text(2), row.Int(3)});
+    return out;
+  }
+
+  Status SetAdmission(const std::vector<std::string>& codes) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM grid_admission").status());
+      for (const auto& code : codes)
+        GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO grid_admission (category_code) VALUES (?) ON CONFLICT DO NOTHING", {code}).status());
+      return BumpConfig(c);
+    });
+  }
+
+  Result<std::vector<std::string>> ListAdmission() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT category_code FROM grid_admission ORDER BY category_code", {}));
+    std::vector<std::string> out;
+    for (const auto& row : r.rows) out.push_back(row.Text(0));
+    return out;
+  }
+
+  Status UpsertCalendarDays(const std::vector<CalendarDay>& days) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      for (const auto& d : days)
+        GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO calendar_days (day, kind, holiday) VALUES (?, ?, ?) ON CONFLICT (day) DO "
+                                  "UPDATE SET kind = excluded.kind, holiday = excluded.holiday",
+                                  {d.day, d.kind, d.holiday})
+                               .status());
+      return BumpConfig(c);
+    });
+  }
+
+  Result<std::vector<CalendarDay>> ListCalendarDays() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT day, kind, holiday FROM calendar_days ORDER BY day", {}));
+    std::vector<CalendarDay> out;
+    for (const auto& row : r.rows) out.push_back({row.Text(0), row.Text(1), row.Text(2)});
+    return out;
+  }
+
+  Result<int64_t> ConfigVersion() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT value FROM meta WHERE key = 'config_version'", {}));
+    return r.rows.empty() ? int64_t{0} : r.rows[0].Int(0);
+  }
+
+  Result<int64_t> InsertCase(const CaseRecord& rec, CaseEvent first, const EventHasher& hasher,
+                             std::optional<InstantMs> next_due) override {
+    int64_t id = 0;
+    Status s = writes_.Run([&](sql::Connection& c) -> Status {
+      std::string q = std::string("INSERT INTO cases (") + (kCaseCols + 4) + ", next_due) VALUES (";
+      auto values = CaseValues(rec);
+      for (size_t i = 0; i < values.size(); ++i) q += "?, ";
+      q += "?) RETURNING id";
+      values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, values));
+      id = r.rows.at(0).Int(0);
+      std::vector<CaseEvent> evs{std::move(first)};
+      int64_t seq;
+      std::string hash;
+      GZ_RETURN_IF_ERROR(AppendEvents(c, id, 0, "", evs, hasher, seq, hash));
+      return c.Exec("UPDATE cases SET last_seq = ?, last_hash = ? WHERE id = ?", {seq, hash, id}).status();
+    });
+    GZ_RETURN_IF_ERROR(s);
+    return id;
+  }
+
+  Status UpdateCase(const CaseRecord& rec, int64_t expected_version, std::vector<CaseEvent> events,
+                    const EventHasher& hasher, std::optional<InstantMs> next_due, const CaseSideWrites& side) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      GZ_ASSIGN_OR_RETURN(auto cur, c.Exec("SELECT version, last_seq, last_hash FROM cases WHERE id = ?", {rec.id}));
+      if (cur.rows.empty()) return Status::NotFound("no case with id " + std::to_string(rec.id));
+      if (cur.rows[0].Int(0) != expected_version)
+        return Status::Conflict("the case was changed meanwhile (now version " + std::to_string(cur.rows[0].Int(0)) +
+                                    ", you sent " + std::to_string(expected_version) + "); reload and try again",
+                                "version");
+      int64_t seq;
+      std::string hash;
+      GZ_RETURN_IF_ERROR(AppendEvents(c, rec.id, cur.rows[0].Int(1), cur.rows[0].Text(2), events, hasher, seq, hash));
+      std::string q = "UPDATE cases SET ";
+      std::string cols = kCaseCols + 4;  // skip "id, "
+      auto values = CaseValues(rec);
+      values[1] = expected_version + 1;  // version
+      size_t start = 0;
+      for (size_t i = 0; i < values.size(); ++i) {
+        size_t comma = cols.find(", ", start);
+        std::string col = cols.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        q += col + " = ?, ";
+        start = comma + 2;
+      }
+      q += "next_due = ?, last_seq = ?, last_hash = ? WHERE id = ? AND version = ?";
+      values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
+      values.push_back(seq);
+      values.push_back(hash);
+      values.push_back(rec.id);
+      values.push_back(expected_version);
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, values));
+      if (r.affected != 1) return Status::Conflict("the case was changed meanwhile; reload and try again", "version");
+      for (const auto& sv : side.supervisions) {
+        GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO supervisions (case_id, kind, unit_id, worker_id, region_code, due_at, "
+                                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                  {rec.id, sv.kind, Opt(sv.unit_id), Opt(sv.worker_id), sv.region_code, sv.due_at,
+                                   sv.created_at})
+                               .status());
+      }
+      for (const auto& sm : side.new_summons) {
+        auto ins = c.Exec("INSERT INTO summons (case_id, unit_id, lead, summoned_at, ack_due) VALUES (?, ?, ?, ?, ?)",
+                          {rec.id, sm.unit_id, int64_t{sm.lead}, sm.summoned_at, sm.ack_due});
+        if (ins.status().code() == ErrorCode::kConflict)
+          return Status::Conflict("unit " + std::to_string(sm.unit_id) + " is already summoned to this case", "units");
+        GZ_RETURN_IF_ERROR(ins.status());
+      }
+      if (side.acknowledge) {
+        GZ_ASSIGN_OR_RETURN(auto a, c.Exec("UPDATE summons SET acked_at = ?, note = ? WHERE case_id = ? AND unit_id = ? "
+                                           "AND acked_at = 0",
+                                           {side.acknowledge->acked_at, side.acknowledge->note, rec.id,
+                                            side.acknowledge->unit_id}));
+        if (!a.affected) return Status::Conflict("this unit has no open summons on the case", "unit");
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<CaseRecord>> GetCase(int64_t id) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE id = ?", {id}));
+    if (r.rows.empty()) return std::optional<CaseRecord>();
+    return std::optional<CaseRecord>(CaseFromRow(r.rows[0]));
+  }
+
+  Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& code) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE tracking_code = ?", {code}));
+    if (r.rows.empty()) return std::optional<CaseRecord>();
+    return std::optional<CaseRecord>(CaseFromRow(r.rows[0]));
+  }
+
+  Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) override {
+    std::string q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE 1=1";
+    std::vector<Value> p;
+    if (f.state) q += " AND state = ?", p.push_back(std::string(CaseStateName(*f.state)));
+    if (!f.category.empty())
+      q += " AND category_code >= ? AND category_code < ?", p.push_back(f.category), p.push_back(f.category + "\x7f");
+    if (!f.region.empty()) q += " AND region_code >= ? AND region_code < ?", p.push_back(f.region), p.push_back(f.region + ":");
+    if (f.unit_id) q += " AND unit_id = ?", p.push_back(*f.unit_id);
+    if (f.worker_id) q += " AND worker_id = ?", p.push_back(*f.worker_id);
+    if (f.overdue_only) {
+      q += " AND ((claimed_at = 0 AND response_due > 0 AND response_due <= ? AND state = 'dispatched') OR "
+           "(resolved_at = 0 AND handling_due > 0 AND handling_due <= ? AND state IN ('dispatched', 'handling')))";
+      p.push_back(f.now);
+      p.push_back(f.now);
+    }
+    if (f.created_from) q += " AND created_at >= ?", p.push_back(f.created_from);
+    if (f.created_to) q += " AND created_at < ?", p.push_back(f.created_to);
+    if (f.after_id) q += " AND id < ?", p.push_back(f.after_id);
+    if (f.merged_into) q += " AND merged_into = ?", p.push_back(*f.merged_into);
+    if (f.open_only) q += " AND state NOT IN ('rejected', 'merged', 'closed')";
+    if (f.bbox) {
+      q += " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?";
+      for (double v : *f.bbox) p.push_back(v);
+    }
+    q += " ORDER BY id DESC LIMIT ?";
+    p.push_back(int64_t{f.limit});
+    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
+    std::vector<CaseRecord> out;
+    for (const auto& row : r.rows) out.push_back(CaseFromRow(row));
+    return out;
+  }
+
+  Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kEventCols + " FROM case_events WHERE case_id = ? ORDER BY seq",
+                                     {case_id}));
+    std::vector<CaseEvent> out;
+    for (const auto& row : r.rows) out.push_back(EventFromRow(row));
+    return out;
+  }
+
+  Status ForEachEvent(const std::function<bool(const CaseEvent&, const std::string&)>& fn) override {
+    // Paged by (case_id, seq) so memory stays flat however long the history.
+    int64_t last_case = 0, last_seq = 0;
+    for (;;) {
+      GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, "
+                                       "e.payload, e.prev_hash, e.hash, c.last_hash FROM case_events e JOIN cases c ON "
+                                       "c.id = e.case_id WHERE e.case_id > ? OR (e.case_id = ? AND e.seq > ?) "
+                                       "ORDER BY e.case_id, e.seq LIMIT 5000",
+                                       {last_case, last_case, last_seq}));
+      if (r.rows.empty()) return Status::Ok();
+      for (const auto& row : r.rows) {
+        CaseEvent e = EventFromRow(row);
+        last_case = e.case_id, last_seq = e.seq;
+        if (!fn(e, row.Text(10))) return Status::Ok();
+      }
+    }
+  }
+
+  Result<int64_t> CountCases() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT COUNT(*) FROM cases", {}));
+    return r.rows.at(0).Int(0);
+  }
+
+  Result<std::vector<int64_t>> DueCaseIds(InstantMs now, int limit) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT id FROM cases WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY "
+                                     "next_due LIMIT ?",
+                                     {now, int64_t{limit}}));
+    std::vector<int64_t> out;
+    for (const auto& row : r.rows) out.push_back(row.Int(0));
+    return out;
+  }
+
+  Result<std::vector<SupervisionRecord>> ListSupervisions(const std::string& prefix, int limit) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT id, case_id, kind, unit_id, worker_id, region_code, due_at, created_at "
+                                     "FROM supervisions WHERE region_code >= ? AND region_code < ? ORDER BY id DESC LIMIT ?",
+                                     {prefix, prefix + ":", int64_t{limit}}));
+    std::vector<SupervisionRecord> out;
+    for (const auto& row : r.rows)
+      out.push_back({row.Int(0), row.Int(1), row.Text(2), OptInt(row, 3), OptInt(row, 4), row.Text(5), row.Int(6), row.Int(7)});
+    return out;
+  }
+
+  Result<std::map<int64_t, int>> OpenTasksByWorker(const std::vector<int64_t>& ids) override {
+    std::map<int64_t, int> out;
+    for (int64_t id : ids) {
+      GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT COUNT(*) FROM cases WHERE worker_id = ? AND state IN ('dispatched', "
+                                       "'handling', 'resolved')",
+                                       {id}));
+      out[id] = static_cast<int>(r.rows.at(0).Int(0));
+    }
+    return out;
+  }
+
+  Result<std::vector<Summons>> ListSummons(int64_t case_id) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons "
+                                     "WHERE case_id = ? ORDER BY lead DESC, unit_id",
+                                     {case_id}));
+    std::vector<Summons> out;
+    for (const auto& row : r.rows)
+      out.push_back({row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5), row.Text(6)});
+    return out;
+  }
+
+ private:
+  Result<sql::ExecResult> Read(const std::string& q, const std::vector<Value>& p) {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return c->Exec(q, p);
+  }
+
+  sql::Pool& pool_;
+  sql::WriteQueue writes_;
+};
+
+}  // namespace
+
+std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, std::unique_ptr<sql::Connection> writer) {
+  return std::make_unique<SqlCaseStore>(pool, std::move(writer));
+}
+
+}  // namespace gongzhi

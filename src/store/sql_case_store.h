@@ -1,0 +1,15 @@
+// CaseStore over the SQL client: reads on the shared pool, case writes through a WriteQueue.
+#pragma once
+
+#include <memory>
+
+#include "app/case_store.h"
+#include "store/sql.h"
+#include "store/write_queue.h"
+
+namespace gongzhi {
+
+// `pool` must outlive the store; `writer` is the group-commit connection.
+std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, std::unique_ptr<sql::Connection> writer);
+
+}  // namespace gongzhi

@@ -1,0 +1,68 @@
+#include "store/write_queue.h"
+
+#include <vector>
+
+namespace gongzhi::sql {
+
+WriteQueue::WriteQueue(std::unique_ptr<Connection> conn, size_t max_batch)
+    : conn_(std::move(conn)), max_batch_(max_batch), thread_([this] { Loop(); }) {}
+
+WriteQueue::~WriteQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+Status WriteQueue::Run(Job job) {
+  std::future<Status> f;
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) return Status::Unavailable("the store is shutting down");
+    queue_.push_back(Item{std::move(job), {}});
+    f = queue_.back().done.get_future();
+  }
+  cv_.notify_one();
+  return f.get();
+}
+
+void WriteQueue::Loop() {
+  std::vector<Item> batch;
+  std::vector<Status> results;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stop_ and drained
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    results.assign(batch.size(), Status::Ok());
+    Status begin = conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (!begin.ok()) {
+      for (auto& it : batch) it.done.set_value(begin);
+      batch.clear();
+      continue;
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Status s = conn_->ExecScript("SAVEPOINT job");
+      if (s.ok()) {
+        s = batch[i].job(*conn_);
+        conn_->ExecScript(s.ok() ? "RELEASE job" : "ROLLBACK TO job; RELEASE job");
+      }
+      results[i] = s;
+    }
+    Status commit = conn_->ExecScript("COMMIT");
+    if (!commit.ok()) conn_->ExecScript("ROLLBACK");
+    ++batches_;
+    jobs_ += batch.size();
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(commit.ok() ? results[i] : commit);
+    batch.clear();
+  }
+}
+
+}  // namespace gongzhi::sql
