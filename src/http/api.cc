@@ -1,5 +1,8 @@
 #include "http/api.h"
 
+#include "http/json_io.h"
+#include "http/router.h"
+
 #include <charconv>
 #include <cmath>
 
@@ -9,22 +12,6 @@ namespace json = boost::json;
 
 namespace gongzhi::http {
 namespace {
-
-using Params = std::vector<std::string>;  // values of the {placeholders} of a route, in order
-
-Response Json(const json::value& v, int status = 200) {
-  Response r;
-  r.status = status;
-  r.body = json::serialize(v);
-  return r;
-}
-
-Response NoContent() {
-  Response r;
-  r.status = 204;
-  r.content_type.clear();
-  return r;
-}
 
 json::object RegionJson(const Region& r) {
   return {{"code", r.code}, {"name", r.name}, {"level", RegionLevelName(r.level)}, {"parent_code", r.parent_code}};
@@ -59,85 +46,7 @@ json::object GridFeatureJson(const Grid& g) {
 }
 
 // Parses a JSON object body; InvalidArgument for anything else.
-Result<json::object> ParseObject(const Request& req) {
-  json::parse_options opts;
-  opts.max_depth = 32;
-  boost::system::error_code ec;
-  json::value v = json::parse(req.body, ec, {}, opts);
-  if (ec) return Status::Invalid("", "malformed JSON body: " + ec.message());
-  if (!v.is_object()) return Status::Invalid("", "the body must be a JSON object");
-  return std::move(v.as_object());
-}
-
 // Refuses fields the endpoint does not know, so typos do not pass silently.
-Status OnlyFields(const json::object& o, std::initializer_list<std::string_view> allowed) {
-  for (const auto& kv : o) {
-    bool ok = false;
-    for (auto a : allowed) ok = ok || kv.key() == a;
-    if (!ok) return Status::Invalid(std::string(kv.key()), "unknown field");
-  }
-  return Status::Ok();
-}
-
-Status GetString(const json::object& o, const char* key, std::string& out, bool required) {
-  auto v = o.if_contains(key);
-  if (!v || v->is_null()) return required ? Status::Invalid(key, "is required") : Status::Ok();
-  if (!v->is_string()) return Status::Invalid(key, "must be a string");
-  out = std::string(v->get_string());
-  return Status::Ok();
-}
-
-Status GetInt(const json::object& o, const char* key, int64_t& out, bool required, int64_t lo, int64_t hi) {
-  auto v = o.if_contains(key);
-  if (!v || v->is_null()) return required ? Status::Invalid(key, "is required") : Status::Ok();
-  if (!v->is_int64() && !v->is_uint64())
-    return Status::Invalid(key, "must be an integer");
-  if (v->is_uint64() && v->get_uint64() > static_cast<uint64_t>(hi))
-    return Status::Invalid(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  int64_t x = v->to_number<int64_t>();
-  if (x < lo || x > hi) return Status::Invalid(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  out = x;
-  return Status::Ok();
-}
-
-Status GetBool(const json::object& o, const char* key, bool& out) {
-  auto v = o.if_contains(key);
-  if (!v || v->is_null()) return Status::Ok();
-  if (!v->is_bool()) return Status::Invalid(key, "must be true or false");
-  out = v->get_bool();
-  return Status::Ok();
-}
-
-Result<int64_t> ParseId(const std::string& s, const char* field) {
-  int64_t id = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-  if (ec != std::errc() || p != s.data() + s.size() || id < 1) return Status::Invalid(field, "must be a positive integer id");
-  return id;
-}
-
-Result<double> ParseNumberParam(const Request& req, const char* name) {
-  auto v = req.Param(name);
-  if (!v || v->empty()) return Status::Invalid(name, "is required");
-  double d = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), d);
-  if (ec != std::errc() || p != v->data() + v->size() || !std::isfinite(d))
-    return Status::Invalid(name, "must be a decimal number");
-  return d;
-}
-
-Status ParsePaging(const Request& req, int& limit, int& offset) {
-  for (auto [name, target, lo, hi] : {std::tuple{"limit", &limit, 1, 1000}, std::tuple{"offset", &offset, 0, 100000000}}) {
-    auto v = req.Param(name);
-    if (!v) continue;
-    int x = 0;
-    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-    if (ec != std::errc() || p != v->data() + v->size() || x < lo || x > hi)
-      return Status::Invalid(name, "must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi));
-    *target = x;
-  }
-  return Status::Ok();
-}
-
 Result<Unit> UnitFromJson(const Request& req) {
   GZ_ASSIGN_OR_RETURN(auto o, ParseObject(req));
   GZ_RETURN_IF_ERROR(OnlyFields(o, {"kind", "name", "region_code", "phone"}));
@@ -175,71 +84,11 @@ Result<GridWorker> WorkerFromJson(const Request& req) {
   return w;
 }
 
-template <typename T, typename F>
-Response OrError(const Result<T>& r, F&& to_response) {
-  if (!r.ok()) return ErrorResponse(r.status());
-  return to_response(r.value());
-}
-
-Response OrError(const Status& s) { return s.ok() ? NoContent() : ErrorResponse(s); }
-
 }  // namespace
-
-struct Api::Routes {
-  struct Route {
-    std::string method;
-    std::vector<std::string> segments;  // "{}" matches one segment
-    std::function<Response(const Request&, const Params&)> fn;
-  };
-  std::vector<Route> routes;
-
-  void Add(std::string method, std::string_view pattern, std::function<Response(const Request&, const Params&)> fn) {
-    Route r{std::move(method), {}, std::move(fn)};
-    size_t pos = 1;
-    while (pos <= pattern.size()) {
-      size_t next = pattern.find('/', pos);
-      if (next == std::string_view::npos) next = pattern.size();
-      r.segments.emplace_back(pattern.substr(pos, next - pos));
-      pos = next + 1;
-    }
-    routes.push_back(std::move(r));
-  }
-
-  Response Dispatch(const Request& req) const {
-    std::vector<std::string_view> segs;
-    size_t pos = 1;
-    std::string_view path = req.path;
-    while (pos <= path.size()) {
-      size_t next = path.find('/', pos);
-      if (next == std::string_view::npos) next = path.size();
-      segs.push_back(path.substr(pos, next - pos));
-      pos = next + 1;
-    }
-    bool path_matched = false;
-    for (const auto& r : routes) {
-      if (r.segments.size() != segs.size()) continue;
-      Params params;
-      bool match = true;
-      for (size_t i = 0; i < segs.size() && match; ++i) {
-        if (r.segments[i] == "{}") params.emplace_back(segs[i]);
-        else match = r.segments[i] == segs[i];
-      }
-      if (!match) continue;
-      path_matched = true;
-      if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) return r.fn(req, params);
-    }
-    if (path_matched) {
-      Response resp = ErrorResponse(Status(ErrorCode::kInvalidArgument, "method " + req.method + " is not allowed here"));
-      resp.status = 405;
-      return resp;
-    }
-    return ErrorResponse(Status::NotFound("no API endpoint " + req.path));
-  }
-};
 
 Api::~Api() = default;
 
-Api::Api(RegionService& regions, GridService& grids, ApiInfo info) : routes_(std::make_unique<Routes>()) {
+Api::Api(RegionService& regions, GridService& grids, ApiInfo info) : routes_(std::make_unique<Router>()) {
   auto& R = *routes_;
   R.Add("GET", "/healthz", [&grids, info](const Request&, const Params&) {
     return Json({{"status", "ok"}, {"backend", info.backend}, {"version", info.version}});

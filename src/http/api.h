@@ -25,8 +25,7 @@ class Api {
   Response Handle(const Request& req);
 
  private:
-  struct Routes;
-  std::unique_ptr<Routes> routes_;
+  std::unique_ptr<class Router> routes_;
 };
 
 }  // namespace gongzhi::http

@@ -1,0 +1,71 @@
+// Method + path routing for the API: "/api/v1/cases/{}" matches one segment per "{}", whose
+// values reach the handler in order. A path that matches with another method answers 405.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/http_types.h"
+
+namespace gongzhi::http {
+
+using Params = std::vector<std::string>;
+
+class Router {
+ public:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{}" matches one segment
+    std::function<Response(const Request&, const Params&)> fn;
+  };
+
+  void Add(std::string method, std::string_view pattern, std::function<Response(const Request&, const Params&)> fn) {
+    Route r{std::move(method), {}, std::move(fn)};
+    size_t pos = 1;
+    while (pos <= pattern.size()) {
+      size_t next = pattern.find('/', pos);
+      if (next == std::string_view::npos) next = pattern.size();
+      r.segments.emplace_back(pattern.substr(pos, next - pos));
+      pos = next + 1;
+    }
+    routes.push_back(std::move(r));
+  }
+
+  Response Dispatch(const Request& req) const {
+    std::vector<std::string_view> segs;
+    size_t pos = 1;
+    std::string_view path = req.path;
+    while (pos <= path.size()) {
+      size_t next = path.find('/', pos);
+      if (next == std::string_view::npos) next = path.size();
+      segs.push_back(path.substr(pos, next - pos));
+      pos = next + 1;
+    }
+    bool path_matched = false;
+    for (const auto& r : routes) {
+      if (r.segments.size() != segs.size()) continue;
+      Params params;
+      bool match = true;
+      for (size_t i = 0; i < segs.size() && match; ++i) {
+        if (r.segments[i] == "{}") params.emplace_back(segs[i]);
+        else match = r.segments[i] == segs[i];
+      }
+      if (!match) continue;
+      path_matched = true;
+      if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) return r.fn(req, params);
+    }
+    if (path_matched) {
+      Response resp = ErrorResponse(Status(ErrorCode::kInvalidArgument, "method " + req.method + " is not allowed here"));
+      resp.status = 405;
+      return resp;
+    }
+    return ErrorResponse(Status::NotFound("no API endpoint " + req.path));
+  }
+
+ private:
+  std::vector<Route> routes;
+};
+
+}  // namespace gongzhi::http
