@@ -1,9 +1,13 @@
 // libFuzzer target: the REST API's request handling (JSON bodies, query strings, paths) on an
 // in-memory SQLite store with the demo data. Input: METHOD \n PATH?QUERY \n BODY.
+#include <unistd.h>
+
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <string>
 
+#include "app/cases.h"
 #include "app/demo.h"
 #include "http/api.h"
 #include "store/sql_store.h"
@@ -15,13 +19,20 @@ struct World {
   std::unique_ptr<gongzhi::Store> store;
   std::unique_ptr<gongzhi::RegionService> regions;
   std::unique_ptr<gongzhi::GridService> grids;
+  std::unique_ptr<gongzhi::CaseService> cases;
   std::unique_ptr<gongzhi::http::Api> api;
   World() {
-    store = std::move(gongzhi::OpenStore(":memory:", clock, 1).value());
+    // A file, not ":memory:": the store's writer and readers are separate connections.
+    std::string path = "/tmp/gongzhi-fuzz-api-" + std::to_string(::getpid()) + ".db";
+    for (const char* ext : {"", "-wal", "-shm"}) std::remove((path + ext).c_str());
+    store = std::move(gongzhi::OpenStore(path, clock, 2).value());
     regions = std::make_unique<gongzhi::RegionService>(*store);
     grids = std::make_unique<gongzhi::GridService>(*store);
+    cases = std::make_unique<gongzhi::CaseService>(*store, *grids, clock);
     if (!gongzhi::LoadDemo(*regions, *grids, *store).ok()) __builtin_trap();
-    api = std::make_unique<gongzhi::http::Api>(*regions, *grids, gongzhi::http::ApiInfo{"sqlite", "130404", "", "fuzz"});
+    if (!cases->LoadConfig().ok() || !cases->LoadDemoConfig().ok() || !grids->RebuildIndex().ok()) __builtin_trap();
+    api = std::make_unique<gongzhi::http::Api>(*regions, *grids, cases.get(),
+                                               gongzhi::http::ApiInfo{"sqlite", "130404", "", "fuzz"});
   }
 };
 
@@ -34,6 +45,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t a = in.find('\n');
   size_t b = a == std::string::npos ? std::string::npos : in.find('\n', a + 1);
   req.method = in.substr(0, a);
+  if (req.method.rfind("@", 0) == 0) {  // "@actor" line first: act as someone
+    req.actor = req.method.substr(1);
+    in = in.substr(a == std::string::npos ? in.size() : a + 1);
+    a = in.find('\n');
+    b = a == std::string::npos ? std::string::npos : in.find('\n', a + 1);
+    req.method = in.substr(0, a);
+  }
   std::string target = a == std::string::npos ? "/" : in.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
   req.body = b == std::string::npos ? "" : in.substr(b + 1);
   size_t q = target.find('?');

@@ -28,11 +28,12 @@ start)
     port=
   done
   [ -n "${port:-}" ] || { cat "$dir/server.log" >&2; exit 1; }
-  for db in gongzhi_contract gongzhi_e2e; do
+  for db in gongzhi_contract gongzhi_e2e gongzhi_e2e_cases; do
     runuser -u postgres -- psql -q -h "$dir" -p "$port" -U postgres -c "CREATE DATABASE $db" postgres >/dev/null
   done
   echo "export GONGZHI_TEST_PG='postgresql://postgres@127.0.0.1:$port/gongzhi_contract'"
   echo "export GONGZHI_TEST_PG_E2E='postgresql://postgres@127.0.0.1:$port/gongzhi_e2e'"
+  echo "export GONGZHI_TEST_PG_E2E_CASES='postgresql://postgres@127.0.0.1:$port/gongzhi_e2e_cases'"
   ;;
 stop)
   cd /

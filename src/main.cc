@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
+#include "app/audit.h"
+#include "app/cases.h"
 #include "app/demo.h"
 #include "app/grids.h"
 #include "app/regions.h"
@@ -87,6 +89,7 @@ struct ServeOptions {
   int workers = 4;
   std::string home_region = kDemoDistrict;
   std::string tile_url;
+  int sweep_seconds = 30;
 };
 
 Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
@@ -109,6 +112,7 @@ Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
   set_if("--pg", o.db.pg, t["database"]["pg"].value<std::string>());
   if (auto v = t["ui"]["home_region"].value<std::string>()) o.home_region = *v;
   if (auto v = t["ui"]["tile_url"].value<std::string>()) o.tile_url = *v;
+  if (auto v = t["cases"]["sweep_seconds"].value<int64_t>()) o.sweep_seconds = static_cast<int>(*v);
   return Status::Ok();
 }
 
@@ -139,15 +143,18 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   if (!store.ok()) return Fail(store.status());
   RegionService regions(**store);
   GridService grids(**store);
+  CaseService cases(**store, grids, clock);
+  if (Status s = cases.LoadConfig(); !s.ok()) return Fail(s);
   if (o.demo) {
     auto demo = LoadDemo(regions, grids, **store);
     if (!demo.ok()) return Fail(demo.status());
+    if (Status s = cases.LoadDemoConfig(); !s.ok()) return Fail(s);
     spdlog::info("demo 复兴区: {} regions written, {} grids, {} units, {} grid workers added", demo->regions_written,
                  demo->grids, demo->units, demo->workers);
   }
   if (Status s = grids.RebuildIndex(); !s.ok()) return Fail(s);
   http::ApiInfo info{IsPostgresTarget(o.db.Target()) ? "postgres" : "sqlite", o.home_region, o.tile_url, kVersion};
-  http::Api api(regions, grids, info);
+  http::Api api(regions, grids, &cases, info);
   http::StaticFiles files(FindWebRoot(o.web));
   http::Server server(so, [&api](const http::Request& r) { return api.Handle(r); },
                       [&files](const http::Request& r) { return files.Serve(r); });
@@ -161,8 +168,16 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
               << "             API is open to whoever can reach " << *url << " (loopback by default)\n"
               << std::flush;
   }
-  server.Every(std::chrono::seconds(2), [&grids] {
+  server.Every(std::chrono::seconds(2), [&grids, &cases] {
     if (Status s = grids.RefreshIfChanged(); !s.ok()) spdlog::warn("grid index refresh: {}", s.ToString());
+    if (Status s = cases.RefreshConfigIfChanged(); !s.ok()) spdlog::warn("configuration refresh: {}", s.ToString());
+  });
+  // The deadline sweep: warnings at 80%, overdue + 督办 at 100%, missed 报到, auto-close.
+  server.Every(std::chrono::seconds(std::max(1, o.sweep_seconds)), [&cases] {
+    auto st = cases.Sweep();
+    if (!st.ok()) spdlog::warn("deadline sweep: {}", st.status().ToString());
+    else if (st->cases) spdlog::info("deadline sweep: {} cases, {} warnings, {} overdue, {} auto-closed", st->cases,
+                                     st->warnings, st->overdue, st->auto_closed);
   });
   server.Run();
   return 0;
@@ -187,6 +202,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--demo", serve.demo, "Load the 复兴区 demo data (divisions, synthetic grids, units, workers) if missing");
   serve_cmd->add_option("--config", serve.config, "TOML configuration file ([server], [database], [ui])");
   serve_cmd->add_option("--web", serve.web, "Directory of the built web UI (default: web/dist beside the build)");
+  serve_cmd->add_option("--sweep-seconds", serve.sweep_seconds, "How often the deadline sweep runs")->capture_default_str();
 
   DbOptions import_db;
   auto* import_cmd = app.add_subcommand("import", "Import reference data");
@@ -201,6 +217,17 @@ int main(int argc, char** argv) {
   grid_cmd->add_option("FILE", grid_file, "GeoJSON file with Polygon/MultiPolygon features, properties code and name")
       ->required();
   AddDbOptions(grid_cmd, import_db);
+
+  std::string calendar_file;
+  auto* cal_cmd = import_cmd->add_subcommand("calendar", "Load holidays and adjusted working days (date,kind,holiday; kind off|work)");
+  cal_cmd->add_option("FILE", calendar_file, "CSV file, e.g. data/holidays-cn-2026.csv")->required();
+  AddDbOptions(cal_cmd, import_db);
+
+  DbOptions audit_db;
+  auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit trail of cases");
+  audit_cmd->require_subcommand(1);
+  auto* audit_verify = audit_cmd->add_subcommand("verify", "Walk every case's hash chain; report the first broken link");
+  AddDbOptions(audit_verify, audit_db);
 
   DbOptions demo_db;
   auto* demo_cmd = app.add_subcommand("demo", "Demo data of 复兴区");
@@ -271,6 +298,29 @@ int main(int argc, char** argv) {
       return 0;
     });
   }
+  if (*cal_cmd) {
+    return with_store(import_db, [&](Store& store, RegionService&, GridService& grids) {
+      auto text = ReadFile(calendar_file);
+      if (!text.ok()) return Fail(text.status());
+      CaseService cases(store, grids, clock);
+      Status s = cases.ImportCalendarCsv(*text);
+      if (!s.ok()) return Fail(s);
+      std::cout << "calendar loaded from " << calendar_file << "\n";
+      return 0;
+    });
+  }
+  if (*audit_verify) {
+    return with_store(audit_db, [&](Store& store, RegionService&, GridService&) {
+      auto rep = VerifyAuditTrail(store.cases());
+      if (!rep.ok()) return Fail(rep.status());
+      if (!rep->ok) {
+        std::cout << "BROKEN: case " << rep->broken_case << ", event " << rep->broken_seq << ": " << rep->problem << "\n";
+        return 3;
+      }
+      std::cout << "audit trail intact: " << rep->cases << " cases, " << rep->events << " events\n";
+      return 0;
+    });
+  }
   if (*demo_grids) {
     return with_store(demo_db, [&](Store&, RegionService&, GridService& grids) {
       auto n = LoadDemoGrids(grids);
@@ -283,6 +333,10 @@ int main(int argc, char** argv) {
     return with_store(demo_db, [&](Store& store, RegionService& regions, GridService& grids) {
       auto s = LoadDemo(regions, grids, store);
       if (!s.ok()) return Fail(s.status());
+      CaseService cases(store, grids, clock);
+      Status c = cases.LoadConfig();
+      if (c.ok()) c = cases.LoadDemoConfig();
+      if (!c.ok()) return Fail(c);
       std::cout << "demo 复兴区: " << s->regions_written << " regions written, " << s->grids << " grids, " << s->units
                 << " units, " << s->workers << " grid workers added\n";
       return 0;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "app/cases.h"
 #include "app/grids.h"
 #include "app/regions.h"
 #include "http/http_types.h"
@@ -20,7 +21,8 @@ struct ApiInfo {
 
 class Api {
  public:
-  Api(RegionService& regions, GridService& grids, ApiInfo info);
+  // `cases` may be null: the case endpoints are then absent.
+  Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info);
   ~Api();
   Response Handle(const Request& req);
 

@@ -18,6 +18,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::string body;
   std::string content_type;
+  std::string actor;  // X-Gongzhi-Actor header: who acts (until accounts, issue #6)
 
   // First value of query parameter `name`.
   std::optional<std::string> Param(const std::string& name) const {

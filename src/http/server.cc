@@ -120,6 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
     for (auto p : url->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
     req.body = std::move(msg.body());
     req.content_type = std::string(msg[bhttp::field::content_type]);
+    req.actor = std::string(msg["X-Gongzhi-Actor"]);
     bool keep_alive = msg.keep_alive();
     bool head = msg.method() == bhttp::verb::head;
     srv_.inflight++;

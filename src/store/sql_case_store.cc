@@ -139,8 +139,7 @@ Status BumpConfig(sql::Connection& c) {
 
 class SqlCaseStore : public CaseStore {
  public:
-  SqlCaseStore(sql::Pool& pool, std::unique_ptr<sql::Connection> writer)
-      : pool_(pool), writes_(std::move(writer)) {}
+  SqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer) : pool_(pool), writes_(std::move(writer)) {}
 
   Status UpsertCategories(const std::vector<Category>& cs) override {
     return writes_.Run([&](sql::Connection& c) -> Status {
@@ -443,7 +442,7 @@ class SqlCaseStore : public CaseStore {
 
 }  // namespace
 
-std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, std::unique_ptr<sql::Connection> writer) {
+std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer) {
   return std::make_unique<SqlCaseStore>(pool, std::move(writer));
 }
 

@@ -9,7 +9,7 @@
 
 namespace gongzhi {
 
-// `pool` must outlive the store; `writer` is the group-commit connection.
-std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, std::unique_ptr<sql::Connection> writer);
+// `pool` must outlive the store; `writer` opens the group-commit connection.
+std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer);
 
 }  // namespace gongzhi

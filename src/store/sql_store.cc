@@ -58,7 +58,7 @@ constexpr const char* kWorkerCols = "id, name, phone, capacity, active, created_
 
 class SqlStore : public Store {
  public:
-  SqlStore(std::unique_ptr<sql::Pool> pool, std::unique_ptr<sql::Connection> writer, const Clock& clock)
+  SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock)
       : pool_(std::move(pool)), clock_(clock), cases_(MakeSqlCaseStore(*pool_, std::move(writer))) {}
 
   CaseStore& cases() override { return *cases_; }
@@ -337,8 +337,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock&
     GZ_ASSIGN_OR_RETURN(auto c, pool->Acquire());
     GZ_RETURN_IF_ERROR(sql::Migrate(*c));
   }
-  GZ_ASSIGN_OR_RETURN(auto writer, factory());
-  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), std::move(writer), clock));
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), factory, clock));
 }
 
 }  // namespace gongzhi

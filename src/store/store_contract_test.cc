@@ -283,6 +283,157 @@ TEST_P(StoreContract, NewerSchemaIsRefused) {
   EXPECT_NE(s.status().message().find("newer than this gongzhi binary"), std::string::npos) << s.status().message();
 }
 
+
+// --- the case store ---
+
+std::string TestHash(const CaseEvent& e) {
+  return e.prev_hash.substr(0, 8) + "|" + std::to_string(e.case_id) + ":" + std::to_string(e.seq) + ":" + e.action;
+}
+
+CaseRecord NewCase(const std::string& code, InstantMs at) {
+  CaseRecord c;
+  c.tracking_code = code;
+  c.version = 1;
+  c.category_code = "0101";
+  c.description = "垃圾";
+  c.lng = 114.4, c.lat = 36.6;
+  c.region_code = "130404001008";
+  c.township_code = "130404001";
+  c.created_at = c.updated_at = at;
+  return c;
+}
+
+CaseEvent Ev(const std::string& action, InstantMs at) {
+  CaseEvent e;
+  e.at = at;
+  e.actor = "system";
+  e.action = action;
+  e.payload = "{}";
+  return e;
+}
+
+TEST_P(StoreContract, CaseInsertUpdateAndOptimisticVersion) {
+  auto& cs = store().cases();
+  auto id = cs.InsertCase(NewCase("AAAA00000001", 1000), Ev("report", 1000), TestHash, std::nullopt);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto c = *cs.GetCase(*id);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->lng, 114.4);
+  EXPECT_EQ(c->facts.state, CaseState::kReported);
+  EXPECT_EQ((*cs.GetCaseByTracking("AAAA00000001"))->id, *id);
+  CaseRecord next = *c;
+  next.facts.state = CaseState::kAccepted;
+  next.unit_id = 7;
+  ASSERT_TRUE(cs.UpdateCase(next, 1, {Ev("accept", 2000)}, TestHash, 5000).ok());
+  auto stale = cs.UpdateCase(next, 1, {Ev("accept", 2001)}, TestHash, std::nullopt);
+  EXPECT_EQ(stale.code(), ErrorCode::kConflict);
+  EXPECT_EQ(stale.field(), "version");
+  auto after = *cs.GetCase(*id);
+  EXPECT_EQ(after->version, 2);
+  EXPECT_EQ(after->unit_id, 7);
+  auto events = *cs.ListEvents(*id);
+  ASSERT_EQ(events.size(), 2u);  // the stale update appended nothing
+  EXPECT_EQ(events[1].seq, 2);
+  EXPECT_EQ(events[1].prev_hash, events[0].hash);
+  EXPECT_EQ(*cs.DueCaseIds(4999, 10), std::vector<int64_t>{});
+  EXPECT_EQ(*cs.DueCaseIds(5000, 10), std::vector<int64_t>{*id});
+  EXPECT_FALSE(cs.InsertCase(NewCase("AAAA00000001", 1), Ev("report", 1), TestHash, std::nullopt).ok());  // unique code
+}
+
+TEST_P(StoreContract, CaseListFiltersAndCursor) {
+  auto& cs = store().cases();
+  for (int i = 0; i < 7; ++i) {
+    CaseRecord c = NewCase("CODE0000000" + std::to_string(i), 1000 + i);
+    if (i % 2) c.region_code = "130404002001", c.township_code = "130404002", c.category_code = "22";
+    ASSERT_TRUE(cs.InsertCase(c, Ev("report", 1000 + i), TestHash, std::nullopt).ok());
+  }
+  EXPECT_EQ(cs.ListCases({.region = "130404001"})->size(), 4u);
+  EXPECT_EQ(cs.ListCases({.category = "22"})->size(), 3u);
+  EXPECT_EQ(cs.ListCases({.state = CaseState::kReported, .created_from = 1003})->size(), 4u);
+  auto page1 = *cs.ListCases({.limit = 3});
+  ASSERT_EQ(page1.size(), 3u);
+  EXPECT_GT(page1[0].id, page1[1].id);  // newest first
+  auto page2 = *cs.ListCases({.after_id = page1.back().id, .limit = 3});
+  ASSERT_EQ(page2.size(), 3u);
+  EXPECT_LT(page2[0].id, page1.back().id);
+  CaseFilter box;
+  box.bbox = std::array<double, 4>{114.39, 114.41, 36.59, 36.61};
+  EXPECT_EQ(cs.ListCases(box)->size(), 7u);
+  box.bbox = std::array<double, 4>{110, 111, 30, 31};
+  EXPECT_EQ(cs.ListCases(box)->size(), 0u);
+  int n = 0;
+  ASSERT_TRUE(cs.ForEachEvent([&](const CaseEvent&, const std::string&) { return ++n < 100; }).ok());
+  EXPECT_EQ(n, 7);
+  EXPECT_EQ(*cs.CountCases(), 7);
+}
+
+TEST_P(StoreContract, CaseSideWritesAreAtomicAndIdempotent) {
+  ImportFuxingSample();
+  auto unit = store().InsertUnit({0, UnitKind::kDepartment, "派出所", "130404001", "", 0});
+  auto other = store().InsertUnit({0, UnitKind::kDepartment, "司法所", "130404001", "", 0});
+  auto& cs = store().cases();
+  auto id = *cs.InsertCase(NewCase("SIDE00000001", 1), Ev("report", 1), TestHash, std::nullopt);
+  auto c = **cs.GetCase(id);
+  SupervisionRecord sup{0, id, "response", 7, std::nullopt, "130404", 500, 600};
+  CaseSideWrites side;
+  side.supervisions = {sup, sup};  // the same deadline twice: recorded once
+  side.new_summons = {{id, unit->id, false, 10, 20, 0, ""}};
+  ASSERT_TRUE(cs.UpdateCase(c, 1, {Ev("overdue", 600)}, TestHash, std::nullopt, side).ok());
+  EXPECT_EQ(cs.ListSupervisions("1304", 10)->size(), 1u);
+  // Summoning the same unit again fails, and takes the event and the other unit with it.
+  CaseSideWrites again;
+  again.new_summons = {{id, other->id, false, 30, 40, 0, ""}, {id, unit->id, false, 30, 40, 0, ""}};
+  auto s = cs.UpdateCase(c, 2, {Ev("summon", 30)}, TestHash, std::nullopt, again);
+  EXPECT_EQ(s.code(), ErrorCode::kConflict);
+  EXPECT_EQ(cs.ListSummons(id)->size(), 1u);
+  EXPECT_EQ(cs.ListEvents(id)->size(), 2u);
+  EXPECT_EQ((*cs.GetCase(id))->version, 2);
+  CaseSideWrites ack;
+  ack.acknowledge = Summons{id, unit->id, false, 0, 0, 15, "到场"};
+  ASSERT_TRUE(cs.UpdateCase(c, 2, {Ev("acknowledge", 15)}, TestHash, std::nullopt, ack).ok());
+  EXPECT_EQ(cs.ListSummons(id)->at(0).acked_at, 15);
+  EXPECT_EQ(cs.UpdateCase(c, 3, {Ev("acknowledge", 16)}, TestHash, std::nullopt, ack).code(), ErrorCode::kConflict);
+}
+
+TEST_P(StoreContract, ConfigurationRoundTripsAndBumpsTheVersion) {
+  ImportFuxingSample();
+  auto& cs = store().cases();
+  int64_t v0 = *cs.ConfigVersion();
+  ASSERT_TRUE(cs.UpsertCategories({{"01", "市容环境", "", Urgency::kNormal, 60, 450, true},
+                                   {"0101", "暴露垃圾", "01", Urgency::kNormal, 30, 450, true}})
+                  .ok());
+  EXPECT_GT(*cs.ConfigVersion(), v0);
+  EXPECT_EQ(cs.ListCategories()->at(1).response_minutes, 30);
+  auto unit = store().InsertUnit({0, UnitKind::kDepartment, "城管", "130404", "", 0});
+  auto r = cs.InsertRule({0, "01", "130404", unit->id});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(cs.InsertRule({0, "01", "130404", unit->id}).status().code(), ErrorCode::kConflict);
+  ASSERT_TRUE(cs.SetAdmission({"0101"}).ok());
+  ASSERT_TRUE(cs.SetAdmission({"0101", "01"}).ok());
+  EXPECT_EQ(cs.ListAdmission()->size(), 2u);
+  ASSERT_TRUE(cs.UpsertCalendarDays({{"2026-10-01", "off", "国庆节"}, {"2026-10-10", "work", "国庆节"}}).ok());
+  EXPECT_EQ(cs.ListCalendarDays()->size(), 2u);
+  EXPECT_TRUE(cs.DeleteRule(r->id).ok());
+  EXPECT_EQ(cs.DeleteRule(r->id).code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, GroupCommitUnderConcurrency) {
+  auto& cs = store().cases();
+  std::vector<std::thread> ts;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t)
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        char code[16];
+        std::snprintf(code, sizeof code, "GC%02d%08d", t, i);
+        if (!cs.InsertCase(NewCase(code, i), Ev("report", i), TestHash, std::nullopt).ok()) failures++;
+      }
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(*cs.CountCases(), 200);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

@@ -4,8 +4,8 @@
 
 namespace gongzhi::sql {
 
-WriteQueue::WriteQueue(std::unique_ptr<Connection> conn, size_t max_batch)
-    : conn_(std::move(conn)), max_batch_(max_batch), thread_([this] { Loop(); }) {}
+WriteQueue::WriteQueue(Pool::Factory factory, size_t max_batch)
+    : factory_(std::move(factory)), max_batch_(max_batch), thread_([this] { Loop(); }) {}
 
 WriteQueue::~WriteQueue() {
   {
@@ -42,6 +42,16 @@ void WriteQueue::Loop() {
       }
     }
     results.assign(batch.size(), Status::Ok());
+    if (!conn_ || !conn_->healthy()) {
+      auto c = factory_();
+      if (!c.ok()) {
+        // The database is unreachable: fail this batch (callers answer 503); the next one retries.
+        for (auto& it : batch) it.done.set_value(c.status());
+        batch.clear();
+        continue;
+      }
+      conn_ = std::move(c).value();
+    }
     Status begin = conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (!begin.ok()) {
       for (auto& it : batch) it.done.set_value(begin);

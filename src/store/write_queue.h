@@ -20,8 +20,8 @@ namespace gongzhi::sql {
 class WriteQueue {
  public:
   using Job = std::function<Status(Connection&)>;
-  // Takes ownership of `conn`, used only by the writer thread.
-  explicit WriteQueue(std::unique_ptr<Connection> conn, size_t max_batch = 256);
+  // Opens the writer connection with `factory` on first use and again whenever it breaks.
+  explicit WriteQueue(Pool::Factory factory, size_t max_batch = 256);
   ~WriteQueue();  // finishes queued jobs, then stops
 
   // Runs `job` in the next batch and blocks until it is committed (OK) or failed. A job returning
@@ -39,6 +39,7 @@ class WriteQueue {
   };
   void Loop();
 
+  Pool::Factory factory_;
   std::unique_ptr<Connection> conn_;
   size_t max_batch_;
   std::mutex mu_;

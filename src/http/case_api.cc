@@ -1,0 +1,471 @@
+#include "http/case_api.h"
+
+#include "core/model.h"
+#include "http/json_io.h"
+
+namespace gongzhi::http {
+namespace {
+
+// 138****1111: handlers see reporters' phone numbers masked.
+std::string MaskPhone(const std::string& p) {
+  if (p.size() < 7) return p.empty() ? "" : "****";
+  return p.substr(0, 3) + std::string(p.size() - 7, '*') + p.substr(p.size() - 4);
+}
+
+json::value OptInt(const std::optional<int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+json::object CategoryJson(const Category& c) {
+  return {{"code", c.code},
+          {"name", c.name},
+          {"parent_code", c.parent_code},
+          {"urgency", UrgencyName(c.urgency)},
+          {"response_minutes", c.response_minutes},
+          {"handling_minutes", c.handling_minutes},
+          {"working_time", c.urgency != Urgency::kEmergency},
+          {"active", c.active}};
+}
+
+json::object CaseJson(const CaseRecord& c) {
+  json::object o{{"id", c.id},
+                 {"tracking_code", c.tracking_code},
+                 {"version", c.version},
+                 {"state", CaseStateName(c.facts.state)},
+                 {"extension_pending", c.facts.extension_pending},
+                 {"reopened", c.facts.reopened},
+                 {"category_code", c.category_code},
+                 {"description", c.description},
+                 {"lng", c.lng ? json::value(*c.lng) : json::value(nullptr)},
+                 {"lat", c.lat ? json::value(*c.lat) : json::value(nullptr)},
+                 {"grid_code", c.grid_code},
+                 {"region_code", c.region_code},
+                 {"township_code", c.township_code},
+                 {"channel", ChannelName(c.channel)},
+                 {"reporter", {{"name", c.reporter_name}, {"phone", MaskPhone(c.reporter_phone)}}},
+                 {"suggested_unit_id", OptInt(c.suggested_unit_id)},
+                 {"route_reason", c.route_reason},
+                 {"unit_id", OptInt(c.unit_id)},
+                 {"worker_id", OptInt(c.worker_id)},
+                 {"merged_into", OptInt(c.merged_into)},
+                 {"created_at", c.created_at},
+                 {"updated_at", c.updated_at},
+                 {"dispatched_at", c.dispatched_at},
+                 {"claimed_at", c.claimed_at},
+                 {"resolved_at", c.resolved_at},
+                 {"closed_at", c.closed_at},
+                 {"deadlines",
+                  {{"response_warn", c.deadlines.response_warn},
+                   {"response_due", c.deadlines.response_due},
+                   {"handling_warn", c.deadlines.handling_warn},
+                   {"handling_due", c.deadlines.handling_due}}},
+                 {"return_count", c.return_count},
+                 {"rework_count", c.rework_count}};
+  if (c.rating_solved)
+    o["rating"] = {{"solved", *c.rating_solved},
+                   {"satisfaction", c.rating_satisfaction ? SatisfactionName(*c.rating_satisfaction) : ""}};
+  return o;
+}
+
+json::object ViewJson(const CaseView& v) {
+  json::object o = CaseJson(v.record);
+  o["lights"] = {{"response", DeadlineLightName(v.response_light)}, {"handling", DeadlineLightName(v.handling_light)}};
+  json::array events, summons, allowed, merged;
+  for (const auto& e : v.events)
+    events.push_back({{"seq", e.seq},
+                      {"at", e.at},
+                      {"actor", e.actor},
+                      {"action", e.action},
+                      {"from", e.from_state},
+                      {"to", e.to_state},
+                      {"payload", json::parse(e.payload)},
+                      {"hash", e.hash}});
+  for (const auto& s : v.summons)
+    summons.push_back({{"unit_id", s.unit_id},
+                       {"summoned_at", s.summoned_at},
+                       {"ack_due", s.ack_due},
+                       {"acked_at", s.acked_at},
+                       {"late", s.acked_at > s.ack_due},
+                       {"note", s.note}});
+  for (auto a : v.allowed) allowed.push_back(json::value(CaseActionName(a)));
+  for (auto id : v.merged_cases) merged.push_back(id);
+  o["events"] = std::move(events);
+  o["summons"] = std::move(summons);
+  o["allowed_actions"] = std::move(allowed);
+  o["merged_cases"] = std::move(merged);
+  return o;
+}
+
+json::object TrackJson(const TrackView& t) {
+  json::array steps;
+  for (const auto& [at, action] : t.steps) steps.push_back({{"at", at}, {"action", action}});
+  json::object o{{"tracking_code", t.tracking_code},
+                 {"state", CaseStateName(t.state)},
+                 {"category", t.category_name},
+                 {"created_at", t.created_at},
+                 {"updated_at", t.updated_at},
+                 {"steps", std::move(steps)},
+                 {"can_rate", t.can_rate}};
+  if (t.merged_into_code) o["merged_into"] = *t.merged_into_code;
+  return o;
+}
+
+Result<Actor> ActorOf(const Request& req) {
+  if (req.actor.empty())
+    return Status(ErrorCode::kPermissionDenied,
+                  "say who acts in the X-Gongzhi-Actor header (dispatcher:REGION, unit:ID, worker:ID)",
+                  "X-Gongzhi-Actor");
+  return Actor::Parse(req.actor);
+}
+
+Result<Category> CategoryFromJson(const json::object& o, const std::string& prefix) {
+  GZ_RETURN_IF_ERROR(OnlyFields(o, {"code", "name", "parent_code", "urgency", "response_minutes", "handling_minutes",
+                                    "active"}));
+  Category c;
+  auto wrap = [&](Status s) { return s.ok() ? s : Status::Invalid(prefix + s.field(), s.message()); };
+  GZ_RETURN_IF_ERROR(wrap(GetString(o, "code", c.code, true)));
+  GZ_RETURN_IF_ERROR(wrap(GetString(o, "name", c.name, true)));
+  GZ_RETURN_IF_ERROR(wrap(GetString(o, "parent_code", c.parent_code, false)));
+  std::string urgency = "normal";
+  GZ_RETURN_IF_ERROR(wrap(GetString(o, "urgency", urgency, false)));
+  auto u = ParseUrgency(urgency);
+  if (!u) return Status::Invalid(prefix + "urgency", "must be normal, urgent or emergency");
+  c.urgency = *u;
+  GZ_RETURN_IF_ERROR(wrap(GetInt(o, "response_minutes", c.response_minutes, true, 1, 525600)));
+  GZ_RETURN_IF_ERROR(wrap(GetInt(o, "handling_minutes", c.handling_minutes, true, 1, 525600)));
+  GZ_RETURN_IF_ERROR(wrap(GetBool(o, "active", c.active)));
+  return c;
+}
+
+Result<std::vector<std::string>> StringList(const json::object& o, const char* key) {
+  auto v = o.if_contains(key);
+  if (!v || !v->is_array()) return Status::Invalid(key, "must be an array of strings");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < v->get_array().size(); ++i) {
+    const auto& x = v->get_array()[i];
+    if (!x.is_string()) return Status::Invalid(std::string(key) + "[" + std::to_string(i) + "]", "must be a string");
+    out.emplace_back(x.get_string());
+  }
+  return out;
+}
+
+Result<ActionRequest> ActionFromJson(const Request& req) {
+  ActionRequest a;
+  if (req.body.empty()) return Status::Invalid("version", "send {\"version\": N} with the version of the case you acted on");
+  GZ_ASSIGN_OR_RETURN(auto o, ParseObject(req));
+  GZ_RETURN_IF_ERROR(OnlyFields(o, {"version", "reason", "note", "category_code", "unit_id", "worker_id",
+                                    "extension_minutes", "merge_into", "review_date"}));
+  GZ_RETURN_IF_ERROR(GetInt(o, "version", a.expected_version, true, 1, INT64_MAX));
+  GZ_RETURN_IF_ERROR(GetString(o, "reason", a.reason, false));
+  GZ_RETURN_IF_ERROR(GetString(o, "note", a.note, false));
+  GZ_RETURN_IF_ERROR(GetString(o, "category_code", a.category_code, false));
+  int64_t id = 0;
+  if (o.contains("unit_id")) {
+    GZ_RETURN_IF_ERROR(GetInt(o, "unit_id", id, true, 1, INT64_MAX));
+    a.unit_id = id;
+  }
+  if (o.contains("worker_id")) {
+    GZ_RETURN_IF_ERROR(GetInt(o, "worker_id", id, true, 1, INT64_MAX));
+    a.worker_id = id;
+  }
+  if (o.contains("merge_into")) {
+    GZ_RETURN_IF_ERROR(GetInt(o, "merge_into", id, true, 1, INT64_MAX));
+    a.merge_into = id;
+  }
+  GZ_RETURN_IF_ERROR(GetInt(o, "extension_minutes", a.extension_minutes, false, 1, 13500));
+  GZ_RETURN_IF_ERROR(GetString(o, "review_date", a.review_date, false));
+  return a;
+}
+
+Result<IntakeRequest> IntakeFromJson(const Request& req) {
+  GZ_ASSIGN_OR_RETURN(auto o, ParseObject(req));
+  GZ_RETURN_IF_ERROR(OnlyFields(o, {"category_code", "description", "lng", "lat", "region_code", "reporter", "channel"}));
+  IntakeRequest r;
+  GZ_RETURN_IF_ERROR(GetString(o, "category_code", r.category_code, false));
+  GZ_RETURN_IF_ERROR(GetString(o, "description", r.description, true));
+  for (const char* key : {"lng", "lat"}) {
+    auto v = o.if_contains(key);
+    if (!v || v->is_null()) continue;
+    if (!v->is_number()) return Status::Invalid(key, "must be a number");
+    (std::string(key) == "lng" ? r.lng : r.lat) = v->to_number<double>();
+  }
+  GZ_RETURN_IF_ERROR(GetString(o, "region_code", r.region_code, false));
+  if (auto rep = o.if_contains("reporter"); rep && !rep->is_null()) {
+    if (!rep->is_object()) return Status::Invalid("reporter", "must be an object with name and phone");
+    const auto& ro = rep->get_object();
+    for (const auto& kv : ro)
+      if (kv.key() != "name" && kv.key() != "phone") return Status::Invalid("reporter." + std::string(kv.key()), "unknown field");
+    Status s = GetString(ro, "name", r.reporter_name, false);
+    if (!s.ok()) return Status::Invalid("reporter.name", s.message());
+    s = GetString(ro, "phone", r.reporter_phone, false);
+    if (!s.ok()) return Status::Invalid("reporter.phone", s.message());
+  }
+  std::string channel = "resident";
+  GZ_RETURN_IF_ERROR(GetString(o, "channel", channel, false));
+  auto ch = ParseChannel(channel);
+  if (!ch) return Status::Invalid("channel", "must be resident, grid_worker, hotline or api");
+  r.channel = *ch;
+  return r;
+}
+
+Result<int64_t> ParseInstantParam(const Request& req, const char* name) {
+  auto v = req.Param(name);
+  if (!v || v->empty()) return int64_t{0};
+  auto day = ParseDate(*v);
+  if (!day.ok()) return Status::Invalid(name, "must be a date YYYY-MM-DD");
+  return (static_cast<int64_t>(*day) * 1440 - WorkCalendar::kUtcOffsetMinutes) * 60'000;  // local midnight
+}
+
+}  // namespace
+
+void AddCaseRoutes(Router& R, CaseService& cases) {
+  // --- configuration ---
+  R.Add("GET", "/api/v1/categories", [&cases](const Request&, const Params&) {
+    return OrError(cases.Categories(), [](const std::vector<Category>& cs) {
+      json::array a;
+      for (const auto& c : cs) a.push_back(CategoryJson(c));
+      return Json({{"items", std::move(a)}});
+    });
+  });
+  R.Add("POST", "/api/v1/categories", [&cases](const Request& req, const Params&) {
+    auto o = ParseObject(req);
+    if (!o.ok()) return ErrorResponse(o.status());
+    std::vector<Category> cs;
+    if (auto items = o->if_contains("items")) {
+      if (o->size() != 1 || !items->is_array()) return ErrorResponse(Status::Invalid("items", "must be an array of categories"));
+      for (size_t i = 0; i < items->get_array().size(); ++i) {
+        std::string prefix = "items[" + std::to_string(i) + "].";
+        const auto& x = items->get_array()[i];
+        if (!x.is_object()) return ErrorResponse(Status::Invalid(prefix, "must be an object"));
+        auto c = CategoryFromJson(x.get_object(), prefix);
+        if (!c.ok()) return ErrorResponse(c.status());
+        cs.push_back(*c);
+      }
+    } else {
+      auto c = CategoryFromJson(*o, "");
+      if (!c.ok()) return ErrorResponse(c.status());
+      cs.push_back(*c);
+    }
+    Status s = cases.UpsertCategories(cs);
+    if (!s.ok()) return ErrorResponse(s);
+    return Json({{"upserted", cs.size()}});
+  });
+  R.Add("GET", "/api/v1/responsibility-rules", [&cases](const Request&, const Params&) {
+    return OrError(cases.Rules(), [](const std::vector<ResponsibilityRule>& rs) {
+      json::array a;
+      for (const auto& r : rs)
+        a.push_back({{"id", r.id}, {"category_code", r.category_code}, {"region_code", r.region_code}, {"unit_id", r.unit_id}});
+      return Json({{"items", std::move(a)}});
+    });
+  });
+  R.Add("POST", "/api/v1/responsibility-rules", [&cases](const Request& req, const Params&) {
+    auto o = ParseObject(req);
+    if (!o.ok()) return ErrorResponse(o.status());
+    ResponsibilityRule r;
+    Status s = OnlyFields(*o, {"category_code", "region_code", "unit_id"});
+    if (s.ok()) s = GetString(*o, "category_code", r.category_code, true);
+    if (s.ok()) s = GetString(*o, "region_code", r.region_code, true);
+    if (s.ok()) s = GetInt(*o, "unit_id", r.unit_id, true, 1, INT64_MAX);
+    if (!s.ok()) return ErrorResponse(s);
+    return OrError(cases.AddRule(r), [](const ResponsibilityRule& x) {
+      return Json({{"id", x.id}, {"category_code", x.category_code}, {"region_code", x.region_code}, {"unit_id", x.unit_id}},
+                  201);
+    });
+  });
+  R.Add("DELETE", "/api/v1/responsibility-rules/{}", [&cases](const Request&, const Params& p) {
+    auto id = ParseId(p[0], "id");
+    if (!id.ok()) return ErrorResponse(id.status());
+    return OrError(cases.DeleteRule(*id));
+  });
+  R.Add("GET", "/api/v1/grid-admission", [&cases](const Request&, const Params&) {
+    return OrError(cases.Admission(), [](const std::vector<std::string>& codes) {
+      json::array a;
+      for (const auto& c : codes) a.push_back(json::value(c));
+      return Json({{"categories", std::move(a)}});
+    });
+  });
+  R.Add("PUT", "/api/v1/grid-admission", [&cases](const Request& req, const Params&) {
+    auto o = ParseObject(req);
+    if (!o.ok()) return ErrorResponse(o.status());
+    if (Status s = OnlyFields(*o, {"categories"}); !s.ok()) return ErrorResponse(s);
+    auto codes = StringList(*o, "categories");
+    if (!codes.ok()) return ErrorResponse(codes.status());
+    return OrError(cases.SetAdmission(*codes));
+  });
+  R.Add("GET", "/api/v1/calendar", [&cases](const Request&, const Params&) {
+    return OrError(cases.CalendarDays(), [](const std::vector<CalendarDay>& ds) {
+      json::array a;
+      for (const auto& d : ds) a.push_back({{"date", d.day}, {"kind", d.kind}, {"holiday", d.holiday}});
+      return Json({{"days", std::move(a)}});
+    });
+  });
+  R.Add("POST", "/api/v1/calendar/import", [&cases](const Request& req, const Params&) {
+    return OrError(cases.ImportCalendarCsv(req.body));
+  });
+
+  // --- cases ---
+  R.Add("POST", "/api/v1/cases", [&cases](const Request& req, const Params&) {
+    auto in = IntakeFromJson(req);
+    if (!in.ok()) return ErrorResponse(in.status());
+    return OrError(cases.Report(*in), [](const IntakeResult& r) {
+      json::array dups;
+      for (const auto& d : r.duplicate_candidates)
+        dups.push_back({{"id", d.id}, {"state", CaseStateName(d.facts.state)}, {"description", d.description}});
+      // The reporter learns the tracking code, not the internal id.
+      return Json({{"tracking_code", r.record.tracking_code},
+                   {"state", CaseStateName(r.record.facts.state)},
+                   {"grid_code", r.record.grid_code},
+                   {"region_code", r.record.region_code},
+                   {"duplicate_candidates", std::move(dups)}},
+                  201);
+    });
+  });
+  R.Add("GET", "/api/v1/cases", [&cases](const Request& req, const Params&) {
+    auto actor = ActorOf(req);
+    if (!actor.ok()) return ErrorResponse(actor.status());
+    CaseFilter f;
+    if (auto s = req.Param("state")) {
+      f.state = ParseCaseState(*s);
+      if (!f.state) return ErrorResponse(Status::Invalid("state", "unknown state " + *s));
+    }
+    f.category = req.Param("category").value_or("");
+    f.region = req.Param("region").value_or("");
+    if (!f.region.empty() && !IsDigits(f.region)) return ErrorResponse(Status::Invalid("region", "must be a division code"));
+    for (auto [name, target] : {std::pair{"unit", &f.unit_id}, std::pair{"worker", &f.worker_id}}) {
+      if (auto v = req.Param(name)) {
+        auto id = ParseId(*v, name);
+        if (!id.ok()) return ErrorResponse(id.status());
+        *target = *id;
+      }
+    }
+    f.overdue_only = req.Param("overdue").value_or("") == "1" || req.Param("overdue").value_or("") == "true";
+    auto from = ParseInstantParam(req, "from");
+    if (!from.ok()) return ErrorResponse(from.status());
+    auto to = ParseInstantParam(req, "to");
+    if (!to.ok()) return ErrorResponse(to.status());
+    f.created_from = *from;
+    f.created_to = *to ? *to + 86'400'000 : 0;  // "to" is inclusive of that day
+    if (auto c = req.Param("cursor")) {
+      auto id = ParseId(*c, "cursor");
+      if (!id.ok()) return ErrorResponse(id.status());
+      f.after_id = *id;
+    }
+    int offset = 0, limit = 50;
+    if (Status s = ParsePaging(req, limit, offset); !s.ok()) return ErrorResponse(s);
+    f.limit = std::min(limit, 500);
+    return OrError(cases.List(f, *actor), [&](const std::vector<CaseRecord>& cs) {
+      json::array a;
+      for (const auto& c : cs) a.push_back(CaseJson(c));
+      json::object o{{"items", std::move(a)}};
+      o["next_cursor"] = static_cast<int>(cs.size()) == f.limit && !cs.empty() ? json::value(cs.back().id) : nullptr;
+      return Json(o);
+    });
+  });
+  R.Add("GET", "/api/v1/cases/{}", [&cases](const Request& req, const Params& p) {
+    auto actor = ActorOf(req);
+    if (!actor.ok()) return ErrorResponse(actor.status());
+    auto id = ParseId(p[0], "id");
+    if (!id.ok()) return ErrorResponse(id.status());
+    return OrError(cases.Get(*id, *actor), [](const CaseView& v) { return Json(ViewJson(v)); });
+  });
+  R.Add("GET", "/api/v1/cases/{}/proposal", [&cases](const Request& req, const Params& p) {
+    auto actor = ActorOf(req);
+    if (!actor.ok()) return ErrorResponse(actor.status());
+    auto id = ParseId(p[0], "id");
+    if (!id.ok()) return ErrorResponse(id.status());
+    return OrError(cases.ProposeWorker(*id, *actor), [](const WorkerProposal& w) {
+      return Json({{"worker_id", OptInt(w.worker_id)}, {"reason", w.reason}});
+    });
+  });
+  R.Add("POST", "/api/v1/cases/{}/summon", [&cases](const Request& req, const Params& p) {
+    auto actor = ActorOf(req);
+    if (!actor.ok()) return ErrorResponse(actor.status());
+    auto id = ParseId(p[0], "id");
+    if (!id.ok()) return ErrorResponse(id.status());
+    auto o = ParseObject(req);
+    if (!o.ok()) return ErrorResponse(o.status());
+    int64_t version = 0, ack = 30;
+    std::vector<int64_t> units;
+    Status s = OnlyFields(*o, {"version", "units", "ack_minutes"});
+    if (s.ok()) s = GetInt(*o, "version", version, true, 1, INT64_MAX);
+    if (s.ok()) s = GetInt(*o, "ack_minutes", ack, false, 1, 1440);
+    if (s.ok()) {
+      auto u = o->if_contains("units");
+      if (!u || !u->is_array()) s = Status::Invalid("units", "must be an array of unit ids");
+      else
+        for (size_t i = 0; i < u->get_array().size() && s.ok(); ++i) {
+          const auto& x = u->get_array()[i];
+          if (!x.is_int64() || x.get_int64() < 1) s = Status::Invalid("units[" + std::to_string(i) + "]", "must be a unit id");
+          else units.push_back(x.get_int64());
+        }
+    }
+    if (!s.ok()) return ErrorResponse(s);
+    return OrError(cases.Summon(*id, *actor, units, version, ack), [](const CaseView& v) { return Json(ViewJson(v)); });
+  });
+  R.Add("POST", "/api/v1/cases/{}/acknowledge", [&cases](const Request& req, const Params& p) {
+    auto actor = ActorOf(req);
+    if (!actor.ok()) return ErrorResponse(actor.status());
+    auto id = ParseId(p[0], "id");
+    if (!id.ok()) return ErrorResponse(id.status());
+    auto o = ParseObject(req);
+    if (!o.ok()) return ErrorResponse(o.status());
+    int64_t version = 0;
+    std::string note;
+    Status s = OnlyFields(*o, {"version", "note"});
+    if (s.ok()) s = GetInt(*o, "version", version, true, 1, INT64_MAX);
+    if (s.ok()) s = GetString(*o, "note", note, false);
+    if (!s.ok()) return ErrorResponse(s);
+    return OrError(cases.Acknowledge(*id, *actor, note, version), [](const CaseView& v) { return Json(ViewJson(v)); });
+  });
+  R.Add("POST", "/api/v1/cases/{}/{}", [&cases](const Request& req, const Params& p) {
+    auto actor = ActorOf(req);
+    if (!actor.ok()) return ErrorResponse(actor.status());
+    auto id = ParseId(p[0], "id");
+    if (!id.ok()) return ErrorResponse(id.status());
+    auto action = ParseCaseAction(p[1]);
+    if (!action) return ErrorResponse(Status::NotFound("no case action " + p[1]));
+    auto in = ActionFromJson(req);
+    if (!in.ok()) return ErrorResponse(in.status());
+    return OrError(cases.Act(*id, *action, *actor, *in), [](const CaseView& v) { return Json(ViewJson(v)); });
+  });
+  R.Add("GET", "/api/v1/supervisions", [&cases](const Request& req, const Params&) {
+    std::string region = req.Param("region").value_or("");
+    if (!region.empty() && !IsDigits(region)) return ErrorResponse(Status::Invalid("region", "must be a division code"));
+    return OrError(cases.Supervisions(region, 200), [](const std::vector<SupervisionRecord>& ss) {
+      json::array a;
+      for (const auto& s : ss)
+        a.push_back({{"id", s.id},
+                     {"case_id", s.case_id},
+                     {"kind", s.kind},
+                     {"unit_id", OptInt(s.unit_id)},
+                     {"worker_id", OptInt(s.worker_id)},
+                     {"region_code", s.region_code},
+                     {"due_at", s.due_at},
+                     {"created_at", s.created_at}});
+      return Json({{"items", std::move(a)}});
+    });
+  });
+
+  // --- residents: public, by tracking code, no personal data ---
+  R.Add("GET", "/api/v1/track/{}", [&cases](const Request&, const Params& p) {
+    return OrError(cases.Track(p[0]), [](const TrackView& t) { return Json(TrackJson(t)); });
+  });
+  R.Add("POST", "/api/v1/track/{}/rate", [&cases](const Request& req, const Params& p) {
+    auto o = ParseObject(req);
+    if (!o.ok()) return ErrorResponse(o.status());
+    bool solved = true;
+    std::string sat;
+    Status s = OnlyFields(*o, {"solved", "satisfaction"});
+    if (s.ok()) {
+      auto v = o->if_contains("solved");
+      if (!v || !v->is_bool()) s = Status::Invalid("solved", "must be true or false");
+      else solved = v->get_bool();
+    }
+    if (s.ok()) s = GetString(*o, "satisfaction", sat, true);
+    auto satisfaction = ParseSatisfaction(sat);
+    if (s.ok() && !satisfaction)
+      s = Status::Invalid("satisfaction", "must be satisfied, basically_satisfied or unsatisfied");
+    if (!s.ok()) return ErrorResponse(s);
+    return OrError(cases.Rate(p[0], solved, *satisfaction), [](const TrackView& t) { return Json(TrackJson(t)); });
+  });
+}
+
+}  // namespace gongzhi::http
