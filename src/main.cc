@@ -86,7 +86,7 @@ struct ServeOptions {
   std::string web;
   bool demo = false;
   size_t body_limit = 1 << 20;
-  int workers = 4;
+  int workers = 32;  // handler threads; requests waiting on a group commit park here
   std::string home_region = kDemoDistrict;
   std::string tile_url;
   int sweep_seconds = 30;
@@ -107,7 +107,7 @@ Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
   set_if("--listen", o.listen, t["server"]["listen"].value<std::string>());
   set_if("--web", o.web, t["server"]["web_root"].value<std::string>());
   if (auto v = t["server"]["body_limit"].value<int64_t>()) o.body_limit = static_cast<size_t>(*v);
-  if (auto v = t["server"]["workers"].value<int64_t>()) o.workers = static_cast<int>(*v);
+  if (auto v = t["server"]["workers"].value<int64_t>(); v && cmd.count("--workers") == 0) o.workers = static_cast<int>(*v);
   set_if("--db", o.db.db, t["database"]["path"].value<std::string>());
   set_if("--pg", o.db.pg, t["database"]["pg"].value<std::string>());
   if (auto v = t["ui"]["home_region"].value<std::string>()) o.home_region = *v;
@@ -202,6 +202,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--demo", serve.demo, "Load the 复兴区 demo data (divisions, synthetic grids, units, workers) if missing");
   serve_cmd->add_option("--config", serve.config, "TOML configuration file ([server], [database], [ui])");
   serve_cmd->add_option("--web", serve.web, "Directory of the built web UI (default: web/dist beside the build)");
+  serve_cmd->add_option("--workers", serve.workers, "Handler threads (database calls run on these)")->capture_default_str();
   serve_cmd->add_option("--sweep-seconds", serve.sweep_seconds, "How often the deadline sweep runs")->capture_default_str();
 
   DbOptions import_db;
