@@ -35,6 +35,7 @@ CREATE TABLE cases (
   category_code TEXT COLLATE "C" NOT NULL DEFAULT '',
   description TEXT NOT NULL,
   lng DOUBLE PRECISION, lat DOUBLE PRECISION,
+  geo_cell BIGINT,  -- GeoCell(lng, lat), for duplicate look-ups
   grid_code TEXT COLLATE "C" NOT NULL DEFAULT '',
   region_code TEXT COLLATE "C" NOT NULL,
   township_code TEXT COLLATE "C" NOT NULL,
@@ -74,7 +75,7 @@ CREATE INDEX cases_unit ON cases (unit_id, id);
 CREATE INDEX cases_worker ON cases (worker_id, id);
 CREATE INDEX cases_state ON cases (state, id);
 CREATE INDEX cases_created ON cases (created_at, id);
-CREATE INDEX cases_category_created ON cases (category_code, created_at);
+CREATE INDEX cases_duplicates ON cases (category_code, geo_cell, created_at);
 CREATE INDEX cases_merged ON cases (merged_into) WHERE merged_into IS NOT NULL;
 
 -- Append-only: nothing in the API updates or deletes an event.

@@ -51,6 +51,8 @@ struct CaseFilter {
   std::optional<int64_t> merged_into;
   bool open_only = false;     // not rejected, merged or closed
   std::optional<std::array<double, 4>> bbox;  // min_lng, max_lng, min_lat, max_lat
+  std::vector<int64_t> geo_cells;             // only cases in these cells (with `category` exact);
+                                              // then unordered: any `limit` matches
   int limit = 50;
 };
 

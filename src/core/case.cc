@@ -119,6 +119,22 @@ DeadlineLight LightAt(InstantMs warn, InstantMs due, InstantMs now) {
   return DeadlineLight::kGreen;
 }
 
+namespace {
+constexpr double kCellsPerDegree = 500;
+int64_t CellIndex(double deg) { return static_cast<int64_t>(std::floor(deg * kCellsPerDegree)) + 100000; }
+}  // namespace
+
+int64_t GeoCell(double lng, double lat) { return CellIndex(lat) * 1000000 + CellIndex(lng); }
+
+std::vector<int64_t> GeoCellsAround(double lng, double lat, double radius_m) {
+  const double dlat = radius_m / 111320.0;
+  const double dlng = dlat / std::max(0.01, std::cos(lat * M_PI / 180));
+  std::vector<int64_t> out;
+  for (int64_t y = CellIndex(lat - dlat); y <= CellIndex(lat + dlat); ++y)
+    for (int64_t x = CellIndex(lng - dlng); x <= CellIndex(lng + dlng); ++x) out.push_back(y * 1000000 + x);
+  return out;
+}
+
 size_t Utf8Length(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;

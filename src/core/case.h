@@ -87,6 +87,11 @@ std::optional<Satisfaction> ParseSatisfaction(std::string_view s);
 // coordinates in range when given, reporter name ≤ 50 bytes, phone digits.
 Status ValidateIntake(const CaseRecord& c);
 
+// Coarse spatial cells (0.002° ≈ 200 m) so duplicate look-ups use an index instead of scanning
+// every open case of a category: the cell of a point, and every cell within `radius_m` of it.
+int64_t GeoCell(double lng, double lat);
+std::vector<int64_t> GeoCellsAround(double lng, double lat, double radius_m);
+
 // Counts Unicode code points (the description limit is in characters, not bytes).
 size_t Utf8Length(std::string_view s);
 

@@ -242,11 +242,12 @@ class SqlCaseStore : public CaseStore {
                              std::optional<InstantMs> next_due) override {
     int64_t id = 0;
     Status s = writes_.Run([&](sql::Connection& c) -> Status {
-      std::string q = std::string("INSERT INTO cases (") + (kCaseCols + 4) + ", next_due) VALUES (";
+      std::string q = std::string("INSERT INTO cases (") + (kCaseCols + 4) + ", next_due, geo_cell) VALUES (";
       auto values = CaseValues(rec);
       for (size_t i = 0; i < values.size(); ++i) q += "?, ";
-      q += "?) RETURNING id";
+      q += "?, ?) RETURNING id";
       values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
+      values.push_back(rec.lng ? Value(GeoCell(*rec.lng, *rec.lat)) : Value(std::monostate{}));
       GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, values));
       id = r.rows.at(0).Int(0);
       std::vector<CaseEvent> evs{std::move(first)};
@@ -331,8 +332,15 @@ class SqlCaseStore : public CaseStore {
     std::string q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE 1=1";
     std::vector<Value> p;
     if (f.state) q += " AND state = ?", p.push_back(std::string(CaseStateName(*f.state)));
-    if (!f.category.empty())
+    if (!f.geo_cells.empty()) {
+      // Exact category and the cells: served by the (category_code, geo_cell, created_at) index.
+      q += " AND category_code = ? AND geo_cell IN (";
+      p.push_back(f.category);
+      for (size_t i = 0; i < f.geo_cells.size(); ++i) q += i ? ", ?" : "?", p.push_back(f.geo_cells[i]);
+      q += ")";
+    } else if (!f.category.empty()) {
       q += " AND category_code >= ? AND category_code < ?", p.push_back(f.category), p.push_back(f.category + "\x7f");
+    }
     if (!f.region.empty()) q += " AND region_code >= ? AND region_code < ?", p.push_back(f.region), p.push_back(f.region + ":");
     if (f.unit_id) q += " AND unit_id = ?", p.push_back(*f.unit_id);
     if (f.worker_id) q += " AND worker_id = ?", p.push_back(*f.worker_id);
@@ -351,7 +359,8 @@ class SqlCaseStore : public CaseStore {
       q += " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?";
       for (double v : *f.bbox) p.push_back(v);
     }
-    q += " ORDER BY id DESC LIMIT ?";
+    // Duplicate look-ups want any few candidates fast: no ORDER BY, which would sort every match.
+    q += f.geo_cells.empty() ? " ORDER BY id DESC LIMIT ?" : " LIMIT ?";
     p.push_back(int64_t{f.limit});
     GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
     std::vector<CaseRecord> out;
