@@ -224,6 +224,12 @@ int main(int argc, char** argv) {
   cal_cmd->add_option("FILE", calendar_file, "CSV file, e.g. data/holidays-cn-2026.csv")->required();
   AddDbOptions(cal_cmd, import_db);
 
+  std::string categories_file;
+  auto* cat_cmd = import_cmd->add_subcommand(
+      "categories", "Load categories (事项清单): code,name,parent_code,urgency,response_minutes,handling_minutes");
+  cat_cmd->add_option("FILE", categories_file, "CSV file")->required();
+  AddDbOptions(cat_cmd, import_db);
+
   DbOptions audit_db;
   auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit trail of cases");
   audit_cmd->require_subcommand(1);
@@ -307,6 +313,18 @@ int main(int argc, char** argv) {
       Status s = cases.ImportCalendarCsv(*text);
       if (!s.ok()) return Fail(s);
       std::cout << "calendar loaded from " << calendar_file << "\n";
+      return 0;
+    });
+  }
+  if (*cat_cmd) {
+    return with_store(import_db, [&](Store& store, RegionService&, GridService& grids) {
+      auto text = ReadFile(categories_file);
+      if (!text.ok()) return Fail(text.status());
+      CaseService cases(store, grids, clock);
+      Status s = cases.LoadConfig();
+      if (s.ok()) s = cases.ImportCategoriesCsv(*text);
+      if (!s.ok()) return Fail(s);
+      std::cout << "categories loaded from " << categories_file << "\n";
       return 0;
     });
   }

@@ -712,10 +712,56 @@ Result<WorkerProposal> CaseService::ProposeWorker(int64_t id, const Actor& actor
   GZ_ASSIGN_OR_RETURN(auto open, cases_.OpenTasksByWorker(ids));
   std::set<int64_t> grid_ids;
   for (const auto& w : a) grid_ids.insert(w.id);
-  std::vector<WorkerLoad> loads;
+  std::vector<gongzhi::WorkerLoad> loads;
   for (const auto& w : b)
     loads.push_back({w.id, w.name, open[w.id], w.capacity, grid_ids.count(w.id) > 0, w.active});
   return gongzhi::ProposeWorker(loads);
+}
+
+Result<LoadSpread> CaseService::CommunityLoad(const std::string& community) {
+  if (!IsDigits(community)) return Status::Invalid("community", "must be a division code");
+  GZ_ASSIGN_OR_RETURN(auto workers, store_.ListWorkers({.under = community, .limit = 1000}));
+  std::vector<int64_t> ids;
+  for (const auto& w : workers) ids.push_back(w.id);
+  GZ_ASSIGN_OR_RETURN(auto open, cases_.OpenTasksByWorker(ids));
+  LoadSpread out;
+  std::vector<int> loads;
+  for (const auto& w : workers) {
+    if (!w.active) continue;
+    out.workers.push_back({w.id, w.name, open[w.id], w.capacity});
+    loads.push_back(open[w.id]);
+    out.max = std::max(out.max, open[w.id]);
+    out.mean += open[w.id];
+  }
+  if (!loads.empty()) out.mean /= static_cast<double>(loads.size());
+  out.max_over_mean = out.mean > 0 ? out.max / out.mean : 0;
+  out.gini = Gini(loads);
+  return out;
+}
+
+Status CaseService::ImportCategoriesCsv(std::string_view csv) {
+  CsvReader reader(csv);
+  std::vector<std::string> f;
+  std::vector<Category> cs;
+  while (reader.Next(f)) {
+    if (!f.empty() && f[0] == "code") continue;
+    std::string where = "line " + std::to_string(reader.line());
+    if (f.size() != 6) return Status::Invalid(where, "expected code,name,parent_code,urgency,response_minutes,handling_minutes");
+    auto urgency = ParseUrgency(f[3]);
+    if (!urgency) return Status::Invalid(where + ".urgency", "must be normal, urgent or emergency");
+    Category c{f[0], f[1], f[2], *urgency, 0, 0, true};
+    try {
+      c.response_minutes = std::stoll(f[4]);
+      c.handling_minutes = std::stoll(f[5]);
+    } catch (...) {
+      return Status::Invalid(where, "limits must be whole minutes");
+    }
+    Status s = ValidateCategory(c);
+    if (!s.ok()) return Status::Invalid(where + "." + s.field(), s.message());
+    cs.push_back(std::move(c));
+  }
+  if (cs.empty()) return Status::Invalid("FILE", "no category rows");
+  return UpsertCategories(cs);
 }
 
 Result<TrackView> CaseService::Track(const std::string& code) {

@@ -78,6 +78,18 @@ struct SweepStats {
   int cases = 0, warnings = 0, overdue = 0, supervisions = 0, auto_closed = 0, missed_summons = 0;
 };
 
+// Grid workers' load in one community (负荷均衡): open tasks against capacity.
+struct LoadSpread {
+  struct Worker {
+    int64_t id;
+    std::string name;
+    int open_tasks, capacity;
+  };
+  std::vector<Worker> workers;
+  int max = 0;
+  double mean = 0, max_over_mean = 0, gini = 0;
+};
+
 struct CaseSettings {
   double duplicate_radius_m = 200;
   int64_t duplicate_window_hours = 72;
@@ -115,6 +127,9 @@ class CaseService {
   // 报到: a summoned unit acknowledges, optionally recording its part.
   Result<CaseView> Acknowledge(int64_t id, const Actor& actor, const std::string& note, int64_t expected_version);
   Result<WorkerProposal> ProposeWorker(int64_t id, const Actor& actor);
+  Result<LoadSpread> CommunityLoad(const std::string& community_code);
+  // Categories from CSV: code,name,parent_code,urgency,response_minutes,handling_minutes.
+  Status ImportCategoriesCsv(std::string_view csv);
 
   // --- residents ---
   Result<TrackView> Track(const std::string& code);

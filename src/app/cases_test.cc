@@ -171,7 +171,29 @@ TEST_F(CaseServiceTest, GridAdmissionListKeepsWorkersToTheirDuties) {
   EXPECT_EQ(d.record.worker_id, w.id);
   auto p = cases_.ProposeWorker(garbage.id, township_);
   ASSERT_TRUE(p.ok());
-  EXPECT_TRUE(p->worker_id.has_value()) << p->reason;
+  ASSERT_TRUE(p->worker_id.has_value()) << p->reason;
+  EXPECT_EQ(*p->worker_id, w.id);  // the grid's own worker, still under capacity (1/8)
+  EXPECT_NE(p->reason.find("1/8"), std::string::npos) << p->reason;
+  auto load = cases_.CommunityLoad("130404001008");
+  ASSERT_TRUE(load.ok());
+  ASSERT_EQ(load->workers.size(), 2u);
+  EXPECT_EQ(load->max, 1);
+  EXPECT_DOUBLE_EQ(load->mean, 0.5);
+  EXPECT_DOUBLE_EQ(load->max_over_mean, 2);
+  EXPECT_DOUBLE_EQ(load->gini, 0.5);
+}
+
+TEST_F(CaseServiceTest, CategoriesFromCsv) {
+  EXPECT_EQ(cases_.ImportCategoriesCsv("code,name,parent_code,urgency,response_minutes,handling_minutes\n"
+                                       "31,文明养犬,,normal,60,450\n3101,犬只扰民,31,sometimes,60,450\n")
+                .field(),
+            "line 3.urgency");
+  EXPECT_EQ(cases_.ImportCategoriesCsv("31,文明养犬,,normal,600,450\n").field(), "line 1.response_minutes");
+  EXPECT_TRUE(cases_.ImportCategoriesCsv("31,文明养犬,,normal,60,450\n3101,犬只扰民,31,urgent,30,450\n").ok());
+  auto cats = cases_.Categories();
+  EXPECT_EQ(std::count_if(cats->begin(), cats->end(), [](const Category& c) { return c.code.rfind("31", 0) == 0; }), 2);
+  auto r = cases_.Report(AtGrid("3101", "狗叫扰民"));  // usable at once
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
 }
 
 TEST_F(CaseServiceTest, NoRuleNeedsAChosenUnit) {

@@ -426,6 +426,18 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
     if (!in.ok()) return ErrorResponse(in.status());
     return OrError(cases.Act(*id, *action, *actor, *in), [](const CaseView& v) { return Json(ViewJson(v)); });
   });
+  R.Add("GET", "/api/v1/communities/{}/load", [&cases](const Request&, const Params& p) {
+    return OrError(cases.CommunityLoad(p[0]), [](const LoadSpread& l) {
+      json::array ws;
+      for (const auto& w : l.workers)
+        ws.push_back({{"id", w.id}, {"name", w.name}, {"open_tasks", w.open_tasks}, {"capacity", w.capacity}});
+      return Json({{"workers", std::move(ws)},
+                   {"max", l.max},
+                   {"mean", l.mean},
+                   {"max_over_mean", l.max_over_mean},
+                   {"gini", l.gini}});
+    });
+  });
   R.Add("GET", "/api/v1/supervisions", [&cases](const Request& req, const Params&) {
     std::string region = req.Param("region").value_or("");
     if (!region.empty() && !IsDigits(region)) return ErrorResponse(Status::Invalid("region", "must be a division code"));

@@ -1,6 +1,8 @@
 // End-to-end: the case engine over HTTP against the real binary, on SQLite and on PostgreSQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { api, cli, startServer, tempDir } from './helpers.mjs';
 
 const TOWNSHIP = { 'X-Gongzhi-Actor': 'dispatcher:130404001' };
@@ -122,7 +124,17 @@ test('case lifecycle over HTTP on SQLite, durable across kill -9, audit intact',
     const after = (await api(srv.url, 'GET', `/api/v1/cases/${c.id}`, undefined, TOWNSHIP)).json;
     assert.equal(after.state, 'dispatched');
     assert.equal(after.version, d.json.version);
+    const load = (await api(srv.url, 'GET', '/api/v1/communities/130404001008/load')).json;
+    assert.equal(load.workers.length, 2);
+    assert.equal(typeof load.gini, 'number');
     await srv.stop();
+    const csv = join(tmp.dir, 'cats.csv');
+    writeFileSync(csv, 'code,name,parent_code,urgency,response_minutes,handling_minutes\n31,文明养犬,,normal,60,450\n3101,犬只扰民,31,often,60,450\n');
+    const badCats = cli(['import', 'categories', csv, '--db', tmp.db]);
+    assert.notEqual(badCats.code, 0);
+    assert.match(badCats.stderr, /line 3\.urgency/);
+    writeFileSync(csv, '31,文明养犬,,normal,60,450\n3101,犬只扰民,31,urgent,60,450\n');
+    assert.equal(cli(['import', 'categories', csv, '--db', tmp.db]).code, 0);
     const audit = cli(['audit', 'verify', '--db', tmp.db]);
     assert.equal(audit.code, 0, audit.stdout + audit.stderr);
     assert.match(audit.stdout, /audit trail intact: 2 cases, 10 events/);
