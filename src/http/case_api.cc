@@ -116,6 +116,16 @@ Result<Actor> ActorOf(const Request& req) {
   return Actor::Parse(req.actor);
 }
 
+// Case endpoints start alike: who acts, which case. Answers those errors itself.
+template <typename F>
+Response ForCase(const Request& req, const Params& p, F&& fn) {
+  auto actor = ActorOf(req);
+  if (!actor.ok()) return ErrorResponse(actor.status());
+  auto id = ParseId(p[0], "id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  return fn(*actor, *id);
+}
+
 Result<Category> CategoryFromJson(const json::object& o, const std::string& prefix) {
   GZ_RETURN_IF_ERROR(OnlyFields(o, {"code", "name", "parent_code", "urgency", "response_minutes", "handling_minutes",
                                     "active"}));
@@ -360,71 +370,61 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
     });
   });
   R.Add("GET", "/api/v1/cases/{}", [&cases](const Request& req, const Params& p) {
-    auto actor = ActorOf(req);
-    if (!actor.ok()) return ErrorResponse(actor.status());
-    auto id = ParseId(p[0], "id");
-    if (!id.ok()) return ErrorResponse(id.status());
-    return OrError(cases.Get(*id, *actor), [](const CaseView& v) { return Json(ViewJson(v)); });
+    return ForCase(req, p, [&](const Actor& actor, int64_t id) {
+      return OrError(cases.Get(id, actor), [](const CaseView& v) { return Json(ViewJson(v)); });
+    });
   });
   R.Add("GET", "/api/v1/cases/{}/proposal", [&cases](const Request& req, const Params& p) {
-    auto actor = ActorOf(req);
-    if (!actor.ok()) return ErrorResponse(actor.status());
-    auto id = ParseId(p[0], "id");
-    if (!id.ok()) return ErrorResponse(id.status());
-    return OrError(cases.ProposeWorker(*id, *actor), [](const WorkerProposal& w) {
-      return Json({{"worker_id", OptInt(w.worker_id)}, {"reason", w.reason}});
+    return ForCase(req, p, [&](const Actor& actor, int64_t id) {
+      return OrError(cases.ProposeWorker(id, actor), [](const WorkerProposal& w) {
+        return Json({{"worker_id", OptInt(w.worker_id)}, {"reason", w.reason}});
+      });
     });
   });
   R.Add("POST", "/api/v1/cases/{}/summon", [&cases](const Request& req, const Params& p) {
-    auto actor = ActorOf(req);
-    if (!actor.ok()) return ErrorResponse(actor.status());
-    auto id = ParseId(p[0], "id");
-    if (!id.ok()) return ErrorResponse(id.status());
-    auto o = ParseObject(req);
-    if (!o.ok()) return ErrorResponse(o.status());
-    int64_t version = 0, ack = 30;
-    std::vector<int64_t> units;
-    Status s = OnlyFields(*o, {"version", "units", "ack_minutes"});
-    if (s.ok()) s = GetInt(*o, "version", version, true, 1, INT64_MAX);
-    if (s.ok()) s = GetInt(*o, "ack_minutes", ack, false, 1, 1440);
-    if (s.ok()) {
-      auto u = o->if_contains("units");
-      if (!u || !u->is_array()) s = Status::Invalid("units", "must be an array of unit ids");
-      else
-        for (size_t i = 0; i < u->get_array().size() && s.ok(); ++i) {
-          const auto& x = u->get_array()[i];
-          if (!x.is_int64() || x.get_int64() < 1) s = Status::Invalid("units[" + std::to_string(i) + "]", "must be a unit id");
-          else units.push_back(x.get_int64());
-        }
-    }
-    if (!s.ok()) return ErrorResponse(s);
-    return OrError(cases.Summon(*id, *actor, units, version, ack), [](const CaseView& v) { return Json(ViewJson(v)); });
+    return ForCase(req, p, [&](const Actor& actor, int64_t id) {
+      auto o = ParseObject(req);
+      if (!o.ok()) return ErrorResponse(o.status());
+      int64_t version = 0, ack = 30;
+      std::vector<int64_t> units;
+      Status s = OnlyFields(*o, {"version", "units", "ack_minutes"});
+      if (s.ok()) s = GetInt(*o, "version", version, true, 1, INT64_MAX);
+      if (s.ok()) s = GetInt(*o, "ack_minutes", ack, false, 1, 1440);
+      if (s.ok()) {
+        auto u = o->if_contains("units");
+        if (!u || !u->is_array()) s = Status::Invalid("units", "must be an array of unit ids");
+        else
+          for (size_t i = 0; i < u->get_array().size() && s.ok(); ++i) {
+            const auto& x = u->get_array()[i];
+            if (!x.is_int64() || x.get_int64() < 1) s = Status::Invalid("units[" + std::to_string(i) + "]", "must be a unit id");
+            else units.push_back(x.get_int64());
+          }
+      }
+      if (!s.ok()) return ErrorResponse(s);
+      return OrError(cases.Summon(id, actor, units, version, ack), [](const CaseView& v) { return Json(ViewJson(v)); });
+    });
   });
   R.Add("POST", "/api/v1/cases/{}/acknowledge", [&cases](const Request& req, const Params& p) {
-    auto actor = ActorOf(req);
-    if (!actor.ok()) return ErrorResponse(actor.status());
-    auto id = ParseId(p[0], "id");
-    if (!id.ok()) return ErrorResponse(id.status());
-    auto o = ParseObject(req);
-    if (!o.ok()) return ErrorResponse(o.status());
-    int64_t version = 0;
-    std::string note;
-    Status s = OnlyFields(*o, {"version", "note"});
-    if (s.ok()) s = GetInt(*o, "version", version, true, 1, INT64_MAX);
-    if (s.ok()) s = GetString(*o, "note", note, false);
-    if (!s.ok()) return ErrorResponse(s);
-    return OrError(cases.Acknowledge(*id, *actor, note, version), [](const CaseView& v) { return Json(ViewJson(v)); });
+    return ForCase(req, p, [&](const Actor& actor, int64_t id) {
+      auto o = ParseObject(req);
+      if (!o.ok()) return ErrorResponse(o.status());
+      int64_t version = 0;
+      std::string note;
+      Status s = OnlyFields(*o, {"version", "note"});
+      if (s.ok()) s = GetInt(*o, "version", version, true, 1, INT64_MAX);
+      if (s.ok()) s = GetString(*o, "note", note, false);
+      if (!s.ok()) return ErrorResponse(s);
+      return OrError(cases.Acknowledge(id, actor, note, version), [](const CaseView& v) { return Json(ViewJson(v)); });
+    });
   });
   R.Add("POST", "/api/v1/cases/{}/{}", [&cases](const Request& req, const Params& p) {
-    auto actor = ActorOf(req);
-    if (!actor.ok()) return ErrorResponse(actor.status());
-    auto id = ParseId(p[0], "id");
-    if (!id.ok()) return ErrorResponse(id.status());
-    auto action = ParseCaseAction(p[1]);
-    if (!action) return ErrorResponse(Status::NotFound("no case action " + p[1]));
-    auto in = ActionFromJson(req);
-    if (!in.ok()) return ErrorResponse(in.status());
-    return OrError(cases.Act(*id, *action, *actor, *in), [](const CaseView& v) { return Json(ViewJson(v)); });
+    return ForCase(req, p, [&](const Actor& actor, int64_t id) {
+      auto action = ParseCaseAction(p[1]);
+      if (!action) return ErrorResponse(Status::NotFound("no case action " + p[1]));
+      auto in = ActionFromJson(req);
+      if (!in.ok()) return ErrorResponse(in.status());
+      return OrError(cases.Act(id, *action, actor, *in), [](const CaseView& v) { return Json(ViewJson(v)); });
+    });
   });
   R.Add("GET", "/api/v1/communities/{}/load", [&cases](const Request&, const Params& p) {
     return OrError(cases.CommunityLoad(p[0]), [](const LoadSpread& l) {
