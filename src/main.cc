@@ -20,6 +20,7 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "store/dir_file_store.h"
 #include "store/sql_store.h"
 
 namespace gongzhi {
@@ -90,6 +91,7 @@ struct ServeOptions {
   std::string home_region = kDemoDistrict;
   std::string tile_url;
   int sweep_seconds = 30;
+  std::string files = "var/files";
 };
 
 Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
@@ -109,6 +111,7 @@ Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
   if (auto v = t["server"]["body_limit"].value<int64_t>()) o.body_limit = static_cast<size_t>(*v);
   if (auto v = t["server"]["workers"].value<int64_t>(); v && cmd.count("--workers") == 0) o.workers = static_cast<int>(*v);
   set_if("--db", o.db.db, t["database"]["path"].value<std::string>());
+  set_if("--files", o.files, t["server"]["files"].value<std::string>());
   set_if("--pg", o.db.pg, t["database"]["pg"].value<std::string>());
   if (auto v = t["ui"]["home_region"].value<std::string>()) o.home_region = *v;
   if (auto v = t["ui"]["tile_url"].value<std::string>()) o.tile_url = *v;
@@ -143,7 +146,9 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   if (!store.ok()) return Fail(store.status());
   RegionService regions(**store);
   GridService grids(**store);
-  CaseService cases(**store, grids, clock);
+  auto photo_files = OpenDirFileStore(o.files);
+  if (!photo_files.ok()) return Fail(photo_files.status());
+  CaseService cases(**store, grids, clock, {}, photo_files->get());
   if (Status s = cases.LoadConfig(); !s.ok()) return Fail(s);
   if (o.demo) {
     auto demo = LoadDemo(regions, grids, **store);
@@ -202,6 +207,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--demo", serve.demo, "Load the 复兴区 demo data (divisions, synthetic grids, units, workers) if missing");
   serve_cmd->add_option("--config", serve.config, "TOML configuration file ([server], [database], [ui])");
   serve_cmd->add_option("--web", serve.web, "Directory of the built web UI (default: web/dist beside the build)");
+  serve_cmd->add_option("--files", serve.files, "Directory for uploaded photos (shared storage for several nodes)")
+      ->capture_default_str();
   serve_cmd->add_option("--workers", serve.workers, "Handler threads (database calls run on these)")->capture_default_str();
   serve_cmd->add_option("--sweep-seconds", serve.sweep_seconds, "How often the deadline sweep runs")->capture_default_str();
 

@@ -73,11 +73,21 @@ struct Summons {
   std::string note;
 };
 
+struct PhotoRecord {
+  int64_t case_id = 0;
+  std::string sha256, content_type;
+  int64_t bytes = 0;
+  std::string stage;        // "report", "handling", "verification"
+  std::string uploaded_by;  // actor
+  InstantMs uploaded_at = 0;
+};
+
 // Writes that ride along with a case update, in the same transaction.
 struct CaseSideWrites {
   std::vector<SupervisionRecord> supervisions;  // duplicates (same case, kind, due_at) are ignored
   std::vector<Summons> new_summons;             // kConflict if a unit is already summoned
   std::optional<Summons> acknowledge;           // sets acked_at and note of (case_id, unit_id)
+  std::optional<PhotoRecord> photo;             // kConflict if the same photo is already on the case
 };
 
 class CaseStore {
@@ -119,6 +129,9 @@ class CaseStore {
   // Open cases (dispatched or in handling) per grid worker.
   virtual Result<std::map<int64_t, int>> OpenTasksByWorker(const std::vector<int64_t>& worker_ids) = 0;
   virtual Result<std::vector<Summons>> ListSummons(int64_t case_id) = 0;
+  virtual Result<std::vector<PhotoRecord>> ListPhotos(int64_t case_id) = 0;
+  // The content type of a stored photo, or NotFound.
+  virtual Result<std::string> PhotoType(const std::string& sha256) = 0;
 };
 
 }  // namespace gongzhi

@@ -9,6 +9,9 @@
 #include "app/audit.h"
 #include "core/csv.h"
 #include "core/model.h"
+#include "core/photo.h"
+
+#include <sodium.h>
 
 namespace gongzhi {
 namespace {
@@ -72,8 +75,8 @@ std::string Actor::ToString() const {
   return "system";
 }
 
-CaseService::CaseService(Store& store, GridService& grids, const Clock& clock, CaseSettings settings)
-    : store_(store), cases_(store.cases()), grids_(grids), clock_(clock), settings_(settings) {}
+CaseService::CaseService(Store& store, GridService& grids, const Clock& clock, CaseSettings settings, FileStore* files)
+    : store_(store), cases_(store.cases()), grids_(grids), clock_(clock), settings_(settings), files_(files) {}
 
 std::shared_ptr<const CaseService::Config> CaseService::config() const {
   std::lock_guard lock(mu_);
@@ -408,6 +411,7 @@ Result<CaseView> CaseService::View(const CaseRecord& c, const std::vector<CaseRo
   f.limit = 200;
   GZ_ASSIGN_OR_RETURN(auto merged, cases_.ListCases(f));
   for (const auto& m : merged) v.merged_cases.push_back(m.id);
+  GZ_ASSIGN_OR_RETURN(v.photos, cases_.ListPhotos(c.id));
   InstantMs now = clock_.Now();
   if (c.facts.state == CaseState::kDispatched)
     v.response_light = LightAt(c.deadlines.response_warn, c.deadlines.response_due, now);
@@ -762,6 +766,63 @@ Status CaseService::ImportCategoriesCsv(std::string_view csv) {
   }
   if (cs.empty()) return Status::Invalid("FILE", "no category rows");
   return UpsertCategories(cs);
+}
+
+Result<PhotoRecord> CaseService::AttachPhoto(CaseRecord c, const std::string& actor, const std::string& stage,
+                                             std::string_view bytes, std::string_view declared) {
+  if (!files_) return Status::Unavailable("no file store is configured for photos");
+  GZ_ASSIGN_OR_RETURN(std::string type, CheckPhoto(bytes, declared, "photo"));
+  if (IsTerminal(c.facts.state))
+    return Status::Conflict(std::string("the case is ") + CaseStateName(c.facts.state) + "; no more photos", "photo");
+  GZ_ASSIGN_OR_RETURN(auto existing, cases_.ListPhotos(c.id));
+  int same_stage = 0;
+  for (const auto& p : existing) same_stage += p.stage == stage;
+  if (same_stage >= kMaxPhotosPerStage)
+    return Status::Conflict("at most " + std::to_string(kMaxPhotosPerStage) + " photos per case and stage", "photo");
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  PhotoRecord rec{c.id, hex, type, static_cast<int64_t>(bytes.size()), stage, actor, clock_.Now()};
+  // The file first: a row never points at bytes that are not on disk.
+  GZ_RETURN_IF_ERROR(files_->Put(rec.sha256, bytes));
+  CaseSideWrites side;
+  side.photo = rec;
+  json::object p{{"sha256", rec.sha256}, {"type", type}, {"bytes", rec.bytes}, {"stage", stage}};
+  // Photos do not ask for the client's version: retry once if the case moved meanwhile.
+  for (int attempt = 0;; ++attempt) {
+    int64_t version = c.version;
+    Status s = CommitAction(c, version, actor, "photo", c.facts.state, Json(p), side);
+    if (s.ok()) return rec;
+    if (s.field() != "version" || attempt > 0) return s;
+    GZ_ASSIGN_OR_RETURN(auto fresh, cases_.GetCase(c.id));
+    if (!fresh) return Status::NotFound("no case with id " + std::to_string(c.id));
+    c = *fresh;
+  }
+}
+
+Result<PhotoRecord> CaseService::AddPhoto(int64_t id, const Actor& actor, std::string_view bytes,
+                                          std::string_view declared) {
+  GZ_ASSIGN_OR_RETURN(auto found, cases_.GetCase(id));
+  if (!found) return Status::NotFound("no case with id " + std::to_string(id));
+  GZ_ASSIGN_OR_RETURN(auto roles, RolesOf(actor, *found));
+  if (roles.empty()) return Status::NotFound("no case with id " + std::to_string(id));
+  std::string stage = roles.front() == CaseRole::kHandler ? "handling" : "verification";
+  return AttachPhoto(*found, actor.ToString(), stage, bytes, declared);
+}
+
+Result<PhotoRecord> CaseService::AddReporterPhoto(const std::string& code, std::string_view bytes,
+                                                  std::string_view declared) {
+  GZ_ASSIGN_OR_RETURN(auto found, cases_.GetCaseByTracking(code));
+  if (!found) return Status::NotFound("no case with this tracking code");
+  return AttachPhoto(*found, "reporter", "report", bytes, declared);
+}
+
+Result<std::pair<std::string, std::string>> CaseService::GetPhoto(const std::string& sha) {
+  if (!files_) return Status::NotFound("no such photo");
+  GZ_ASSIGN_OR_RETURN(std::string type, cases_.PhotoType(sha));
+  GZ_ASSIGN_OR_RETURN(std::string bytes, files_->Get(sha));
+  return std::make_pair(std::move(bytes), std::move(type));
 }
 
 Result<TrackView> CaseService::Track(const std::string& code) {

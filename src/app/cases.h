@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/file_store.h"
 #include "app/grids.h"
 #include "app/store.h"
 #include "core/case.h"
@@ -59,6 +60,7 @@ struct CaseView {
   std::vector<CaseEvent> events;
   std::vector<Summons> summons;
   std::vector<int64_t> merged_cases;  // cases merged into this one
+  std::vector<PhotoRecord> photos;
   DeadlineLight response_light = DeadlineLight::kNone, handling_light = DeadlineLight::kNone;
   std::vector<CaseAction> allowed;  // actions the asking actor may take now
 };
@@ -99,7 +101,9 @@ struct CaseSettings {
 
 class CaseService {
  public:
-  CaseService(Store& store, GridService& grids, const Clock& clock, CaseSettings settings = {});
+  // `files` may be null: photo uploads then answer Unavailable.
+  CaseService(Store& store, GridService& grids, const Clock& clock, CaseSettings settings = {},
+              FileStore* files = nullptr);
 
   // --- configuration ---
   Status LoadConfig();
@@ -131,6 +135,14 @@ class CaseService {
   // Categories from CSV: code,name,parent_code,urgency,response_minutes,handling_minutes.
   Status ImportCategoriesCsv(std::string_view csv);
 
+  // --- photos (JPEG/PNG/WebP, ≤ 5 MiB, ≤ 9 per case and stage; each upload is an audit event) ---
+  // By someone acting on the case: the handler's photos are stage "handling", others "verification".
+  Result<PhotoRecord> AddPhoto(int64_t id, const Actor& actor, std::string_view bytes, std::string_view declared_type);
+  // By the reporter, with the tracking code: stage "report".
+  Result<PhotoRecord> AddReporterPhoto(const std::string& code, std::string_view bytes, std::string_view declared_type);
+  // Bytes and content type of a photo by its SHA-256.
+  Result<std::pair<std::string, std::string>> GetPhoto(const std::string& sha256);
+
   // --- residents ---
   Result<TrackView> Track(const std::string& code);
   Result<TrackView> Rate(const std::string& code, bool solved, Satisfaction satisfaction);
@@ -156,12 +168,15 @@ class CaseService {
   std::optional<InstantMs> NextDue(const CaseRecord& c, InstantMs after) const;
   Result<std::vector<CaseRole>> RolesOf(const Actor& a, const CaseRecord& c);
   Result<CaseView> View(const CaseRecord& c, const std::vector<CaseRole>& roles);
+  Result<PhotoRecord> AttachPhoto(CaseRecord c, const std::string& actor, const std::string& stage, std::string_view bytes,
+                                  std::string_view declared_type);
 
   Store& store_;
   CaseStore& cases_;
   GridService& grids_;
   const Clock& clock_;
   CaseSettings settings_;
+  FileStore* files_;
   mutable std::mutex mu_;
   std::shared_ptr<const Config> config_;
 };

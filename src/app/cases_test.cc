@@ -7,6 +7,7 @@
 #include "app/audit.h"
 #include "app/demo.h"
 #include "app/test_support.h"
+#include "store/dir_file_store.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace gongzhi {
@@ -340,6 +341,33 @@ TEST_F(CaseServiceTest, TamperingIsDetected) {
   EXPECT_FALSE(rep->ok);
   EXPECT_EQ(rep->broken_case, b.id);
   (void)a;
+}
+
+TEST_F(CaseServiceTest, PhotosAreCheckedStoredAndChained) {
+  auto dir = std::filesystem::path(ts_.path()).parent_path() / "files";
+  auto files = OpenDirFileStore(dir.string());
+  ASSERT_TRUE(files.ok());
+  CaseService with_files(ts_.store(), grids_, ts_.clock(), {}, files->get());
+  ASSERT_TRUE(with_files.LoadConfig().ok());
+  auto c = with_files.Report(AtGrid("0101"))->record;
+  const std::string png("\x89PNG\r\n\x1A\nfake-but-typed", 22);
+  auto p = with_files.AddReporterPhoto(c.tracking_code, png, "image/png");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->stage, "report");
+  EXPECT_EQ(p->sha256.size(), 64u);
+  EXPECT_EQ(with_files.AddReporterPhoto(c.tracking_code, png, "image/png").status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(with_files.AddReporterPhoto(c.tracking_code, "<html>", "image/png").status().field(), "photo");
+  EXPECT_EQ(with_files.AddPhoto(c.id, other_township_, png, "").status().code(), ErrorCode::kNotFound);
+  auto got = with_files.GetPhoto(p->sha256);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->first, png);
+  EXPECT_EQ(got->second, "image/png");
+  auto v = with_files.Get(c.id, township_);
+  ASSERT_EQ(v->photos.size(), 1u);
+  EXPECT_EQ(v->events.back().action, "photo");
+  EXPECT_TRUE(VerifyAuditTrail(ts_.store().cases())->ok);
+  // Without a file store photos are refused plainly.
+  EXPECT_EQ(cases_.AddReporterPhoto(c.tracking_code, png, "").status().code(), ErrorCode::kUnavailable);
 }
 
 }  // namespace

@@ -65,6 +65,15 @@ json::object CaseJson(const CaseRecord& c) {
   return o;
 }
 
+json::object PhotoJson(const PhotoRecord& p) {
+  return {{"sha256", p.sha256},
+          {"url", "/api/v1/photos/" + p.sha256},
+          {"content_type", p.content_type},
+          {"bytes", p.bytes},
+          {"stage", p.stage},
+          {"uploaded_at", p.uploaded_at}};
+}
+
 json::object ViewJson(const CaseView& v) {
   json::object o = CaseJson(v.record);
   o["lights"] = {{"response", DeadlineLightName(v.response_light)}, {"handling", DeadlineLightName(v.handling_light)}};
@@ -87,6 +96,9 @@ json::object ViewJson(const CaseView& v) {
                        {"note", s.note}});
   for (auto a : v.allowed) allowed.push_back(json::value(CaseActionName(a)));
   for (auto id : v.merged_cases) merged.push_back(id);
+  json::array photos;
+  for (const auto& ph : v.photos) photos.push_back(PhotoJson(ph));
+  o["photos"] = std::move(photos);
   o["events"] = std::move(events);
   o["summons"] = std::move(summons);
   o["allowed_actions"] = std::move(allowed);
@@ -417,6 +429,12 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       return OrError(cases.Acknowledge(id, actor, note, version), [](const CaseView& v) { return Json(ViewJson(v)); });
     });
   });
+  R.Add("POST", "/api/v1/cases/{}/photos", [&cases](const Request& req, const Params& p) {
+    return ForCase(req, p, [&](const Actor& actor, int64_t id) {
+      return OrError(cases.AddPhoto(id, actor, req.body, req.content_type),
+                     [](const PhotoRecord& ph) { return Json(PhotoJson(ph), 201); });
+    });
+  });
   R.Add("POST", "/api/v1/cases/{}/{}", [&cases](const Request& req, const Params& p) {
     return ForCase(req, p, [&](const Actor& actor, int64_t id) {
       auto action = ParseCaseAction(p[1]);
@@ -459,6 +477,19 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   // --- residents: public, by tracking code, no personal data ---
   R.Add("GET", "/api/v1/track/{}", [&cases](const Request&, const Params& p) {
     return OrError(cases.Track(p[0]), [](const TrackView& t) { return Json(TrackJson(t)); });
+  });
+  R.Add("POST", "/api/v1/track/{}/photos", [&cases](const Request& req, const Params& p) {
+    return OrError(cases.AddReporterPhoto(p[0], req.body, req.content_type),
+                   [](const PhotoRecord& ph) { return Json(PhotoJson(ph), 201); });
+  });
+  R.Add("GET", "/api/v1/photos/{}", [&cases](const Request&, const Params& p) {
+    auto photo = cases.GetPhoto(p[0]);
+    if (!photo.ok()) return ErrorResponse(photo.status());
+    Response r;
+    r.content_type = photo->second;
+    r.body = std::move(photo->first);
+    r.headers.emplace_back("Cache-Control", "private, max-age=31536000, immutable");  // named by content
+    return r;
   });
   R.Add("POST", "/api/v1/track/{}/rate", [&cases](const Request& req, const Params& p) {
     auto o = ParseObject(req);

@@ -82,7 +82,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return FailRead(ec);
     auto target = parser_->get().target();
-    bool import = parser_->get().method() == bhttp::verb::post && target.find("/import") != std::string_view::npos;
+    // Uploads (GeoJSON imports, photos) may be larger; their handlers apply their own limits.
+    bool import = parser_->get().method() == bhttp::verb::post &&
+                  (target.find("/import") != std::string_view::npos || target.find("/photos") != std::string_view::npos);
     if (import) parser_->body_limit(srv_.opts.import_body_limit);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });

@@ -305,6 +305,15 @@ class SqlCaseStore : public CaseStore {
           return Status::Conflict("unit " + std::to_string(sm.unit_id) + " is already summoned to this case", "units");
         GZ_RETURN_IF_ERROR(ins.status());
       }
+      if (side.photo) {
+        const auto& ph = *side.photo;
+        auto ins = c.Exec("INSERT INTO case_photos (case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          {rec.id, ph.sha256, ph.content_type, ph.bytes, ph.stage, ph.uploaded_by, ph.uploaded_at});
+        if (ins.status().code() == ErrorCode::kConflict)
+          return Status::Conflict("this photo is already attached to the case", "photo");
+        GZ_RETURN_IF_ERROR(ins.status());
+      }
       if (side.acknowledge) {
         GZ_ASSIGN_OR_RETURN(auto a, c.Exec("UPDATE summons SET acked_at = ?, note = ? WHERE case_id = ? AND unit_id = ? "
                                            "AND acked_at = 0",
@@ -437,6 +446,22 @@ class SqlCaseStore : public CaseStore {
     for (const auto& row : r.rows)
       out.push_back({row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5), row.Text(6)});
     return out;
+  }
+
+  Result<std::vector<PhotoRecord>> ListPhotos(int64_t case_id) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM "
+                                     "case_photos WHERE case_id = ? ORDER BY uploaded_at, sha256",
+                                     {case_id}));
+    std::vector<PhotoRecord> out;
+    for (const auto& row : r.rows)
+      out.push_back({row.Int(0), row.Text(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5), row.Int(6)});
+    return out;
+  }
+
+  Result<std::string> PhotoType(const std::string& sha) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT content_type FROM case_photos WHERE sha256 = ? LIMIT 1", {sha}));
+    if (r.rows.empty()) return Status::NotFound("no such photo");
+    return r.rows[0].Text(0);
   }
 
  private:

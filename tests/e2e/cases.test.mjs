@@ -59,6 +59,20 @@ async function scenario(url) {
   }
   assert.equal((await api(url, 'GET', '/api/v1/cases?limit=500', undefined, TOWNSHIP)).json.items.length, before);
 
+  // The reporter adds a photo by tracking code; only real images are taken.
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('rest-of-png')]);
+  const up = await fetch(`${url}/api/v1/track/${code}/photos`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
+  assert.equal(up.status, 201);
+  const photo = await up.json();
+  const svg = await fetch(`${url}/api/v1/track/${code}/photos`, { method: 'POST', headers: { 'content-type': 'image/svg+xml' }, body: '<svg onload="alert(1)"/>' });
+  assert.equal(svg.status, 400);
+  const huge = await fetch(`${url}/api/v1/track/${code}/photos`, { method: 'POST', headers: { 'content-type': 'image/png' },
+    body: Buffer.concat([png, Buffer.alloc(6 << 20)]) });
+  assert.equal(huge.status, 413);
+  const back = await fetch(url + photo.url);
+  assert.equal(back.headers.get('content-type'), 'image/png');
+  assert.deepEqual(Buffer.from(await back.arrayBuffer()), png);
+
   const c = await findCase(url, code);
   assert.ok(c, 'the township dispatcher sees the new case');
   assert.equal(c.reporter.phone, '139****5678');
@@ -101,7 +115,7 @@ async function scenario(url) {
   assert.equal(rated.status, 200, rated.text);
   assert.equal(rated.json.state, 'closed');
   const events = (await api(url, 'GET', `/api/v1/cases/${c.id}`, undefined, TOWNSHIP)).json.events;
-  assert.deepEqual(events.map((e) => e.action), ['report', 'accept', 'dispatch', 'claim', 'resolve', 'verify', 'rate']);
+  assert.deepEqual(events.map((e) => e.action), ['report', 'photo', 'accept', 'dispatch', 'claim', 'resolve', 'verify', 'rate']);
   for (let i = 1; i < events.length; i++) assert.notEqual(events[i].hash, events[i - 1].hash);
   assert.equal((await api(url, 'GET', '/api/v1/track/NOSUCHCODE00')).status, 404);
   return { id: c.id, code };
@@ -137,7 +151,7 @@ test('case lifecycle over HTTP on SQLite, durable across kill -9, audit intact',
     assert.equal(cli(['import', 'categories', csv, '--db', tmp.db]).code, 0);
     const audit = cli(['audit', 'verify', '--db', tmp.db]);
     assert.equal(audit.code, 0, audit.stdout + audit.stderr);
-    assert.match(audit.stdout, /audit trail intact: 2 cases, 10 events/);
+    assert.match(audit.stdout, /audit trail intact: 2 cases, 11 events/);
   } finally {
     tmp.cleanup();
   }

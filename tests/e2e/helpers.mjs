@@ -22,8 +22,11 @@ export function cli(args, opts = {}) {
 }
 
 // Starts `gongzhi serve` and resolves once it printed "listening on URL".
-export async function startServer({ db, pg, demo = true, extra = [] } = {}) {
-  const args = ['serve', '--listen', '127.0.0.1:0', ...(pg ? ['--pg', pg] : ['--db', db]), ...(demo ? ['--demo'] : []), ...extra];
+export async function startServer({ db, pg, demo = true, extra = [], files } = {}) {
+  const ownFiles = files ? null : mkdtempSync(join(tmpdir(), 'gz-files-'));
+  files ??= join(ownFiles, 'files');
+  const args = ['serve', '--listen', '127.0.0.1:0', ...(pg ? ['--pg', pg] : ['--db', db]), ...(demo ? ['--demo'] : []),
+    '--files', files, ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
@@ -35,7 +38,10 @@ export async function startServer({ db, pg, demo = true, extra = [] } = {}) {
   });
   const m = /^listening on (http:\/\/\S+)$/.exec(first);
   if (!m) throw new Error('unexpected first line: ' + first);
-  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => {
+    if (ownFiles) rmSync(ownFiles, { recursive: true, force: true });
+    resolve({ code, signal });
+  }));
   return {
     url: m[1],
     proc,
