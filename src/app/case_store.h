@@ -52,7 +52,8 @@ struct CaseFilter {
   bool open_only = false;     // not rejected, merged or closed
   std::optional<std::array<double, 4>> bbox;  // min_lng, max_lng, min_lat, max_lat
   std::vector<int64_t> geo_cells;             // only cases in these cells (with `category` exact);
-                                              // then unordered: any `limit` matches
+                                              // then unordered: any `limit` matches, and only
+                                              // id, state, description, lng, lat, created_at filled
   int limit = 50;
 };
 

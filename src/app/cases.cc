@@ -353,7 +353,7 @@ Result<IntakeResult> CaseService::Report(const IntakeRequest& req) {
     double dlng = dlat / std::max(0.01, std::cos(*c.lat * M_PI / 180));
     f.bbox = std::array<double, 4>{*c.lng - dlng, *c.lng + dlng, *c.lat - dlat, *c.lat + dlat};
     f.geo_cells = GeoCellsAround(*c.lng, *c.lat, settings_.duplicate_radius_m);
-    f.limit = 20;
+    f.limit = 10;
     GZ_ASSIGN_OR_RETURN(auto near, cases_.ListCases(f));
     for (auto& n : near)
       if (n.lng && DistanceM(*c.lng, *c.lat, *n.lng, *n.lat) <= settings_.duplicate_radius_m)

@@ -13,7 +13,7 @@ namespace gongzhi {
 // Opens the store named by `target`: a SQLite file path, or a PostgreSQL URI/conninfo when it
 // starts with "postgresql://", "postgres://" or contains "host="/"dbname=". Applies migrations.
 // `clock` must outlive the store.
-Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size = 8);
+Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size = 16);
 
 // True when `target` names a PostgreSQL database rather than a SQLite file.
 bool IsPostgresTarget(const std::string& target);

@@ -59,10 +59,12 @@ void WriteQueue::Loop() {
       continue;
     }
     for (size_t i = 0; i < batch.size(); ++i) {
-      Status s = conn_->ExecScript("SAVEPOINT job");
+      // Exec, not ExecScript: the prepared statements are cached, no parsing per job.
+      Status s = conn_->Exec("SAVEPOINT job").status();
       if (s.ok()) {
         s = batch[i].job(*conn_);
-        conn_->ExecScript(s.ok() ? "RELEASE job" : "ROLLBACK TO job; RELEASE job");
+        if (!s.ok()) conn_->Exec("ROLLBACK TO job");
+        conn_->Exec("RELEASE job");
       }
       results[i] = s;
     }
