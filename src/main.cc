@@ -92,6 +92,7 @@ struct ServeOptions {
   std::string tile_url;
   int sweep_seconds = 30;
   std::string files = "var/files";
+  CaseSettings cases;
 };
 
 Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
@@ -116,6 +117,20 @@ Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
   if (auto v = t["ui"]["home_region"].value<std::string>()) o.home_region = *v;
   if (auto v = t["ui"]["tile_url"].value<std::string>()) o.tile_url = *v;
   if (auto v = t["cases"]["sweep_seconds"].value<int64_t>()) o.sweep_seconds = static_cast<int>(*v);
+  if (auto v = t["cases"]["duplicate_radius_m"].value<double>()) o.cases.duplicate_radius_m = *v;
+  if (auto v = t["cases"]["duplicate_window_hours"].value<int64_t>()) o.cases.duplicate_window_hours = *v;
+  if (auto v = t["cases"]["auto_close_days"].value<int64_t>()) o.cases.auto_close_days = *v;
+  if (auto v = t["cases"]["summons_ack_minutes"].value<int64_t>()) o.cases.summons_ack_minutes = *v;
+  if (auto arr = t["calendar"]["working_hours"].as_array()) {
+    o.cases.working_periods.clear();
+    for (size_t i = 0; i < arr->size(); ++i) {
+      auto text = (*arr)[i].value<std::string>();
+      auto period = ParsePeriod(text.value_or(""), "calendar.working_hours[" + std::to_string(i) + "]");
+      if (!period.ok()) return period.status();
+      o.cases.working_periods.push_back(*period);
+    }
+  }
+  if (Status s = ValidateCaseSettings(o.cases); !s.ok()) return Status::Invalid("--config", s.field() + ": " + s.message());
   return Status::Ok();
 }
 
@@ -148,7 +163,7 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   GridService grids(**store);
   auto photo_files = OpenDirFileStore(o.files);
   if (!photo_files.ok()) return Fail(photo_files.status());
-  CaseService cases(**store, grids, clock, {}, photo_files->get());
+  CaseService cases(**store, grids, clock, o.cases, photo_files->get());
   if (Status s = cases.LoadConfig(); !s.ok()) return Fail(s);
   if (o.demo) {
     auto demo = LoadDemo(regions, grids, **store);
@@ -236,6 +251,11 @@ int main(int argc, char** argv) {
       "categories", "Load categories (事项清单): code,name,parent_code,urgency,response_minutes,handling_minutes");
   cat_cmd->add_option("FILE", categories_file, "CSV file")->required();
   AddDbOptions(cat_cmd, import_db);
+
+  std::string rules_file;
+  auto* rules_cmd = import_cmd->add_subcommand("rules", "Load responsibility rules (权责清单): category_code,region_code,unit_id");
+  rules_cmd->add_option("FILE", rules_file, "CSV file")->required();
+  AddDbOptions(rules_cmd, import_db);
 
   DbOptions audit_db;
   auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit trail of cases");
@@ -332,6 +352,19 @@ int main(int argc, char** argv) {
       if (s.ok()) s = cases.ImportCategoriesCsv(*text);
       if (!s.ok()) return Fail(s);
       std::cout << "categories loaded from " << categories_file << "\n";
+      return 0;
+    });
+  }
+  if (*rules_cmd) {
+    return with_store(import_db, [&](Store& store, RegionService&, GridService& grids) {
+      auto text = ReadFile(rules_file);
+      if (!text.ok()) return Fail(text.status());
+      CaseService cases(store, grids, clock);
+      Status s = cases.LoadConfig();
+      if (!s.ok()) return Fail(s);
+      auto n = cases.ImportRulesCsv(*text);
+      if (!n.ok()) return Fail(n.status());
+      std::cout << "added " << *n << " responsibility rules from " << rules_file << "\n";
       return 0;
     });
   }

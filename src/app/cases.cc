@@ -43,6 +43,29 @@ bool HasPrefix(const std::string& s, const std::string& p) { return s.size() >= 
 
 extern const char* const kHolidays2026Csv;  // data/holidays-cn-2026.csv, embedded at build time
 
+Result<std::pair<int, int>> ParsePeriod(std::string_view t, const std::string& field) {
+  int h1, m1, h2, m2;
+  char tail;
+  std::string s(t);
+  if (std::sscanf(s.c_str(), "%2d:%2d-%2d:%2d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 || h1 > 24 || m1 < 0 ||
+      m1 > 59 || h2 < 0 || h2 > 24 || m2 < 0 || m2 > 59)
+    return Status::Invalid(field, "'" + s + "' is not a period HH:MM-HH:MM");
+  return std::make_pair(h1 * 60 + m1, h2 * 60 + m2);
+}
+
+Status ValidateCaseSettings(const CaseSettings& s) {
+  if (s.duplicate_radius_m < 1 || s.duplicate_radius_m > 5000)
+    return Status::Invalid("duplicate_radius_m", "must be between 1 and 5000");
+  if (s.duplicate_window_hours < 1 || s.duplicate_window_hours > 720)
+    return Status::Invalid("duplicate_window_hours", "must be between 1 and 720");
+  if (s.auto_close_days < 1 || s.auto_close_days > 90) return Status::Invalid("auto_close_days", "must be between 1 and 90");
+  if (s.summons_ack_minutes < 1 || s.summons_ack_minutes > 1440)
+    return Status::Invalid("summons_ack_minutes", "must be between 1 and 1440");
+  WorkCalendar probe;
+  Status p = probe.SetPeriods(s.working_periods);
+  return p.ok() ? p : Status::Invalid("working_hours", p.message());
+}
+
 Result<Actor> Actor::Parse(std::string_view text) {
   Actor a;
   auto colon = text.find(':');
@@ -87,6 +110,7 @@ Status CaseService::LoadConfig() {
   GZ_ASSIGN_OR_RETURN(int64_t version, cases_.ConfigVersion());
   auto cfg = std::make_shared<Config>();
   cfg->version = version;
+  GZ_RETURN_IF_ERROR(cfg->calendar.SetPeriods(settings_.working_periods));
   GZ_ASSIGN_OR_RETURN(auto cats, cases_.ListCategories());
   for (auto& c : cats) cfg->categories.emplace(c.code, c);
   GZ_ASSIGN_OR_RETURN(cfg->rules, cases_.ListRules());
@@ -741,6 +765,40 @@ Result<LoadSpread> CaseService::CommunityLoad(const std::string& community) {
   out.max_over_mean = out.mean > 0 ? out.max / out.mean : 0;
   out.gini = Gini(loads);
   return out;
+}
+
+Result<size_t> CaseService::ImportRulesCsv(std::string_view csv) {
+  CsvReader reader(csv);
+  std::vector<std::string> f;
+  std::vector<ResponsibilityRule> rules;
+  auto cfg = config();
+  while (reader.Next(f)) {
+    if (!f.empty() && f[0] == "category_code") continue;
+    std::string where = "line " + std::to_string(reader.line());
+    if (f.size() != 3 || !IsDigits(f[2]) || f[2].size() > 18)
+      return Status::Invalid(where, "expected category_code,region_code,unit_id");
+    ResponsibilityRule r{0, f[0], f[1], std::stoll(f[2])};
+    if (!cfg || !cfg->categories.count(r.category_code))
+      return Status::Invalid(where + ".category_code", "no category with code " + r.category_code);
+    GZ_ASSIGN_OR_RETURN(auto region, store_.GetRegion(r.region_code));
+    if (!region) return Status::Invalid(where + ".region_code", "no region with code " + r.region_code);
+    GZ_ASSIGN_OR_RETURN(auto unit, store_.GetUnit(r.unit_id));
+    if (!unit) return Status::Invalid(where + ".unit_id", "no unit with id " + f[2]);
+    rules.push_back(r);
+  }
+  // Checked whole first; a scope that already has a rule is then reported with its line.
+  size_t added = 0;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    auto r = cases_.InsertRule(rules[i]);
+    if (!r.ok()) {
+      LoadConfig();
+      return Status(r.status().code(), "rule " + std::to_string(i + 1) + ": " + r.status().message() + " (" +
+                                           std::to_string(added) + " added before it)");
+    }
+    ++added;
+  }
+  GZ_RETURN_IF_ERROR(LoadConfig());
+  return added;
 }
 
 Status CaseService::ImportCategoriesCsv(std::string_view csv) {

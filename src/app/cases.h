@@ -97,7 +97,14 @@ struct CaseSettings {
   int64_t duplicate_window_hours = 72;
   int64_t auto_close_days = 7;         // verified cases without a rating close after this many days
   int64_t summons_ack_minutes = 30;    // default time to 报到
+  // Working periods of a working day, minutes after local midnight (default 08:30–12:00, 13:30–17:30).
+  std::vector<std::pair<int, int>> working_periods = {{8 * 60 + 30, 12 * 60}, {13 * 60 + 30, 17 * 60 + 30}};
 };
+
+// Parses "08:30-12:00" into minutes after midnight; InvalidArgument naming `field` otherwise.
+Result<std::pair<int, int>> ParsePeriod(std::string_view text, const std::string& field);
+// Checks settings (radius 1..5000 m, window 1..720 h, auto-close 1..90 days, 报到 1..1440 min, periods).
+Status ValidateCaseSettings(const CaseSettings& s);
 
 class CaseService {
  public:
@@ -134,6 +141,8 @@ class CaseService {
   Result<LoadSpread> CommunityLoad(const std::string& community_code);
   // Categories from CSV: code,name,parent_code,urgency,response_minutes,handling_minutes.
   Status ImportCategoriesCsv(std::string_view csv);
+  // Responsibility rules from CSV: category_code,region_code,unit_id. All checked before any is added.
+  Result<size_t> ImportRulesCsv(std::string_view csv);
 
   // --- photos (JPEG/PNG/WebP, ≤ 5 MiB, ≤ 9 per case and stage; each upload is an audit event) ---
   // By someone acting on the case: the handler's photos are stage "handling", others "verification".

@@ -13,6 +13,8 @@
 namespace gongzhi {
 namespace {
 
+using namespace std::string_literals;
+
 InstantMs At(int y, int m, int d, int hh, int mm) {
   return ((static_cast<int64_t>(DayFromYmd(y, m, d)) * 1440 + hh * 60 + mm) - 480) * 60'000;
 }
@@ -341,6 +343,40 @@ TEST_F(CaseServiceTest, TamperingIsDetected) {
   EXPECT_FALSE(rep->ok);
   EXPECT_EQ(rep->broken_case, b.id);
   (void)a;
+}
+
+TEST_F(CaseServiceTest, SettingsAndWorkingHoursFromConfiguration) {
+  EXPECT_EQ(*ParsePeriod("09:00-12:00", "p"), (std::pair<int, int>{540, 720}));
+  EXPECT_EQ(ParsePeriod("9-12", "calendar.working_hours[0]").status().field(), "calendar.working_hours[0]");
+  CaseSettings bad;
+  bad.duplicate_radius_m = 0;
+  EXPECT_EQ(ValidateCaseSettings(bad).field(), "duplicate_radius_m");
+  CaseSettings overlapping;
+  overlapping.working_periods = {{600, 700}, {650, 800}};
+  EXPECT_EQ(ValidateCaseSettings(overlapping).field(), "working_hours");
+  // A district that works 09:00–12:00 and 14:00–18:00: the same report gets a later deadline.
+  CaseSettings custom;
+  custom.working_periods = {{9 * 60, 12 * 60}, {14 * 60, 18 * 60}};
+  CaseService svc(ts_.store(), grids_, ts_.clock(), custom);
+  ASSERT_TRUE(svc.LoadConfig().ok());
+  ts_.clock() = ManualClock(At(2026, 11, 27, 17, 30));  // Friday 17:30: still working time here
+  auto c = svc.Report(AtGrid("0101"))->record;
+  ASSERT_TRUE(svc.Act(c.id, CaseAction::kAccept, township_, {.expected_version = 1}).ok());
+  auto d = svc.Act(c.id, CaseAction::kDispatch, township_, {.expected_version = 2});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->record.deadlines.response_due, At(2026, 11, 30, 9, 30));  // 30 min Friday, 30 min Monday
+}
+
+TEST_F(CaseServiceTest, RulesFromCsvAreCheckedWhole) {
+  int64_t police = UnitNamed("胜利桥派出所");
+  auto bad = cases_.ImportRulesCsv("category_code,region_code,unit_id\n12,130404001,"s + std::to_string(police) +
+                                   "\n12,130404999," + std::to_string(police) + "\n");
+  EXPECT_EQ(bad.status().field(), "line 3.region_code");
+  size_t before = cases_.Rules()->size();
+  auto ok = cases_.ImportRulesCsv("12,130404001," + std::to_string(police) + "\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(cases_.Rules()->size(), before + 1);
+  EXPECT_EQ(cases_.Report(AtGrid("12", "求助"))->record.suggested_unit_id, police);
 }
 
 TEST_F(CaseServiceTest, PhotosAreCheckedStoredAndChained) {

@@ -173,3 +173,20 @@ test('case lifecycle over HTTP on PostgreSQL', async (t) => {
   const audit = cli(['audit', 'verify', '--pg', pg]);
   assert.equal(audit.code, 0, audit.stdout + audit.stderr);
 });
+
+test('case settings come from the configuration file and are checked', () => {
+  const tmp = tempDir();
+  try {
+    const conf = join(tmp.dir, 'gongzhi.toml');
+    writeFileSync(conf, '[calendar]\nworking_hours = ["09:00-12:00", "11:00-18:00"]\n');
+    const r = cli(['serve', '--db', tmp.db, '--listen', '127.0.0.1:0', '--config', conf], { timeout: 20000 });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /working_hours/);
+    writeFileSync(conf, '[cases]\nduplicate_radius_m = 0\n');
+    const r2 = cli(['serve', '--db', tmp.db, '--listen', '127.0.0.1:0', '--config', conf], { timeout: 20000 });
+    assert.notEqual(r2.code, 0);
+    assert.match(r2.stderr, /duplicate_radius_m/);
+  } finally {
+    tmp.cleanup();
+  }
+});
