@@ -4,12 +4,14 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <filesystem>
 #include <cstdint>
 #include <string>
 
 #include "app/cases.h"
 #include "app/demo.h"
 #include "http/api.h"
+#include "store/dir_file_store.h"
 #include "store/sql_store.h"
 
 namespace {
@@ -19,16 +21,23 @@ struct World {
   std::unique_ptr<gongzhi::Store> store;
   std::unique_ptr<gongzhi::RegionService> regions;
   std::unique_ptr<gongzhi::GridService> grids;
+  std::unique_ptr<gongzhi::FileStore> files;
   std::unique_ptr<gongzhi::CaseService> cases;
   std::unique_ptr<gongzhi::http::Api> api;
+  std::string path = "/tmp/gongzhi-fuzz-api-" + std::to_string(::getpid()) + ".db";
+  ~World() {
+    api.reset(), cases.reset(), grids.reset(), regions.reset(), store.reset();
+    for (const char* ext : {"", "-wal", "-shm"}) std::remove((path + ext).c_str());
+    std::filesystem::remove_all(path + ".files");
+  }
   World() {
     // A file, not ":memory:": the store's writer and readers are separate connections.
-    std::string path = "/tmp/gongzhi-fuzz-api-" + std::to_string(::getpid()) + ".db";
     for (const char* ext : {"", "-wal", "-shm"}) std::remove((path + ext).c_str());
     store = std::move(gongzhi::OpenStore(path, clock, 2).value());
     regions = std::make_unique<gongzhi::RegionService>(*store);
     grids = std::make_unique<gongzhi::GridService>(*store);
-    cases = std::make_unique<gongzhi::CaseService>(*store, *grids, clock);
+    files = std::move(gongzhi::OpenDirFileStore(path + ".files").value());
+    cases = std::make_unique<gongzhi::CaseService>(*store, *grids, clock, gongzhi::CaseSettings{}, files.get());
     if (!gongzhi::LoadDemo(*regions, *grids, *store).ok()) __builtin_trap();
     if (!cases->LoadConfig().ok() || !cases->LoadDemoConfig().ok() || !grids->RebuildIndex().ok()) __builtin_trap();
     api = std::make_unique<gongzhi::http::Api>(*regions, *grids, cases.get(),
