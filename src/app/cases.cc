@@ -287,6 +287,7 @@ std::optional<InstantMs> CaseService::NextDue(const CaseRecord& c, InstantMs aft
     ts.insert(ts.end(), {d.handling_warn, d.handling_due});
   if (c.facts.state == CaseState::kVerified && c.verified_at)
     ts.push_back(c.verified_at + settings_.auto_close_days * 24 * 60 * kMinute);
+  if (c.facts.state == CaseState::kParked && c.review_at) ts.push_back(c.review_at);
   std::optional<InstantMs> best;
   for (InstantMs t : ts)
     if (t > after && (!best || t < *best)) best = t;
@@ -650,11 +651,15 @@ Result<CaseView> CaseService::Act(int64_t id, CaseAction action, const Actor& ac
       GZ_RETURN_IF_ERROR(need_reason());
       auto day = ParseDate(req.review_date);
       if (!day.ok()) return Status::Invalid("review_date", "a review date YYYY-MM-DD is required");
-      if (*day * 86400'000LL <= now) return Status::Invalid("review_date", "must be in the future");
+      // Local midnight (UTC+8) of the review date.
+      InstantMs review_at = (static_cast<int64_t>(*day) * 1440 - WorkCalendar::kUtcOffsetMinutes) * kMinute;
+      if (review_at <= now) return Status::Invalid("review_date", "must be in the future");
+      c.review_at = review_at;
+      c.timers_through = now;
       p["review_date"] = req.review_date;
       break;
     }
-    case CaseAction::kUnpark: break;
+    case CaseAction::kUnpark: c.review_at = 0; break;
     default: break;
   }
 
@@ -993,6 +998,12 @@ Result<SweepStats> CaseService::Sweep(int limit) {
       if (s.acked_at || !fired(s.ack_due)) continue;
       event(s.ack_due, "summons_missed", {{"unit", s.unit_id}}, c.facts.state);
       ++st.missed_summons;
+    }
+    if (c.facts.state == CaseState::kParked && fired(c.review_at)) {
+      event(c.review_at, "review_due", {{"review_date", FormatDate(static_cast<CivilDay>(
+                                                             (c.review_at / kMinute + WorkCalendar::kUtcOffsetMinutes) / 1440))}},
+            c.facts.state);
+      ++st.reviews_due;
     }
     if (c.facts.state == CaseState::kVerified && c.verified_at &&
         fired(c.verified_at + settings_.auto_close_days * 24 * 60 * kMinute)) {

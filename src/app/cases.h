@@ -77,7 +77,7 @@ struct TrackView {
 };
 
 struct SweepStats {
-  int cases = 0, warnings = 0, overdue = 0, supervisions = 0, auto_closed = 0, missed_summons = 0;
+  int cases = 0, warnings = 0, overdue = 0, supervisions = 0, auto_closed = 0, missed_summons = 0, reviews_due = 0;
 };
 
 // Grid workers' load in one community (负荷均衡): open tasks against capacity.

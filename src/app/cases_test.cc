@@ -301,6 +301,24 @@ TEST_F(CaseServiceTest, WhistleAndReport) {
   EXPECT_EQ(cases_.Summon(c.id, township_, {police}, ack->record.version + 1, 30).status().code(), ErrorCode::kConflict);
 }
 
+TEST_F(CaseServiceTest, ParkedCasesComeBackOnTheirReviewDate) {
+  auto c = cases_.Report(AtGrid("0301", "历史遗留违建，需规划调整"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  EXPECT_EQ(Try(c.id, CaseAction::kPark, township_, {.reason = "待规划调整", .review_date = "2026-11-01"}).field(),
+            "review_date");  // in the past
+  Do(c.id, CaseAction::kPark, township_, {.reason = "待规划调整", .review_date = "2026-12-15"});
+  ts_.clock() = ManualClock(At(2026, 12, 14, 23, 0));
+  EXPECT_EQ(cases_.Sweep()->reviews_due, 0);
+  ts_.clock() = ManualClock(At(2026, 12, 15, 0, 30));
+  EXPECT_EQ(cases_.Sweep()->reviews_due, 1);
+  EXPECT_EQ(cases_.Sweep()->reviews_due, 0);  // once
+  auto v = cases_.Get(c.id, township_);
+  EXPECT_EQ(v->events.back().action, "review_due");
+  EXPECT_EQ(v->record.facts.state, CaseState::kParked);
+  Do(c.id, CaseAction::kUnpark, township_);
+  EXPECT_EQ(cases_.Get(c.id, township_)->record.review_at, 0);
+}
+
 TEST_F(CaseServiceTest, ConcurrentDispatchExactlyOneWins) {
   auto c = cases_.Report(AtGrid("0101"))->record;
   Do(c.id, CaseAction::kAccept, township_);

@@ -74,6 +74,7 @@ struct CaseRecord {
   InstantMs created_at = 0, updated_at = 0, dispatched_at = 0, claimed_at = 0, resolved_at = 0, verified_at = 0,
             closed_at = 0;
   InstantMs timers_through = 0;  // every deadline timer at or before this instant has fired
+  InstantMs review_at = 0;       // 挂账: when a parked case comes back to the dispatchers
   Deadlines deadlines;
   int return_count = 0, rework_count = 0;
   std::optional<bool> rating_solved;

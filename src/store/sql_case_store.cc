@@ -11,7 +11,7 @@ constexpr const char* kCaseCols =
     "unit_id, worker_id, merged_into, created_at, updated_at, dispatched_at, claimed_at, resolved_at, verified_at, "
     "closed_at, timers_through, "
     "response_warn, response_due, handling_warn, handling_due, return_count, rework_count, rating_solved, "
-    "rating_satisfaction";
+    "rating_satisfaction, review_at";
 
 Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(std::monostate{}); }
 Value OptD(const std::optional<double>& v) { return v ? Value(*v) : Value(std::monostate{}); }
@@ -63,6 +63,8 @@ CaseRecord CaseFromRow(const sql::Row& r) {
   if (!r.IsNull(i)) c.rating_solved = r.Int(i) != 0;
   ++i;
   if (!r.IsNull(i)) c.rating_satisfaction = ParseSatisfaction(r.Text(i));
+  ++i;
+  c.review_at = r.Int(i);
   return c;
 }
 
@@ -104,7 +106,8 @@ std::vector<Value> CaseValues(const CaseRecord& c) {
           int64_t{c.rework_count},
           c.rating_solved ? Value(int64_t{*c.rating_solved}) : Value(std::monostate{}),
           c.rating_satisfaction ? Value(std::string(SatisfactionName(*c.rating_satisfaction)))
-                                : Value(std::monostate{})};
+                                : Value(std::monostate{}),
+          c.review_at};
 }
 
 CaseEvent EventFromRow(const sql::Row& r) {

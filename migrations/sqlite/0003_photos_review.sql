@@ -9,3 +9,6 @@ CREATE TABLE case_photos (
   uploaded_at BIGINT NOT NULL,
   PRIMARY KEY (case_id, sha256)
 );
+
+-- 挂账 cases come back on their review date.
+ALTER TABLE cases ADD COLUMN review_at BIGINT NOT NULL DEFAULT 0;
