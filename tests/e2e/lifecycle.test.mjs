@@ -48,7 +48,10 @@ test('SIGTERM answers the requests in flight, then exits 0', async () => {
     const { code } = await srv.exited;
     assert.equal(code, 0, srv.stderr());
     // Each request was either answered in full or never accepted: nothing cut off halfway.
-    for (const r of results) assert.ok(r === 201 || r === 'ECONNREFUSED' || r === 'ECONNRESET' || r === 'UND_ERR_SOCKET', String(r));
+    // (EPIPE/ECONNRESET/UND_ERR_SOCKET: a kept-alive connection was closed by the stopping server
+    // before the request was read — not processed, as the database check below confirms.)
+    const notAccepted = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'];
+    for (const r of results) assert.ok(r === 201 || notAccepted.includes(r), String(r));
     assert.ok(results.filter((r) => r === 201).length > 0);
     // Every 201 the clients saw is in the database.
     const again = await startServer({ db: tmp.db });
