@@ -37,8 +37,6 @@ Status CheckText(const std::string& v, const char* field, size_t max_chars, bool
   return Status::Ok();
 }
 
-bool HasPrefix(const std::string& s, const std::string& p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
-
 }  // namespace
 
 extern const char* const kHolidays2026Csv;  // data/holidays-cn-2026.csv, embedded at build time
@@ -279,19 +277,29 @@ Status CaseService::LoadDemoConfig() {
   return LoadConfig();
 }
 
-std::optional<InstantMs> CaseService::NextDue(const CaseRecord& c, InstantMs after) const {
-  std::vector<InstantMs> ts;
+std::vector<CaseService::Timer> CaseService::TimersOf(const CaseRecord& c, const std::vector<Summons>& summons) const {
+  std::vector<Timer> ts;
   const auto& d = c.deadlines;
-  if (c.facts.state == CaseState::kDispatched) ts.insert(ts.end(), {d.response_warn, d.response_due});
-  if (c.facts.state == CaseState::kDispatched || c.facts.state == CaseState::kHandling)
-    ts.insert(ts.end(), {d.handling_warn, d.handling_due});
-  if (c.facts.state == CaseState::kVerified && c.verified_at)
-    ts.push_back(c.verified_at + settings_.auto_close_days * 24 * 60 * kMinute);
-  if (c.facts.state == CaseState::kParked && c.review_at) ts.push_back(c.review_at);
-  std::optional<InstantMs> best;
-  for (InstantMs t : ts)
-    if (t > after && (!best || t < *best)) best = t;
-  return best;
+  const CaseState st = c.facts.state;
+  if (st == CaseState::kDispatched)
+    ts.insert(ts.end(), {{d.response_warn, Timer::kResponseWarn}, {d.response_due, Timer::kResponseDue}});
+  if (st == CaseState::kDispatched || st == CaseState::kHandling)
+    ts.insert(ts.end(), {{d.handling_warn, Timer::kHandlingWarn}, {d.handling_due, Timer::kHandlingDue}});
+  if (st == CaseState::kVerified && c.verified_at)
+    ts.push_back({c.verified_at + settings_.auto_close_days * 24 * 60 * kMinute, Timer::kAutoClose});
+  if (st == CaseState::kParked && c.review_at) ts.push_back({c.review_at, Timer::kReview});
+  for (const auto& s : summons)
+    if (!s.acked_at) ts.push_back({s.ack_due, Timer::kSummons, s.unit_id});
+  std::erase_if(ts, [](const Timer& t) { return t.at == 0; });
+  std::sort(ts.begin(), ts.end(), [](const Timer& a, const Timer& b) { return a.at < b.at; });
+  return ts;
+}
+
+std::optional<InstantMs> CaseService::NextDue(const CaseRecord& c, const std::vector<Summons>& summons,
+                                              InstantMs after) const {
+  for (const Timer& t : TimersOf(c, summons))
+    if (t.at > after) return t.at;  // sorted
+  return std::nullopt;
 }
 
 Status CaseService::CommitAction(CaseRecord& c, int64_t expected_version, const std::string& actor,
@@ -306,13 +314,10 @@ Status CaseService::CommitAction(CaseRecord& c, int64_t expected_version, const 
   e.from_state = CaseStateName(from);
   e.to_state = CaseStateName(c.facts.state);
   e.payload = payload;
-  auto next = NextDue(c, c.timers_through);
-  // Summons acknowledgements due also wake the sweep.
+  // Summons acknowledgements due also wake the sweep, those added by this action included.
   GZ_ASSIGN_OR_RETURN(auto summons, cases_.ListSummons(c.id));
-  for (const auto& s : summons)
-    if (!s.acked_at && s.ack_due > c.timers_through && (!next || s.ack_due < *next)) next = s.ack_due;
-  for (const auto& s : side.new_summons)
-    if (s.ack_due > c.timers_through && (!next || s.ack_due < *next)) next = s.ack_due;
+  summons.insert(summons.end(), side.new_summons.begin(), side.new_summons.end());
+  auto next = NextDue(c, summons, c.timers_through);
   GZ_RETURN_IF_ERROR(cases_.UpdateCase(c, expected_version, {e}, EventHash, next, side));
   c.version = expected_version + 1;
   return Status::Ok();
@@ -406,7 +411,7 @@ Result<std::vector<CaseRole>> CaseService::RolesOf(const Actor& a, const CaseRec
   std::vector<CaseRole> roles;
   switch (a.kind) {
     case Actor::Kind::kDispatcher:
-      if (HasPrefix(c.region_code, a.region)) roles.push_back(CaseRole::kDispatcher);
+      if (c.region_code.starts_with(a.region)) roles.push_back(CaseRole::kDispatcher);
       break;
     case Actor::Kind::kUnit:
       if (c.unit_id == a.id) roles.push_back(CaseRole::kHandler);
@@ -469,8 +474,8 @@ Result<std::vector<CaseRecord>> CaseService::List(CaseFilter f, const Actor& act
   f.now = clock_.Now();
   switch (actor.kind) {
     case Actor::Kind::kDispatcher:
-      if (f.region.empty() || HasPrefix(actor.region, f.region)) f.region = actor.region;
-      else if (!HasPrefix(f.region, actor.region)) return std::vector<CaseRecord>{};
+      if (f.region.empty() || actor.region.starts_with(f.region)) f.region = actor.region;
+      else if (!f.region.starts_with(actor.region)) return std::vector<CaseRecord>{};
       break;
     case Actor::Kind::kUnit:
       if (f.unit_id && *f.unit_id != actor.id) return std::vector<CaseRecord>{};
@@ -652,7 +657,7 @@ Result<CaseView> CaseService::Act(int64_t id, CaseAction action, const Actor& ac
       auto day = ParseDate(req.review_date);
       if (!day.ok()) return Status::Invalid("review_date", "a review date YYYY-MM-DD is required");
       // Local midnight (UTC+8) of the review date.
-      InstantMs review_at = (static_cast<int64_t>(*day) * 1440 - WorkCalendar::kUtcOffsetMinutes) * kMinute;
+      InstantMs review_at = LocalMidnight(*day);
       if (review_at <= now) return Status::Invalid("review_date", "must be in the future");
       c.review_at = review_at;
       c.timers_through = now;
@@ -965,61 +970,62 @@ Result<SweepStats> CaseService::Sweep(int limit) {
       e.payload = Json(p);
       events.push_back(std::move(e));
     };
-    std::string supervising;
-    if (c.unit_id) {
-      GZ_ASSIGN_OR_RETURN(auto u, store_.GetUnit(*c.unit_id));
-      if (u) {
-        GZ_ASSIGN_OR_RETURN(auto r, store_.GetRegion(u->region_code));
-        supervising = r && !r->parent_code.empty() ? r->parent_code : u->region_code;
+    // 督办 goes to the region above the responsible unit (for a grid worker: the township).
+    auto supervising = [&]() -> Result<std::string> {
+      if (c.unit_id) {
+        GZ_ASSIGN_OR_RETURN(auto u, store_.GetUnit(*c.unit_id));
+        if (u) {
+          GZ_ASSIGN_OR_RETURN(auto r, store_.GetRegion(u->region_code));
+          return r && !r->parent_code.empty() ? r->parent_code : u->region_code;
+        }
       }
-    }
-    if (supervising.empty()) supervising = c.township_code;
-    const auto& d = c.deadlines;
-    struct Threshold { InstantMs t; const char* deadline; bool overdue; };
-    std::vector<Threshold> ts;
-    if (c.facts.state == CaseState::kDispatched)
-      ts.insert(ts.end(), {{d.response_warn, "response", false}, {d.response_due, "response", true}});
-    if (c.facts.state == CaseState::kDispatched || c.facts.state == CaseState::kHandling)
-      ts.insert(ts.end(), {{d.handling_warn, "handling", false}, {d.handling_due, "handling", true}});
-    std::sort(ts.begin(), ts.end(), [](const auto& a, const auto& b) { return a.t < b.t; });
-    for (const auto& th : ts) {
-      if (!fired(th.t)) continue;
-      event(th.t, th.overdue ? "overdue" : "warn", {{"deadline", th.deadline}, {"due", th.overdue ? th.t : (th.deadline == std::string("response") ? d.response_due : d.handling_due)}}, c.facts.state);
-      if (th.overdue) {
-        ++st.overdue;
-        side.supervisions.push_back({0, c.id, th.deadline, c.unit_id, c.worker_id, supervising, th.t, now});
-        ++st.supervisions;
-      } else {
-        ++st.warnings;
-      }
-    }
+      return c.township_code;
+    };
     GZ_ASSIGN_OR_RETURN(auto summons, cases_.ListSummons(c.id));
-    for (const auto& s : summons) {
-      if (s.acked_at || !fired(s.ack_due)) continue;
-      event(s.ack_due, "summons_missed", {{"unit", s.unit_id}}, c.facts.state);
-      ++st.missed_summons;
-    }
-    if (c.facts.state == CaseState::kParked && fired(c.review_at)) {
-      event(c.review_at, "review_due", {{"review_date", FormatDate(static_cast<CivilDay>(
-                                                             (c.review_at / kMinute + WorkCalendar::kUtcOffsetMinutes) / 1440))}},
-            c.facts.state);
-      ++st.reviews_due;
-    }
-    if (c.facts.state == CaseState::kVerified && c.verified_at &&
-        fired(c.verified_at + settings_.auto_close_days * 24 * 60 * kMinute)) {
-      auto o = ApplyCaseAction(c.facts, CaseAction::kAutoClose, CaseRole::kSystem);
-      if (o.ok()) {
-        event(now, "auto_close", {{"days", settings_.auto_close_days}}, o->facts.state);
-        c.facts = o->facts;
-        c.closed_at = now;
-        ++st.auto_closed;
+    const Deadlines& d = c.deadlines;
+    for (const Timer& t : TimersOf(c, summons)) {
+      if (!fired(t.at)) continue;
+      switch (t.kind) {
+        case Timer::kResponseWarn:
+        case Timer::kHandlingWarn:
+          event(t.at, "warn",
+                {{"deadline", t.kind == Timer::kResponseWarn ? "response" : "handling"},
+                 {"due", t.kind == Timer::kResponseWarn ? d.response_due : d.handling_due}},
+                c.facts.state);
+          ++st.warnings;
+          break;
+        case Timer::kResponseDue:
+        case Timer::kHandlingDue: {
+          const char* deadline = t.kind == Timer::kResponseDue ? "response" : "handling";
+          event(t.at, "overdue", {{"deadline", deadline}, {"due", t.at}}, c.facts.state);
+          GZ_ASSIGN_OR_RETURN(std::string region, supervising());
+          side.supervisions.push_back({0, c.id, deadline, c.unit_id, c.worker_id, region, t.at, now});
+          ++st.overdue;
+          ++st.supervisions;
+          break;
+        }
+        case Timer::kSummons:
+          event(t.at, "summons_missed", {{"unit", t.unit_id}}, c.facts.state);
+          ++st.missed_summons;
+          break;
+        case Timer::kReview:
+          event(t.at, "review_due", {{"review_date", FormatDate(LocalDay(t.at))}}, c.facts.state);
+          ++st.reviews_due;
+          break;
+        case Timer::kAutoClose: {
+          auto o = ApplyCaseAction(c.facts, CaseAction::kAutoClose, CaseRole::kSystem);
+          if (!o.ok()) break;
+          event(now, "auto_close", {{"days", settings_.auto_close_days}}, o->facts.state);
+          c.facts = o->facts;
+          c.closed_at = now;
+          ++st.auto_closed;
+          break;
+        }
       }
     }
     c.timers_through = now;
     c.updated_at = events.empty() ? c.updated_at : now;
-    auto next = NextDue(c, now);
-    for (const auto& s : summons)
-      if (!s.acked_at && s.ack_due > now && (!next || s.ack_due < *next)) next = s.ack_due;
+    auto next = NextDue(c, summons, now);
     Status s = cases_.UpdateCase(c, c.version, std::move(events), EventHash, next, side);
     if (s.code() == ErrorCode::kConflict) continue;  // changed meanwhile: the next sweep sees it again
     GZ_RETURN_IF_ERROR(s);

@@ -174,7 +174,15 @@ class CaseService {
   std::shared_ptr<const Config> config() const;
   Status CommitAction(CaseRecord& c, int64_t expected_version, const std::string& actor, const std::string& action,
                       CaseState from, const std::string& payload, const CaseSideWrites& side = {});
-  std::optional<InstantMs> NextDue(const CaseRecord& c, InstantMs after) const;
+  // Every timer a case carries in its state, earliest first: deadline thresholds, auto-close,
+  // 挂账 review, and 报到 still owed by summoned units. The sweep fires them; NextDue indexes them.
+  struct Timer {
+    InstantMs at;
+    enum Kind { kResponseWarn, kResponseDue, kHandlingWarn, kHandlingDue, kAutoClose, kReview, kSummons } kind;
+    int64_t unit_id = 0;  // kSummons
+  };
+  std::vector<Timer> TimersOf(const CaseRecord& c, const std::vector<Summons>& summons) const;
+  std::optional<InstantMs> NextDue(const CaseRecord& c, const std::vector<Summons>& summons, InstantMs after) const;
   Result<std::vector<CaseRole>> RolesOf(const Actor& a, const CaseRecord& c);
   Result<CaseView> View(const CaseRecord& c, const std::vector<CaseRole>& roles);
   Result<PhotoRecord> AttachPhoto(CaseRecord c, const std::string& actor, const std::string& stage, std::string_view bytes,

@@ -73,7 +73,7 @@ Status ValidateCategory(const Category& c) {
   if (c.name.empty() || c.name.size() > 100 || !IsCleanUtf8(c.name))
     return Status::Invalid("name", "must be 1 to 100 bytes of plain text");
   if (!c.parent_code.empty() &&
-      (c.parent_code.size() >= c.code.size() || c.code.compare(0, c.parent_code.size(), c.parent_code) != 0))
+      (c.parent_code.size() >= c.code.size() || !c.code.starts_with(c.parent_code)))
     return Status::Invalid("parent_code", "a 小类's code must start with its 大类's code " + c.parent_code);
   constexpr int64_t kMax = 365LL * 24 * 60;
   if (c.response_minutes < 1 || c.response_minutes > kMax)

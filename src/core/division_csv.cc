@@ -67,7 +67,7 @@ bool DivisionCsv::Next(Region& out) {
       return false;
     }
     out.code = Trim(fields_[code_col_]);
-    if (!under_.empty() && out.code.compare(0, under_.size(), under_) != 0) continue;
+    if (!out.code.starts_with(under_)) continue;
     out.name = Trim(fields_[name_col_]);
     out.parent_code = parent_col_ >= 0 ? Trim(fields_[parent_col_]) : std::string();
     if (fixed_level_) {

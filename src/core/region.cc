@@ -52,7 +52,7 @@ Status ValidateRegion(const Region& r, const std::string& field) {
   if (r.name.size() > 200) return Status::Invalid(field + ".name", "longer than 200 bytes");
   if (!r.parent_code.empty()) {
     if (!IsDigits(r.parent_code) || r.parent_code.size() >= r.code.size() ||
-        r.code.compare(0, r.parent_code.size(), r.parent_code) != 0)
+        !r.code.starts_with(r.parent_code))
       return Status::Invalid(field + ".parent_code",
                              "'" + r.parent_code + "' is not a prefix of code " + r.code);
   }

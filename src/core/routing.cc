@@ -3,19 +3,13 @@
 #include <algorithm>
 
 namespace gongzhi {
-namespace {
-
-bool HasPrefix(const std::string& s, const std::string& p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
-
-}  // namespace
-
 RouteDecision Route(const std::vector<ResponsibilityRule>& rules, const std::string& category_code,
                     const std::string& case_region) {
   RouteDecision d;
   if (case_region.size() >= 9) d.township_code = case_region.substr(0, 9);
   const ResponsibilityRule* best = nullptr;
   for (const auto& r : rules) {
-    if (category_code.empty() || !HasPrefix(category_code, r.category_code) || !HasPrefix(case_region, r.region_code))
+    if (category_code.empty() || !category_code.starts_with(r.category_code) || !case_region.starts_with(r.region_code))
       continue;
     if (!best || r.region_code.size() > best->region_code.size() ||
         (r.region_code.size() == best->region_code.size() &&
@@ -40,7 +34,7 @@ RouteDecision Route(const std::vector<ResponsibilityRule>& rules, const std::str
 Status CheckGridAdmission(const std::vector<std::string>& admitted, const std::string& category_code,
                           const std::string& category_name) {
   for (const auto& a : admitted)
-    if (!a.empty() && HasPrefix(category_code, a)) return Status::Ok();
+    if (!a.empty() && category_code.starts_with(a)) return Status::Ok();
   return Status::Conflict("category " + category_code + " (" + category_name +
                               ") is not on the grid admission list (网格准入清单): grid workers may not be given it",
                           "assignee");

@@ -66,6 +66,14 @@ int Weekday(CivilDay day) {
   return w < 0 ? w + 7 : w;
 }
 
+InstantMs LocalMidnight(CivilDay day) {
+  return (static_cast<int64_t>(day) * kMinutesPerDay - WorkCalendar::kUtcOffsetMinutes) * kMsPerMinute;
+}
+
+CivilDay LocalDay(InstantMs t) {
+  return static_cast<CivilDay>(FloorDiv(t + WorkCalendar::kUtcOffsetMinutes * kMsPerMinute, kMinutesPerDay * kMsPerMinute));
+}
+
 WorkCalendar::WorkCalendar() : periods_{{8 * 60 + 30, 12 * 60}, {13 * 60 + 30, 17 * 60 + 30}} {}
 
 Status WorkCalendar::SetPeriods(std::vector<std::pair<int, int>> periods) {

@@ -24,6 +24,10 @@ std::string FormatDate(CivilDay day);
 // 0 = Monday ... 6 = Sunday.
 int Weekday(CivilDay day);
 
+// Local (China Standard Time) midnight starting `day`, and the local day an instant falls on.
+InstantMs LocalMidnight(CivilDay day);
+CivilDay LocalDay(InstantMs t);
+
 class WorkCalendar {
  public:
   static constexpr int64_t kUtcOffsetMinutes = 8 * 60;  // China Standard Time

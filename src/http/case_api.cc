@@ -233,7 +233,7 @@ Result<int64_t> ParseInstantParam(const Request& req, const char* name) {
   if (!v || v->empty()) return int64_t{0};
   auto day = ParseDate(*v);
   if (!day.ok()) return Status::Invalid(name, "must be a date YYYY-MM-DD");
-  return (static_cast<int64_t>(*day) * 1440 - WorkCalendar::kUtcOffsetMinutes) * 60'000;  // local midnight
+  return LocalMidnight(*day);
 }
 
 }  // namespace
