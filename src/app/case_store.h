@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <future>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
@@ -108,9 +110,27 @@ class CaseStore {
   virtual Result<int64_t> ConfigVersion() = 0;
 
   // --- cases (group-committed writes) ---
-  // Inserts the case and its first event; fills in the id. Durable when it returns OK.
-  virtual Result<int64_t> InsertCase(const CaseRecord& c, CaseEvent first, const EventHasher& hasher,
-                                     std::optional<InstantMs> next_due) = 0;
+  // Inserts the case and its first event and calls `done` with the new id once that is durable
+  // (on the store's writer thread: `done` must be quick and must not call the store's writes).
+  // `lookup`, when given, is run as ListCases inside the same transaction just before the insert
+  // (the duplicate candidates of the new case): reports of one problem that arrive together
+  // see each other, and the look-up reads the writer's warm cache.
+  struct Lookup {
+    CaseFilter filter;
+    std::vector<CaseRecord> found;
+  };
+  using InsertDone = std::function<void(Result<int64_t>)>;
+  virtual void InsertCaseAsync(CaseRecord c, CaseEvent first, EventHasher hasher, std::optional<InstantMs> next_due,
+                               std::shared_ptr<Lookup> lookup, InsertDone done) = 0;
+  // InsertCaseAsync, waiting for the result.
+  Result<int64_t> InsertCase(const CaseRecord& c, CaseEvent first, const EventHasher& hasher,
+                             std::optional<InstantMs> next_due, std::shared_ptr<Lookup> lookup = nullptr) {
+    std::promise<Result<int64_t>> p;
+    auto f = p.get_future();
+    InsertCaseAsync(c, std::move(first), hasher, next_due, std::move(lookup),
+                    [&p](Result<int64_t> r) { p.set_value(std::move(r)); });
+    return f.get();
+  }
   // Writes `c` if the stored version still equals `expected_version` (kConflict otherwise) and
   // appends `events` (seq and hashes assigned here); bumps the version. `next_due` as above.
   virtual Status UpdateCase(const CaseRecord& c, int64_t expected_version, std::vector<CaseEvent> events,

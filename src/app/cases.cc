@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <set>
 
 #include <boost/json.hpp>
@@ -324,6 +325,34 @@ Status CaseService::CommitAction(CaseRecord& c, int64_t expected_version, const 
 }
 
 Result<IntakeResult> CaseService::Report(const IntakeRequest& req) {
+  std::promise<Result<IntakeResult>> p;
+  auto f = p.get_future();
+  ReportAsync(req, [&p](Result<IntakeResult> r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+void CaseService::ReportAsync(const IntakeRequest& req, std::function<void(Result<IntakeResult>)> done) {
+  auto prepared = PrepareIntake(req);
+  if (!prepared.ok()) return done(prepared.status());
+  auto rec = std::make_shared<CaseRecord>(std::move(prepared->record));
+  const double radius = settings_.duplicate_radius_m;
+  cases_.InsertCaseAsync(*rec, std::move(prepared->first), EventHash, std::nullopt, prepared->duplicates,
+                         [rec, dups = prepared->duplicates, radius, done = std::move(done)](Result<int64_t> id) {
+                           if (!id.ok()) return done(id.status());
+                           IntakeResult out;
+                           out.record = std::move(*rec);
+                           out.record.id = *id;
+                           const auto& c = out.record;
+                           if (dups) {
+                             for (auto& n : dups->found)
+                               if (n.lng && DistanceM(*c.lng, *c.lat, *n.lng, *n.lat) <= radius)
+                                 out.duplicate_candidates.push_back(std::move(n));
+                           }
+                           done(std::move(out));
+                         });
+}
+
+Result<CaseService::PreparedIntake> CaseService::PrepareIntake(const IntakeRequest& req) {
   auto cfg = config();
   if (!cfg) return Status::Unavailable("configuration not loaded");
   InstantMs now = clock_.Now();
@@ -372,10 +401,12 @@ Result<IntakeResult> CaseService::Report(const IntakeRequest& req) {
   c.facts.state = CaseState::kReported;
   c.created_at = c.updated_at = now;
 
-  IntakeResult out;
+  PreparedIntake out;
   if (cat && c.lng) {
-    // Duplicate candidates: open cases of the same category nearby, recently reported.
-    CaseFilter f;
+    // Duplicate candidates: open cases of the same category nearby, recently reported; looked up
+    // in the insert's transaction, so simultaneous reports of one problem find each other.
+    out.duplicates = std::make_shared<CaseStore::Lookup>();
+    CaseFilter& f = out.duplicates->filter;
     f.category = c.category_code;
     f.open_only = true;
     f.created_from = now - settings_.duplicate_window_hours * 60 * kMinute;
@@ -384,10 +415,6 @@ Result<IntakeResult> CaseService::Report(const IntakeRequest& req) {
     f.bbox = std::array<double, 4>{*c.lng - dlng, *c.lng + dlng, *c.lat - dlat, *c.lat + dlat};
     f.geo_cells = GeoCellsAround(*c.lng, *c.lat, settings_.duplicate_radius_m);
     f.limit = 10;
-    GZ_ASSIGN_OR_RETURN(auto near, cases_.ListCases(f));
-    for (auto& n : near)
-      if (n.lng && DistanceM(*c.lng, *c.lat, *n.lng, *n.lat) <= settings_.duplicate_radius_m)
-        out.duplicate_candidates.push_back(std::move(n));
   }
   json::object p{{"channel", ChannelName(c.channel)},
                  {"category", c.category_code},
@@ -395,14 +422,13 @@ Result<IntakeResult> CaseService::Report(const IntakeRequest& req) {
                  {"region", c.region_code},
                  {"route", route.reason}};
   if (route.unit_id) p["suggested_unit"] = *route.unit_id;
-  CaseEvent first;
+  CaseEvent& first = out.first;
   first.at = now;
   first.actor = c.channel == Channel::kResident ? "reporter" : std::string(ChannelName(c.channel));
   first.action = "report";
   first.from_state = "";
   first.to_state = CaseStateName(c.facts.state);
   first.payload = Json(p);
-  GZ_ASSIGN_OR_RETURN(c.id, cases_.InsertCase(c, first, EventHash, std::nullopt));
   out.record = std::move(c);
   return out;
 }

@@ -129,6 +129,9 @@ class CaseService {
 
   // --- cases ---
   Result<IntakeResult> Report(const IntakeRequest& req);
+  // Report without waiting: `done` is called once the case is durable (on the store's writer
+  // thread, so it must be quick) or at once when the request is refused.
+  void ReportAsync(const IntakeRequest& req, std::function<void(Result<IntakeResult>)> done);
   Result<CaseView> Get(int64_t id, const Actor& actor);
   Result<std::vector<CaseRecord>> List(CaseFilter filter, const Actor& actor);
   Result<CaseView> Act(int64_t id, CaseAction action, const Actor& actor, const ActionRequest& req);
@@ -164,6 +167,13 @@ class CaseService {
   Result<std::vector<SupervisionRecord>> Supervisions(const std::string& region_prefix, int limit);
 
  private:
+  struct PreparedIntake {  // a checked, located, routed case ready to insert
+    CaseRecord record;
+    CaseEvent first;
+    std::shared_ptr<CaseStore::Lookup> duplicates;  // null when there is nothing to compare with
+  };
+  Result<PreparedIntake> PrepareIntake(const IntakeRequest& req);
+
   struct Config {
     int64_t version = -1;
     std::map<std::string, Category> categories;

@@ -337,6 +337,25 @@ TEST_F(CaseServiceTest, ConcurrentDispatchExactlyOneWins) {
   EXPECT_EQ(cases_.Get(c.id, township_)->events.size(), 3u);
 }
 
+TEST_F(CaseServiceTest, SimultaneousReportsOfOneProblemFindEachOther) {
+  // Eight residents report the same pile of rubbish at once. However the writes are batched, the
+  // k-th case written sees the k-1 written before it as duplicate candidates: 0+1+...+7 in all.
+  constexpr int kReports = 8;
+  std::atomic<int> ok{0};
+  std::atomic<size_t> seen{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < kReports; ++i)
+    ts.emplace_back([&] {
+      auto r = cases_.Report(AtGrid("0101"));
+      if (!r.ok()) return;
+      ok++;
+      seen += r->duplicate_candidates.size();
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(ok, kReports);
+  EXPECT_EQ(seen, size_t{kReports * (kReports - 1) / 2});
+}
+
 TEST_F(CaseServiceTest, TamperingIsDetected) {
   auto a = cases_.Report(AtGrid("0101"))->record;
   auto b = cases_.Report(AtGrid("0102"))->record;

@@ -327,7 +327,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   R.Add("POST", "/api/v1/cases", [&cases](const Request& req, const Params&) {
     auto in = IntakeFromJson(req);
     if (!in.ok()) return ErrorResponse(in.status());
-    return OrError(cases.Report(*in), [](const IntakeResult& r) {
+    auto json = [](const IntakeResult& r) {
       json::array dups;
       for (const auto& d : r.duplicate_candidates)
         dups.push_back({{"id", d.id}, {"state", CaseStateName(d.facts.state)}, {"description", d.description}});
@@ -338,7 +338,11 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
                    {"region_code", r.record.region_code},
                    {"duplicate_candidates", std::move(dups)}},
                   201);
-    });
+    };
+    if (!req.reply) return OrError(cases.Report(*in), json);
+    // Answered after the group commit, without holding a handler thread while it waits.
+    cases.ReportAsync(*in, [reply = req.reply, json](Result<IntakeResult> r) { reply(OrError(r, json)); });
+    return Response::Later();
   });
   R.Add("GET", "/api/v1/cases", [&cases](const Request& req, const Params&) {
     auto actor = ActorOf(req);

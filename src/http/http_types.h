@@ -19,6 +19,9 @@ struct Request {
   std::string body;
   std::string content_type;
   std::string actor;  // X-Gongzhi-Actor header: who acts (until accounts, issue #6)
+  // Set by the server: a handler that returns Response::Later() answers through this, exactly
+  // once, from any thread. Empty when the caller wants the answer returned (tests).
+  std::function<void(struct Response)> reply;
 
   // First value of query parameter `name`.
   std::optional<std::string> Param(const std::string& name) const {
@@ -33,6 +36,13 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  bool deferred = false;  // the answer comes later through Request::reply
+
+  static Response Later() {
+    Response r;
+    r.deferred = true;
+    return r;
+  }
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -126,19 +126,25 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = msg.keep_alive();
     bool head = msg.method() == bhttp::verb::head;
     srv_.inflight++;
-    asio::post(srv_.workers, [self = shared_from_this(), req = std::move(req), keep_alive, head] {
-      Response resp;
-      try {
-        resp = self->srv_.Dispatch(req);
-      } catch (const std::exception& e) {
-        spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
-        resp = ErrorResponse(Status::Internal("internal error"));
-      }
-      if (resp.status >= 500) spdlog::warn("{} {} -> {}", req.method, req.path, resp.status);
+    // Answers on the connection's own executor, from whichever thread the answer is ready on (a
+    // handler thread, or the store's writer for requests answered after their commit).
+    auto answer = [self = shared_from_this(), keep_alive, head, method = req.method, path = req.path](Response resp) {
+      if (resp.status >= 500) spdlog::warn("{} {} -> {}", method, path, resp.status);
       asio::post(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive, head]() mutable {
         self->Write(std::move(resp), keep_alive, head);
         self->srv_.inflight--;
       });
+    };
+    req.reply = answer;
+    asio::post(srv_.workers, [this, req = std::move(req), answer = std::move(answer)] {
+      Response resp;
+      try {
+        resp = srv_.Dispatch(req);
+      } catch (const std::exception& e) {
+        spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+        resp = ErrorResponse(Status::Internal("internal error"));
+      }
+      if (!resp.deferred) answer(std::move(resp));
     });
   }
 

@@ -117,22 +117,26 @@ CaseEvent EventFromRow(const sql::Row& r) {
 
 constexpr const char* kEventCols = "case_id, seq, at, actor, action, from_state, to_state, payload, prev_hash, hash";
 
-Status AppendEvents(sql::Connection& c, int64_t case_id, int64_t last_seq, std::string last_hash,
-                    std::vector<CaseEvent>& events, const EventHasher& hasher, int64_t& new_seq,
-                    std::string& new_hash) {
+// Assigns seq, prev_hash and hash to `events` following the case's chain, whose tail is
+// (last_seq, last_hash); returns the new tail through the same two variables.
+void ChainEvents(int64_t case_id, int64_t& last_seq, std::string& last_hash, std::vector<CaseEvent>& events,
+                 const EventHasher& hasher) {
   for (auto& e : events) {
     e.case_id = case_id;
     e.seq = ++last_seq;
     e.prev_hash = last_hash;
     e.hash = hasher(e);
     last_hash = e.hash;
+  }
+}
+
+Status InsertEvents(sql::Connection& c, const std::vector<CaseEvent>& events) {
+  for (const auto& e : events) {
     GZ_ASSIGN_OR_RETURN(auto r, c.Exec(std::string("INSERT INTO case_events (") + kEventCols +
                                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                        {e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state,
                                         e.payload, e.prev_hash, e.hash}));
   }
-  new_seq = last_seq;
-  new_hash = last_hash;
   return Status::Ok();
 }
 
@@ -241,26 +245,43 @@ class SqlCaseStore : public CaseStore {
     return r.rows.empty() ? int64_t{0} : r.rows[0].Int(0);
   }
 
-  Result<int64_t> InsertCase(const CaseRecord& rec, CaseEvent first, const EventHasher& hasher,
-                             std::optional<InstantMs> next_due) override {
-    int64_t id = 0;
-    Status s = writes_.Run([&](sql::Connection& c) -> Status {
-      std::string q = std::string("INSERT INTO cases (") + (kCaseCols + 4) + ", next_due, geo_cell) VALUES (";
-      auto values = CaseValues(rec);
-      for (size_t i = 0; i < values.size(); ++i) q += "?, ";
-      q += "?, ?) RETURNING id";
-      values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
-      values.push_back(rec.lng ? Value(GeoCell(*rec.lng, *rec.lat)) : Value(std::monostate{}));
-      GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, values));
-      id = r.rows.at(0).Int(0);
-      std::vector<CaseEvent> evs{std::move(first)};
-      int64_t seq;
+  void InsertCaseAsync(CaseRecord c_in, CaseEvent first_in, EventHasher hasher, std::optional<InstantMs> next_due,
+                       std::shared_ptr<Lookup> lookup, InsertDone done) override {
+    // The job outlives this call: it owns what it writes.
+    auto rec = std::make_shared<CaseRecord>(std::move(c_in));
+    auto first = std::make_shared<CaseEvent>(std::move(first_in));
+    auto id = std::make_shared<int64_t>(0);
+    auto job = [rec, first, hasher = std::move(hasher), next_due, lookup, id](sql::Connection& c) -> Status {
+      if (lookup) {
+        GZ_ASSIGN_OR_RETURN(lookup->found, ListCasesOn(c, lookup->filter));
+      }
+      // The id is taken first, so the first event (whose hash covers the id) is written with the
+      // row itself instead of by a second UPDATE of it.
+      GZ_ASSIGN_OR_RETURN(auto seqr, c.Exec(c.dialect() == sql::Dialect::kSqlite
+                                                ? "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = "
+                                                  "'cases'), 0) + 1"
+                                                : "SELECT nextval(pg_get_serial_sequence('cases', 'id'))"));
+      *id = seqr.rows.at(0).Int(0);
+      std::vector<CaseEvent> evs{std::move(*first)};
+      int64_t seq = 0;
       std::string hash;
-      GZ_RETURN_IF_ERROR(AppendEvents(c, id, 0, "", evs, hasher, seq, hash));
-      return c.Exec("UPDATE cases SET last_seq = ?, last_hash = ? WHERE id = ?", {seq, hash, id}).status();
+      ChainEvents(*id, seq, hash, evs, hasher);
+      std::string q = std::string("INSERT INTO cases (") + kCaseCols + ", next_due, geo_cell, last_seq, last_hash) VALUES (";
+      auto values = CaseValues(*rec);
+      values.insert(values.begin(), *id);
+      for (size_t i = 0; i < values.size(); ++i) q += "?, ";
+      q += "?, ?, ?, ?)";
+      values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
+      values.push_back(rec->lng ? Value(GeoCell(*rec->lng, *rec->lat)) : Value(std::monostate{}));
+      values.push_back(seq);
+      values.push_back(std::move(hash));
+      GZ_RETURN_IF_ERROR(c.Exec(q, values).status());
+      return InsertEvents(c, evs);
+    };
+    writes_.Submit(std::move(job), [id, done = std::move(done)](Status s) {
+      if (s.ok()) done(*id);
+      else done(std::move(s));
     });
-    GZ_RETURN_IF_ERROR(s);
-    return id;
   }
 
   Status UpdateCase(const CaseRecord& rec, int64_t expected_version, std::vector<CaseEvent> events,
@@ -272,9 +293,10 @@ class SqlCaseStore : public CaseStore {
         return Status::Conflict("the case was changed meanwhile (now version " + std::to_string(cur.rows[0].Int(0)) +
                                     ", you sent " + std::to_string(expected_version) + "); reload and try again",
                                 "version");
-      int64_t seq;
-      std::string hash;
-      GZ_RETURN_IF_ERROR(AppendEvents(c, rec.id, cur.rows[0].Int(1), cur.rows[0].Text(2), events, hasher, seq, hash));
+      int64_t seq = cur.rows[0].Int(1);
+      std::string hash = cur.rows[0].Text(2);
+      ChainEvents(rec.id, seq, hash, events, hasher);
+      GZ_RETURN_IF_ERROR(InsertEvents(c, events));
       std::string q = "UPDATE cases SET ";
       std::string cols = kCaseCols + 4;  // skip "id, "
       auto values = CaseValues(rec);
@@ -341,21 +363,21 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) override {
-    // Duplicate look-ups need only a few columns: materialising whole rows was a third of intake.
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return ListCasesOn(*c, f);
+  }
+
+  static Result<std::vector<CaseRecord>> ListCasesOn(sql::Connection& conn, const CaseFilter& f) {
+    // Duplicate look-ups read only the cases_nearby index (every column they test or return is in
+    // it); the descriptions of the few candidates are read afterwards.
     const bool narrow = !f.geo_cells.empty();
-    std::string q = std::string("SELECT ") +
-                    (narrow ? "id, state, description, lng, lat, created_at" : kCaseCols) + " FROM cases WHERE 1=1";
+    const std::string select =
+        std::string("SELECT ") + (narrow ? "id, state, lng, lat, created_at" : kCaseCols) + " FROM cases WHERE ";
+    std::string q = "1=1";
     std::vector<Value> p;
     if (f.state) q += " AND state = ?", p.push_back(std::string(CaseStateName(*f.state)));
-    if (!f.geo_cells.empty()) {
-      // Exact category and the cells: served by the (category_code, geo_cell, created_at) index.
-      q += " AND category_code = ? AND geo_cell IN (";
-      p.push_back(f.category);
-      for (size_t i = 0; i < f.geo_cells.size(); ++i) q += i ? ", ?" : "?", p.push_back(f.geo_cells[i]);
-      q += ")";
-    } else if (!f.category.empty()) {
+    if (f.geo_cells.empty() && !f.category.empty())
       q += " AND category_code >= ? AND category_code < ?", p.push_back(f.category), p.push_back(f.category + "\x7f");
-    }
     if (!f.region.empty()) q += " AND region_code >= ? AND region_code < ?", p.push_back(f.region), p.push_back(f.region + ":");
     if (f.unit_id) q += " AND unit_id = ?", p.push_back(*f.unit_id);
     if (f.worker_id) q += " AND worker_id = ?", p.push_back(*f.worker_id);
@@ -369,15 +391,37 @@ class SqlCaseStore : public CaseStore {
     if (f.created_to) q += " AND created_at < ?", p.push_back(f.created_to);
     if (f.after_id) q += " AND id < ?", p.push_back(f.after_id);
     if (f.merged_into) q += " AND merged_into = ?", p.push_back(*f.merged_into);
-    if (f.open_only) q += " AND state NOT IN ('rejected', 'merged', 'closed')";
+    // Comparisons, not NOT IN (...): SQLite builds a temporary table for an IN list on every run.
+    if (f.open_only) q += " AND state <> 'rejected' AND state <> 'merged' AND state <> 'closed'";
     if (f.bbox) {
       q += " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?";
       for (double v : *f.bbox) p.push_back(v);
     }
-    // Duplicate look-ups want any few candidates fast: no ORDER BY, which would sort every match.
-    q += f.geo_cells.empty() ? " ORDER BY id DESC LIMIT ?" : " LIMIT ?";
+    if (!narrow) {
+      q = select + q + " ORDER BY id DESC LIMIT ?";
+    } else {
+      // The cells form runs of consecutive numbers (one per row of cells): one index range each,
+      // joined with UNION ALL (an IN list or OR of ranges is not used as an index range by SQLite).
+      // Any few candidates will do: no ORDER BY, which would sort every match.
+      std::string branches;
+      std::vector<Value> bp;
+      const auto& cells = f.geo_cells;
+      for (size_t i = 0; i < cells.size();) {
+        size_t j = i;
+        while (j + 1 < cells.size() && cells[j + 1] == cells[j] + 1) ++j;
+        if (!branches.empty()) branches += " UNION ALL ";
+        branches += select + "category_code = ? AND geo_cell BETWEEN ? AND ? AND " + q;
+        bp.push_back(f.category);
+        bp.push_back(cells[i]);
+        bp.push_back(cells[j]);
+        bp.insert(bp.end(), p.begin(), p.end());
+        i = j + 1;
+      }
+      q = branches + " LIMIT ?";
+      p = std::move(bp);
+    }
     p.push_back(int64_t{f.limit});
-    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
+    GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(q, p));
     std::vector<CaseRecord> out;
     out.reserve(r.rows.size());
     for (const auto& row : r.rows) {
@@ -388,10 +432,15 @@ class SqlCaseStore : public CaseStore {
       CaseRecord c;
       c.id = row.Int(0);
       c.facts.state = ParseCaseState(row.Text(1)).value_or(CaseState::kReported);
-      c.description = row.Text(2);
-      if (!row.IsNull(3)) c.lng = row.Real(3), c.lat = row.Real(4);
-      c.created_at = row.Int(5);
+      if (!row.IsNull(2)) c.lng = row.Real(2), c.lat = row.Real(3);
+      c.created_at = row.Int(4);
       out.push_back(std::move(c));
+    }
+    if (narrow) {
+      for (auto& c : out) {
+        GZ_ASSIGN_OR_RETURN(auto d, conn.Exec("SELECT description FROM cases WHERE id = ?", {c.id}));
+        if (!d.rows.empty()) c.description = d.rows[0].Text(0);
+      }
     }
     return out;
   }

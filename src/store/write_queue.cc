@@ -16,15 +16,22 @@ WriteQueue::~WriteQueue() {
   thread_.join();
 }
 
-Status WriteQueue::Run(Job job) {
-  std::future<Status> f;
+void WriteQueue::Submit(Job job, Done done) {
   {
     std::lock_guard lock(mu_);
-    if (stop_) return Status::Unavailable("the store is shutting down");
-    queue_.push_back(Item{std::move(job), {}});
-    f = queue_.back().done.get_future();
+    if (!stop_) {
+      queue_.push_back(Item{std::move(job), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
   }
-  cv_.notify_one();
+  done(Status::Unavailable("the store is shutting down"));
+}
+
+Status WriteQueue::Run(Job job) {
+  std::promise<Status> p;
+  auto f = p.get_future();
+  Submit(std::move(job), [&p](Status s) { p.set_value(std::move(s)); });
   return f.get();
 }
 
@@ -46,7 +53,7 @@ void WriteQueue::Loop() {
       auto c = factory_();
       if (!c.ok()) {
         // The database is unreachable: fail this batch (callers answer 503); the next one retries.
-        for (auto& it : batch) it.done.set_value(c.status());
+        for (auto& it : batch) it.done(c.status());
         batch.clear();
         continue;
       }
@@ -54,7 +61,7 @@ void WriteQueue::Loop() {
     }
     Status begin = conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (!begin.ok()) {
-      for (auto& it : batch) it.done.set_value(begin);
+      for (auto& it : batch) it.done(begin);
       batch.clear();
       continue;
     }
@@ -72,7 +79,7 @@ void WriteQueue::Loop() {
     if (!commit.ok()) conn_->ExecScript("ROLLBACK");
     ++batches_;
     jobs_ += batch.size();
-    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(commit.ok() ? results[i] : commit);
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].done(commit.ok() ? results[i] : commit);
     batch.clear();
   }
 }

@@ -24,8 +24,12 @@ class WriteQueue {
   explicit WriteQueue(Pool::Factory factory, size_t max_batch = 256);
   ~WriteQueue();  // finishes queued jobs, then stops
 
-  // Runs `job` in the next batch and blocks until it is committed (OK) or failed. A job returning
-  // non-OK is rolled back alone. Thread-safe.
+  using Done = std::function<void(Status)>;
+  // Runs `job` in the next batch; `done` is called on the writer thread once the batch is committed
+  // (OK) or failed, or at once when the queue is stopping. A job returning non-OK is rolled back
+  // alone. `done` must be quick: the next batch waits for it. Thread-safe.
+  void Submit(Job job, Done done);
+  // Submit, then block until done.
   Status Run(Job job);
 
   // Batches committed and jobs run so far (for benchmarks and tests).
@@ -35,7 +39,7 @@ class WriteQueue {
  private:
   struct Item {
     Job job;
-    std::promise<Status> done;
+    Done done;
   };
   void Loop();
 
