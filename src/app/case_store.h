@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "core/case.h"
+#include "core/assessment.h"
+#include "core/work_calendar.h"
 #include "core/routing.h"
 #include "core/status.h"
 
@@ -91,7 +93,18 @@ struct CaseSideWrites {
   std::vector<Summons> new_summons;             // kConflict if a unit is already summoned
   std::optional<Summons> acknowledge;           // sets acked_at and note of (case_id, unit_id)
   std::optional<PhotoRecord> photo;             // kConflict if the same photo is already on the case
+  std::vector<CaseFact> facts;                  // assessment facts to insert or replace
+  RollupDeltas rollup;                          // added to the roll-up rows
 };
+
+// Which roll-ups or facts an assessment query reads: a day range and optional filters.
+struct AssessmentScope {
+  CivilDay from = 0, to = 0;  // inclusive local days
+  std::optional<int64_t> unit_id, worker_id;
+  std::string region_prefix;    // a region and everything under it
+  std::string category_prefix;  // a category and its sub-categories
+};
+enum class RollupGroup { kNone, kUnit, kWorker, kCounty, kTownship, kCommunity, kCategory, kDay };
 
 class CaseStore {
  public:
@@ -142,6 +155,17 @@ class CaseStore {
   virtual Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) = 0;
   // Calls `fn` for every event, ordered by case then seq, with the hash the case row records for
   // its last event; stops early when fn returns false. Memory stays flat however long the history.
+  // --- assessment ---
+  virtual Result<std::vector<CaseFact>> ListFacts(int64_t case_id) = 0;
+  // Sums of the roll-ups in `scope`, one row per group key (unit/worker id, region or category
+  // code, day) or a single row with an empty key for kNone.
+  virtual Result<std::vector<std::pair<std::string, RollupCounts>>> SumRollups(const AssessmentScope& scope,
+                                                                               RollupGroup group) = 0;
+  // Facts in `scope`'s filters that have any of their days in the range (callers decide which count).
+  virtual Result<std::vector<CaseFact>> FactsIn(const AssessmentScope& scope, int limit) = 0;
+  // Replaces every fact and roll-up row (the rebuild), in one transaction.
+  virtual Status ReplaceAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) = 0;
+
   virtual Status ForEachEvent(const std::function<bool(const CaseEvent&, const std::string& case_last_hash)>& fn) = 0;
   virtual Result<int64_t> CountCases() = 0;
   // Ids of cases whose next_due <= now, earliest first.

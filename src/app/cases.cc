@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "app/assessment.h"
 #include "app/audit.h"
 #include "core/csv.h"
 #include "core/model.h"
@@ -303,6 +304,17 @@ std::optional<InstantMs> CaseService::NextDue(const CaseRecord& c, const std::ve
   return std::nullopt;
 }
 
+Status CaseService::AssessmentWrites(const CaseRecord& c, const std::vector<CaseEvent>& events, CaseSideWrites& side) {
+  GZ_ASSIGN_OR_RETURN(auto before, cases_.ListFacts(c.id));
+  auto after = before;
+  FoldContext ctx{c.region_code, c.category_code};
+  FoldEvents(c.id, ctx, after, events);
+  auto changes = DiffFacts(before, after);
+  side.facts = std::move(changes.facts);
+  side.rollup = std::move(changes.deltas);
+  return Status::Ok();
+}
+
 Status CaseService::CommitAction(CaseRecord& c, int64_t expected_version, const std::string& actor,
                                  const std::string& action, CaseState from, const std::string& payload,
                                  const CaseSideWrites& side) {
@@ -319,7 +331,10 @@ Status CaseService::CommitAction(CaseRecord& c, int64_t expected_version, const 
   GZ_ASSIGN_OR_RETURN(auto summons, cases_.ListSummons(c.id));
   summons.insert(summons.end(), side.new_summons.begin(), side.new_summons.end());
   auto next = NextDue(c, summons, c.timers_through);
-  GZ_RETURN_IF_ERROR(cases_.UpdateCase(c, expected_version, {e}, EventHash, next, side));
+  CaseSideWrites writes = side;
+  std::vector<CaseEvent> events{std::move(e)};
+  GZ_RETURN_IF_ERROR(AssessmentWrites(c, events, writes));
+  GZ_RETURN_IF_ERROR(cases_.UpdateCase(c, expected_version, std::move(events), EventHash, next, writes));
   c.version = expected_version + 1;
   return Status::Ok();
 }
@@ -671,6 +686,8 @@ Result<CaseView> CaseService::Act(int64_t id, CaseAction action, const Actor& ac
     case CaseAction::kResolve:
       GZ_RETURN_IF_ERROR(CheckText(req.note, "note", 2000, true));
       c.resolved_at = now;
+      // Handling time in working minutes, fixed now (the calendar may change later).
+      if (c.dispatched_at) p["working_minutes"] = cfg->calendar.WorkingMinutesBetween(c.dispatched_at, now);
       break;
     case CaseAction::kVerify: c.verified_at = now; break;
     case CaseAction::kRework:
@@ -969,6 +986,7 @@ Result<TrackView> CaseService::Rate(const std::string& code, bool solved, Satisf
   }
   if (IsTerminal(c.facts.state)) c.closed_at = now;
   json::object p{{"solved", solved}, {"satisfaction", SatisfactionName(satisfaction)}, {"reopened", outcome.reopened_now}};
+  if (outcome.reopened_now) p["handling_due"] = c.deadlines.handling_due;
   if (c.tracking_code != code) p["via"] = "merged case";
   GZ_RETURN_IF_ERROR(CommitAction(c, c.version, "reporter", "rate", from, Json(p)));
   return Track(code);
@@ -1052,6 +1070,7 @@ Result<SweepStats> CaseService::Sweep(int limit) {
     c.timers_through = now;
     c.updated_at = events.empty() ? c.updated_at : now;
     auto next = NextDue(c, summons, now);
+    GZ_RETURN_IF_ERROR(AssessmentWrites(c, events, side));
     Status s = cases_.UpdateCase(c, c.version, std::move(events), EventHash, next, side);
     if (s.code() == ErrorCode::kConflict) continue;  // changed meanwhile: the next sweep sees it again
     GZ_RETURN_IF_ERROR(s);

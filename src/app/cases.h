@@ -173,6 +173,8 @@ class CaseService {
     std::shared_ptr<CaseStore::Lookup> duplicates;  // null when there is nothing to compare with
   };
   Result<PreparedIntake> PrepareIntake(const IntakeRequest& req);
+  // Folds `events` into the case's assessment facts; the changes go into `side` (same transaction).
+  Status AssessmentWrites(const CaseRecord& c, const std::vector<CaseEvent>& events, CaseSideWrites& side);
 
   struct Config {
     int64_t version = -1;

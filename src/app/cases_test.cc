@@ -1,9 +1,11 @@
 #include "app/cases.h"
 
+#include <random>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "app/assessment.h"
 #include "app/audit.h"
 #include "app/demo.h"
 #include "app/test_support.h"
@@ -14,6 +16,7 @@ namespace gongzhi {
 namespace {
 
 using namespace std::string_literals;
+constexpr int64_t kMinute = 60'000;
 
 InstantMs At(int y, int m, int d, int hh, int mm) {
   return ((static_cast<int64_t>(DayFromYmd(y, m, d)) * 1440 + hh * 60 + mm) - 480) * 60'000;
@@ -354,6 +357,190 @@ TEST_F(CaseServiceTest, SimultaneousReportsOfOneProblemFindEachOther) {
   for (auto& t : ts) t.join();
   EXPECT_EQ(ok, kReports);
   EXPECT_EQ(seen, size_t{kReports * (kReports - 1) / 2});
+}
+
+TEST_F(CaseServiceTest, AssessmentFiguresMatchAHandComputedFixture) {
+  AssessmentService assess(ts_.store());
+  const int64_t main_unit = UnitNamed("复兴区城市管理综合行政执法局");
+  const int64_t other_unit = UnitNamed("胜利桥街道司法所");
+  Actor unit{Actor::Kind::kUnit, "", main_unit};
+  ActionRequest resolve;
+  resolve.note = "已处理";
+  // Friday 2026-11-27 16:00. Category 0101: response 60 working minutes, handling 1 working day.
+  // A: claimed in time, resolved on Monday 10:00 before its due time (Mon 16:00), rated well.
+  auto a = cases_.Report(AtGrid("0101"))->record;
+  Do(a.id, CaseAction::kAccept, township_);
+  Do(a.id, CaseAction::kDispatch, township_);
+  // B: dispatched at the same time; claimed late; extension approved (缓办); resolved Tuesday; rated badly.
+  auto b = cases_.Report(AtGrid("0101", "井盖缺失"))->record;
+  Do(b.id, CaseAction::kAccept, township_);
+  Do(b.id, CaseAction::kDispatch, township_);
+  // C: dispatched to another unit, which gives it back (退单).
+  auto c = cases_.Report(AtGrid("0101", "广告牌歪斜"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  ActionRequest to_other;
+  to_other.unit_id = other_unit;
+  Do(c.id, CaseAction::kDispatch, township_, to_other);
+  ts_.clock().Advance(30 * kMinute);  // 16:30
+  Do(a.id, CaseAction::kClaim, unit);
+  ActionRequest why;
+  why.reason = "不属于本单位职责";
+  Do(c.id, CaseAction::kReturn, Actor{Actor::Kind::kUnit, "", other_unit}, why);
+  ts_.clock().Advance(60 * kMinute);  // 17:30, after B's response deadline (17:00)
+  Do(b.id, CaseAction::kClaim, unit);
+  ActionRequest ext;
+  ext.reason = "需要协调供水公司";
+  ext.extension_minutes = 900;
+  Do(b.id, CaseAction::kRequestExtension, unit, ext);
+  Do(b.id, CaseAction::kApproveExtension, township_);
+  ts_.clock().Set(At(2026, 11, 30, 10, 0));  // Monday
+  Do(a.id, CaseAction::kResolve, unit, resolve);
+  Do(a.id, CaseAction::kVerify, township_);
+  ASSERT_TRUE(cases_.Rate(a.tracking_code, true, Satisfaction::kSatisfied).ok());
+  ts_.clock().Set(At(2026, 12, 1, 9, 30));  // Tuesday
+  Do(b.id, CaseAction::kResolve, unit, resolve);
+  Do(b.id, CaseAction::kVerify, township_);
+  ASSERT_TRUE(cases_.Rate(b.tracking_code, false, Satisfaction::kUnsatisfied).ok());  // reopens B once
+
+  AssessmentScope all{DayFromYmd(2026, 11, 1), DayFromYmd(2026, 12, 31)};
+  all.unit_id = main_unit;
+  auto f = assess.Assess(all);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->response.numerator, 1);  // A
+  EXPECT_EQ(f->response.denominator, 2);  // A, B (the reopening is no new dispatch)
+  EXPECT_EQ(f->resolution.numerator, 1);
+  EXPECT_EQ(f->resolution.denominator, 2);
+  EXPECT_EQ(f->satisfaction.numerator, 1);
+  EXPECT_EQ(f->satisfaction.denominator, 2);
+  // 按期结案数 / (应结案数 − 缓办数): due A, B and B reopened; B deferred; A on time.
+  EXPECT_EQ(f->counts.due, 3);
+  EXPECT_EQ(f->counts.deferred, 1);
+  EXPECT_EQ(f->on_time.numerator, 1);
+  EXPECT_EQ(f->on_time.denominator, 2);
+  // Working time: A Fri 16:00–17:30 + Mon 08:30–10:00 = 180 min; B Fri 90 + Mon 450 + Tue 60 = 600 min.
+  ASSERT_TRUE(f->average_handling_hours);
+  EXPECT_DOUBLE_EQ(*f->average_handling_hours, 6.5);
+  // 30% × 1/2 + 35% × 1/2 + 35% × 1/2
+  ASSERT_TRUE(f->score);
+  EXPECT_NEAR(*f->score, 50.0, 1e-9);
+  // The other unit: one dispatch, returned, never claimed.
+  AssessmentScope other = all;
+  other.unit_id = other_unit;
+  auto g = assess.Assess(other);
+  EXPECT_EQ(g->returns.numerator, 1);
+  EXPECT_EQ(g->returns.denominator, 1);
+  EXPECT_EQ(g->counts.due, 0);  // a returned case is not due from the unit that gave it back
+  // Ranking of units: the main unit first.
+  AssessmentScope period{DayFromYmd(2026, 11, 1), DayFromYmd(2026, 12, 31)};
+  auto rank = assess.Rank(RollupGroup::kUnit, period);
+  ASSERT_TRUE(rank.ok()) << rank.status().ToString();
+  ASSERT_EQ(rank->size(), 2u);
+  EXPECT_EQ(rank->at(0).key, std::to_string(main_unit));
+  EXPECT_EQ(rank->at(0).name, "复兴区城市管理综合行政执法局");
+  // Drill-downs list exactly the cases behind each number.
+  auto ids = [&](const AssessmentScope& s, const std::string& metric) {
+    std::vector<int64_t> out;
+    auto r = assess.DrillDown(s, metric, 100);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (r.ok())
+      for (const auto& x : *r) out.push_back(x.case_id);
+    return out;
+  };
+  EXPECT_EQ(ids(all, "responded_on_time"), std::vector<int64_t>{a.id});
+  EXPECT_EQ(ids(all, "deferred"), std::vector<int64_t>{b.id});
+  EXPECT_EQ(ids(all, "due"), (std::vector<int64_t>{a.id, b.id, b.id}));
+  EXPECT_EQ(ids(other, "returned"), std::vector<int64_t>{c.id});
+  EXPECT_EQ(assess.DrillDown(all, "nonsense", 10).status().field(), "metric");
+  // Periods: November holds the dispatches, not the Tuesday resolution of B.
+  AssessmentScope nov{DayFromYmd(2026, 11, 1), DayFromYmd(2026, 11, 30)};
+  nov.unit_id = main_unit;
+  EXPECT_EQ(assess.Assess(nov)->counts.resolved, 1);
+  EXPECT_EQ(assess.Assess(nov)->counts.dispatched, 2);
+}
+
+TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
+  std::mt19937 rng(20261126);
+  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+  std::vector<CaseRecord> made;
+  const char* cats[] = {"0101", "0102", "22", "11"};
+  for (int i = 0; i < 16; ++i) {
+    auto r = cases_.Report(AtGrid(cats[i % 4], "随机 " + std::to_string(i)));
+    ASSERT_TRUE(r.ok());
+    made.push_back(r->record);
+  }
+  auto workers = ts_.store().ListWorkers({.limit = 10});
+  int ok = 0;
+  for (int step = 0; step < 1000; ++step) {
+    const auto& c = made[pick(static_cast<int>(made.size()))];
+    auto sys = cases_.Get(c.id, Actor{Actor::Kind::kSystem});
+    ASSERT_TRUE(sys.ok());
+    const auto& rec = sys->record;
+    std::vector<Actor> actors{township_};
+    if (rec.unit_id) actors.push_back(Actor{Actor::Kind::kUnit, "", *rec.unit_id});
+    if (rec.worker_id) actors.push_back(Actor{Actor::Kind::kWorker, "", *rec.worker_id});
+    Actor who = actors[pick(static_cast<int>(actors.size()))];
+    auto view = cases_.Get(c.id, who);
+    if (!view.ok()) continue;
+    if (rec.facts.state == CaseState::kVerified || pick(10) == 0) {
+      ok += cases_.Rate(rec.tracking_code, pick(3) != 0, static_cast<Satisfaction>(pick(3))).ok();
+    } else if (!view->allowed.empty()) {
+      CaseAction a = view->allowed[pick(static_cast<int>(view->allowed.size()))];
+      // Endings are rarer than progress, as in life: most cases go the whole way.
+      if ((a == CaseAction::kReject || a == CaseAction::kMerge) && pick(8) != 0) continue;
+      ActionRequest req;
+      req.expected_version = rec.version;
+      req.reason = a == CaseAction::kReject ? "invalid" : "理由";
+      req.note = "处理情况";
+      req.extension_minutes = 60 + pick(900);
+      req.review_date = FormatDate(LocalDay(ts_.clock().Now()) + 2 + pick(5));
+      if (a == CaseAction::kMerge) req.merge_into = made[pick(static_cast<int>(made.size()))].id;
+      if (a == CaseAction::kDispatch && pick(3) == 0 && workers.ok() && !workers->empty())
+        req.worker_id = workers->at(pick(static_cast<int>(workers->size()))).id;
+      ok += cases_.Act(c.id, a, who, req).ok();
+    }
+    // Time moves on, sometimes over nights, weekends and deadlines; the sweep fires what is due.
+    ts_.clock().Advance(pick(12) == 0 ? pick(2 * 24 * 60) * kMinute : pick(20) * kMinute);
+    if (pick(5) == 0) ASSERT_TRUE(cases_.Sweep(1000).ok());
+  }
+  EXPECT_GT(ok, 250);  // a third of the steps at least did something
+
+  auto& cs = ts_.store().cases();
+  AssessmentScope ever{0, 1 << 30};
+  auto snapshot = [&] {
+    std::vector<std::vector<std::pair<std::string, RollupCounts>>> out;
+    for (auto g : {RollupGroup::kDay, RollupGroup::kUnit, RollupGroup::kWorker, RollupGroup::kCommunity,
+                   RollupGroup::kCategory, RollupGroup::kNone})
+      out.push_back(*cs.SumRollups(ever, g));
+    std::vector<CaseFact> facts;
+    for (const auto& c : made) {
+      auto f = *cs.ListFacts(c.id);
+      facts.insert(facts.end(), f.begin(), f.end());
+    }
+    return std::pair{out, facts};
+  };
+  auto incremental = snapshot();
+  EXPECT_GT(incremental.second.size(), 20u);
+  // The history touched every kind of count (the seed is fixed, so this is stable).
+  for (const auto& metric : AssessmentMetrics()) {
+    auto d = AssessmentService(ts_.store()).DrillDown(ever, metric, 1000);
+    ASSERT_TRUE(d.ok());
+    EXPECT_FALSE(d->empty()) << metric;
+  }
+  AssessmentService assess(ts_.store());
+  auto st = assess.Rebuild();
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->cases, 16);
+  auto rebuilt = snapshot();
+  EXPECT_EQ(incremental.second.size(), rebuilt.second.size());
+  for (size_t i = 0; i < std::min(incremental.second.size(), rebuilt.second.size()); ++i) {
+    const auto &x = incremental.second[i], &y = rebuilt.second[i];
+    EXPECT_TRUE(x == y) << "fact " << x.case_id << "/" << x.n << " vs " << y.case_id << "/" << y.n << ": unit "
+                        << x.unit_id << "/" << y.unit_id << " worker " << x.worker_id << "/" << y.worker_id << " region "
+                        << x.region_code << "/" << y.region_code << " category " << x.category_code << "/"
+                        << y.category_code << " due " << x.handling_due << "/" << y.handling_due << " resolved "
+                        << x.resolved_at << "/" << y.resolved_at << " rated " << x.rated_at << "/" << y.rated_at;
+  }
+  for (size_t i = 0; i < incremental.first.size(); ++i) EXPECT_TRUE(incremental.first[i] == rebuilt.first[i]) << "group " << i;
 }
 
 TEST_F(CaseServiceTest, TamperingIsDetected) {

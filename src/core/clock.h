@@ -21,6 +21,7 @@ class ManualClock : public Clock {
   explicit ManualClock(InstantMs start) : now_(start) {}
   InstantMs Now() const override { return now_; }
   void Advance(int64_t ms) { now_ += ms; }
+  void Set(InstantMs t) { now_ = t; }
 
  private:
   InstantMs now_;

@@ -140,6 +140,102 @@ Status InsertEvents(sql::Connection& c, const std::vector<CaseEvent>& events) {
   return Status::Ok();
 }
 
+constexpr const char* kFactCols =
+    "case_id, n, unit_id, worker_id, region_code, category_code, reopened, dispatched_at, response_due, handling_due, "
+    "claimed_at, resolved_at, rated_at, returned, deferred, overdue, reworks, handling_minutes, solved, satisfied";
+constexpr const char* kRollupSums =
+    "SUM(dispatched), SUM(responded_on_time), SUM(returned), SUM(due), SUM(deferred), SUM(on_time), SUM(overdue), "
+    "SUM(resolved), SUM(reworked), SUM(handling_minutes), SUM(rated), SUM(solved), SUM(satisfied)";
+
+int64_t DayOf(InstantMs t) { return t ? LocalDay(t) : 0; }
+
+Status UpsertFacts(sql::Connection& c, const std::vector<CaseFact>& facts) {
+  for (const auto& f : facts) {
+    GZ_RETURN_IF_ERROR(
+        c.Exec(std::string("INSERT INTO case_facts (") + kFactCols +
+                   ", dispatch_day, due_day, resolve_day, rated_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, n) DO UPDATE SET claimed_at = excluded.claimed_at, "
+                   "resolved_at = excluded.resolved_at, rated_at = excluded.rated_at, returned = excluded.returned, "
+                   "deferred = excluded.deferred, overdue = excluded.overdue, reworks = excluded.reworks, handling_minutes "
+                   "= excluded.handling_minutes, solved = excluded.solved, satisfied = excluded.satisfied, resolve_day = "
+                   "excluded.resolve_day, rated_day = excluded.rated_day",
+               {f.case_id, int64_t{f.n}, f.unit_id, f.worker_id, f.region_code, f.category_code, int64_t{f.reopened},
+                f.dispatched_at, f.response_due, f.handling_due, f.claimed_at, f.resolved_at, f.rated_at,
+                int64_t{f.returned}, int64_t{f.deferred}, int64_t{f.overdue}, int64_t{f.reworks}, f.handling_minutes,
+                int64_t{f.solved}, int64_t{f.satisfied}, DayOf(f.dispatched_at), DayOf(f.handling_due),
+                DayOf(f.resolved_at), DayOf(f.rated_at)})
+            .status());
+  }
+  return Status::Ok();
+}
+
+std::vector<Value> RollupValues(const RollupKey& k, const RollupCounts& r) {
+  return {int64_t{k.day}, k.unit_id, k.worker_id, k.region_code, k.category_code, r.dispatched, r.responded_on_time,
+          r.returned, r.due, r.deferred, r.on_time, r.overdue, r.resolved, r.reworked, r.handling_minutes, r.rated,
+          r.solved, r.satisfied};
+}
+
+constexpr const char* kRollupInsert =
+    "INSERT INTO rollups (day, unit_id, worker_id, region_code, category_code, dispatched, responded_on_time, returned, "
+    "due, deferred, on_time, overdue, resolved, reworked, handling_minutes, rated, solved, satisfied) VALUES (?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+Status AddRollups(sql::Connection& c, const RollupDeltas& deltas) {
+  for (const auto& [k, r] : deltas) {
+    GZ_RETURN_IF_ERROR(
+        c.Exec(std::string(kRollupInsert) +
+                   " ON CONFLICT (day, unit_id, worker_id, region_code, category_code) DO UPDATE SET "
+                   "dispatched = rollups.dispatched + excluded.dispatched, responded_on_time = rollups.responded_on_time "
+                   "+ excluded.responded_on_time, returned = rollups.returned + excluded.returned, due = rollups.due + "
+                   "excluded.due, deferred = rollups.deferred + excluded.deferred, on_time = rollups.on_time + "
+                   "excluded.on_time, overdue = rollups.overdue + excluded.overdue, resolved = rollups.resolved + "
+                   "excluded.resolved, reworked = rollups.reworked + excluded.reworked, handling_minutes = "
+                   "rollups.handling_minutes + excluded.handling_minutes, rated = rollups.rated + excluded.rated, solved "
+                   "= rollups.solved + excluded.solved, satisfied = rollups.satisfied + excluded.satisfied",
+               RollupValues(k, r))
+            .status());
+  }
+  return Status::Ok();
+}
+
+CaseFact FactFromRow(const sql::Row& r) {
+  CaseFact f;
+  f.case_id = r.Int(0);
+  f.n = static_cast<int>(r.Int(1));
+  f.unit_id = r.Int(2);
+  f.worker_id = r.Int(3);
+  f.region_code = r.Text(4);
+  f.category_code = r.Text(5);
+  f.reopened = r.Int(6) != 0;
+  f.dispatched_at = r.Int(7);
+  f.response_due = r.Int(8);
+  f.handling_due = r.Int(9);
+  f.claimed_at = r.Int(10);
+  f.resolved_at = r.Int(11);
+  f.rated_at = r.Int(12);
+  f.returned = r.Int(13) != 0;
+  f.deferred = r.Int(14) != 0;
+  f.overdue = r.Int(15) != 0;
+  f.reworks = static_cast<int>(r.Int(16));
+  f.handling_minutes = r.Int(17);
+  f.solved = static_cast<int>(r.Int(18));
+  f.satisfied = static_cast<int>(r.Int(19));
+  return f;
+}
+
+// The WHERE clause of an assessment scope's filters (not its days), with its parameters.
+std::string ScopeFilter(const AssessmentScope& s, std::vector<Value>& p) {
+  std::string q;
+  if (s.unit_id) q += " AND unit_id = ?", p.push_back(*s.unit_id);
+  if (s.worker_id) q += " AND worker_id = ?", p.push_back(*s.worker_id);
+  if (!s.region_prefix.empty())
+    q += " AND region_code >= ? AND region_code < ?", p.push_back(s.region_prefix), p.push_back(s.region_prefix + ":");
+  if (!s.category_prefix.empty())
+    q += " AND category_code >= ? AND category_code < ?", p.push_back(s.category_prefix),
+        p.push_back(s.category_prefix + "\x7f");
+  return q;
+}
+
 Status BumpConfig(sql::Connection& c) {
   return c.Exec("UPDATE meta SET value = value + 1 WHERE key = 'config_version'").status();
 }
@@ -339,6 +435,8 @@ class SqlCaseStore : public CaseStore {
           return Status::Conflict("this photo is already attached to the case", "photo");
         GZ_RETURN_IF_ERROR(ins.status());
       }
+      GZ_RETURN_IF_ERROR(UpsertFacts(c, side.facts));
+      GZ_RETURN_IF_ERROR(AddRollups(c, side.rollup));
       if (side.acknowledge) {
         GZ_ASSIGN_OR_RETURN(auto a, c.Exec("UPDATE summons SET acked_at = ?, note = ? WHERE case_id = ? AND unit_id = ? "
                                            "AND acked_at = 0",
@@ -446,11 +544,8 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) override {
-    GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kEventCols + " FROM case_events WHERE case_id = ? ORDER BY seq",
-                                     {case_id}));
-    std::vector<CaseEvent> out;
-    for (const auto& row : r.rows) out.push_back(EventFromRow(row));
-    return out;
+    return ReadAll(std::string("SELECT ") + kEventCols + " FROM case_events WHERE case_id = ? ORDER BY seq", {case_id},
+                   EventFromRow);
   }
 
   Status ForEachEvent(const std::function<bool(const CaseEvent&, const std::string&)>& fn) override {
@@ -469,6 +564,71 @@ class SqlCaseStore : public CaseStore {
         if (!fn(e, row.Text(10))) return Status::Ok();
       }
     }
+  }
+
+  Result<std::vector<CaseFact>> ListFacts(int64_t case_id) override {
+    return ReadAll(std::string("SELECT ") + kFactCols + " FROM case_facts WHERE case_id = ? ORDER BY n", {case_id},
+                   FactFromRow);
+  }
+
+  Result<std::vector<std::pair<std::string, RollupCounts>>> SumRollups(const AssessmentScope& scope,
+                                                                       RollupGroup group) override {
+    std::string key;
+    switch (group) {
+      case RollupGroup::kNone: key = "''"; break;
+      case RollupGroup::kUnit: key = "unit_id"; break;
+      case RollupGroup::kWorker: key = "worker_id"; break;
+      case RollupGroup::kCounty: key = "substr(region_code, 1, 6)"; break;
+      case RollupGroup::kTownship: key = "substr(region_code, 1, 9)"; break;
+      case RollupGroup::kCommunity: key = "region_code"; break;
+      case RollupGroup::kCategory: key = "category_code"; break;
+      case RollupGroup::kDay: key = "day"; break;
+    }
+    std::vector<Value> p{int64_t{scope.from}, int64_t{scope.to}};
+    std::string q = "SELECT " + key + " AS k, " + kRollupSums + " FROM rollups WHERE day >= ? AND day <= ?" +
+                    ScopeFilter(scope, p);
+    if (group == RollupGroup::kUnit) q += " AND unit_id <> 0";
+    if (group == RollupGroup::kWorker) q += " AND worker_id <> 0";
+    q += group == RollupGroup::kNone ? "" : " GROUP BY k ORDER BY k";
+    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
+    std::vector<std::pair<std::string, RollupCounts>> out;
+    for (const auto& row : r.rows) {
+      if (group == RollupGroup::kNone && row.IsNull(1)) break;  // no rows: SUM is NULL
+      std::string k;
+      if (!row.IsNull(0)) k = row.Text(0);
+      RollupCounts c;
+      int64_t* fields[] = {&c.dispatched, &c.responded_on_time, &c.returned, &c.due, &c.deferred,
+                           &c.on_time, &c.overdue, &c.resolved, &c.reworked, &c.handling_minutes,
+                           &c.rated, &c.solved, &c.satisfied};
+      for (size_t i = 0; i < 13; ++i) *fields[i] = row.IsNull(i + 1) ? 0 : row.Int(i + 1);
+      // Rows whose counts went back to zero (a fact moved to another day) are no group.
+      if (group != RollupGroup::kNone && c.IsZero()) continue;
+      out.emplace_back(std::move(k), c);
+    }
+    if (group == RollupGroup::kNone && out.empty()) out.emplace_back("", RollupCounts{});
+    return out;
+  }
+
+  Result<std::vector<CaseFact>> FactsIn(const AssessmentScope& scope, int limit) override {
+    std::vector<Value> p;
+    std::string q = std::string("SELECT ") + kFactCols + " FROM case_facts WHERE 1=1" + ScopeFilter(scope, p) +
+                    " AND ((dispatch_day >= ? AND dispatch_day <= ?) OR (due_day >= ? AND due_day <= ?) OR "
+                    "(resolve_day >= ? AND resolve_day <= ?) OR (rated_day >= ? AND rated_day <= ?)) "
+                    "ORDER BY case_id, n LIMIT ?";
+    for (int i = 0; i < 4; ++i) p.push_back(int64_t{scope.from}), p.push_back(int64_t{scope.to});
+    p.push_back(int64_t{limit});
+    return ReadAll(q, p, FactFromRow);
+  }
+
+  Status ReplaceAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM case_facts").status());
+      GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups").status());
+      GZ_RETURN_IF_ERROR(UpsertFacts(c, facts));
+      for (const auto& [k, r] : rollups)
+        if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(kRollupInsert, RollupValues(k, r)).status());
+      return Status::Ok();
+    });
   }
 
   Result<int64_t> CountCases() override {
@@ -536,6 +696,17 @@ class SqlCaseStore : public CaseStore {
   Result<sql::ExecResult> Read(const std::string& q, const std::vector<Value>& p) {
     GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     return c->Exec(q, p);
+  }
+
+  // Every row of `q`, converted by `from_row`.
+  template <typename F>
+  auto ReadAll(const std::string& q, const std::vector<Value>& p, F from_row)
+      -> Result<std::vector<decltype(from_row(std::declval<const sql::Row&>()))>> {
+    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
+    std::vector<decltype(from_row(std::declval<const sql::Row&>()))> out;
+    out.reserve(r.rows.size());
+    for (const auto& row : r.rows) out.push_back(from_row(row));
+    return out;
   }
 
   sql::Pool& pool_;

@@ -395,6 +395,71 @@ TEST_P(StoreContract, CaseSideWritesAreAtomicAndIdempotent) {
   EXPECT_EQ(cs.UpdateCase(c, 3, {Ev("acknowledge", 16)}, TestHash, std::nullopt, ack).code(), ErrorCode::kConflict);
 }
 
+TEST_P(StoreContract, AssessmentFactsAndRollupsAddUpAndRebuild) {
+  ImportFuxingSample();
+  auto& cs = store().cases();
+  auto id = *cs.InsertCase(NewCase("FACT00000001", 1), Ev("report", 1), TestHash, std::nullopt);
+  auto c = **cs.GetCase(id);
+  // Noon of two days (UTC+8): 2026-11-27 and 2026-11-30.
+  const InstantMs fri = LocalMidnight(DayFromYmd(2026, 11, 27)) + 12 * 3'600'000LL;
+  const InstantMs mon = LocalMidnight(DayFromYmd(2026, 11, 30)) + 12 * 3'600'000LL;
+  CaseFact f;
+  f.case_id = id;
+  f.n = 1;
+  f.unit_id = 7;
+  f.region_code = "130404001008";
+  f.category_code = "0101";
+  f.dispatched_at = fri;
+  f.response_due = fri + 3'600'000;
+  f.handling_due = mon;
+  CaseSideWrites w1;
+  w1.facts = {f};
+  AddContribution(f, +1, w1.rollup);
+  ASSERT_TRUE(cs.UpdateCase(c, 1, {Ev("dispatch", fri)}, TestHash, std::nullopt, w1).ok());
+  CaseFact g = f;
+  g.claimed_at = fri + 60'000;
+  g.resolved_at = mon - 60'000;
+  g.handling_minutes = 500;
+  auto diff = DiffFacts({f}, {g});
+  CaseSideWrites w2;
+  w2.facts = diff.facts;
+  w2.rollup = diff.deltas;
+  ASSERT_TRUE(cs.UpdateCase(c, 2, {Ev("resolve", mon)}, TestHash, std::nullopt, w2).ok());
+  ASSERT_EQ(*cs.ListFacts(id), std::vector<CaseFact>{g});
+
+  AssessmentScope all{DayFromYmd(2026, 11, 1), DayFromYmd(2026, 11, 30)};
+  auto total = cs.SumRollups(all, RollupGroup::kNone);
+  ASSERT_TRUE(total.ok()) << total.status().ToString();
+  ASSERT_EQ(total->size(), 1u);
+  const RollupCounts& t = total->at(0).second;
+  EXPECT_EQ(t.dispatched, 1);
+  EXPECT_EQ(t.responded_on_time, 1);
+  EXPECT_EQ(t.due, 1);
+  EXPECT_EQ(t.on_time, 1);
+  EXPECT_EQ(t.resolved, 1);
+  EXPECT_EQ(t.handling_minutes, 500);
+  auto by_day = *cs.SumRollups(all, RollupGroup::kDay);
+  ASSERT_EQ(by_day.size(), 2u);  // Friday: dispatch; Monday: due and resolved
+  EXPECT_EQ(by_day[0].first, std::to_string(DayFromYmd(2026, 11, 27)));
+  EXPECT_EQ(by_day[1].second.resolved, 1);
+  auto by_township = *cs.SumRollups(all, RollupGroup::kTownship);
+  ASSERT_EQ(by_township.size(), 1u);
+  EXPECT_EQ(by_township[0].first, "130404001");
+  AssessmentScope elsewhere = all;
+  elsewhere.region_prefix = "130404002";
+  EXPECT_EQ(cs.SumRollups(elsewhere, RollupGroup::kNone)->at(0).second.dispatched, 0);
+  AssessmentScope friday{DayFromYmd(2026, 11, 27), DayFromYmd(2026, 11, 27)};
+  friday.unit_id = 7;
+  EXPECT_EQ(cs.FactsIn(friday, 10)->size(), 1u);
+  friday.unit_id = 8;
+  EXPECT_TRUE(cs.FactsIn(friday, 10)->empty());
+  // The rebuild replaces everything.
+  ASSERT_TRUE(cs.ReplaceAssessment({}, {}).ok());
+  EXPECT_TRUE(cs.ListFacts(id)->empty());
+  EXPECT_EQ(cs.SumRollups(all, RollupGroup::kNone)->at(0).second.dispatched, 0);
+  EXPECT_TRUE(cs.SumRollups(all, RollupGroup::kDay)->empty());
+}
+
 TEST_P(StoreContract, ConfigurationRoundTripsAndBumpsTheVersion) {
   ImportFuxingSample();
   auto& cs = store().cases();

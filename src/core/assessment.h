@@ -1,0 +1,97 @@
+// Assessment (考核) figures: the facts of each dispatch of a case (app/assessment folds them from
+// the case's events), their contribution to the roll-ups (unit × worker × community × category ×
+// day) that rankings read instead of the cases, and the rates computed from summed counts.
+// A fact's contribution depends on the fact alone, so an update is the new contribution minus
+// the old one (DiffFacts).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/case.h"
+#include "core/status.h"
+#include "core/work_calendar.h"
+
+namespace gongzhi {
+
+// One dispatch of a case to a unit or a grid worker (or its reopening after an unsatisfied rating).
+struct CaseFact {
+  int64_t case_id = 0;
+  int n = 0;  // 1, 2, ... in the order of the case's dispatches
+  int64_t unit_id = 0, worker_id = 0;  // exactly one is non-zero
+  std::string region_code, category_code;
+  bool reopened = false;  // made by a reopening rating, not by a dispatch: not counted as dispatched
+  InstantMs dispatched_at = 0, response_due = 0, handling_due = 0;  // handling_due as first set (before any extension)
+  InstantMs claimed_at = 0, resolved_at = 0, rated_at = 0;
+  bool returned = false;  // 退单: the unit gave the case back
+  bool deferred = false;  // 缓办: extension approved or parked (挂账) while this dispatch was open
+  bool overdue = false;   // the handling deadline passed before resolution
+  int reworks = 0;        // times the verifier sent the resolution back (返工)
+  int64_t handling_minutes = 0;  // working minutes from dispatch to the (last) resolution
+  int solved = -1, satisfied = -1;  // rating: -1 none, 0 no, 1 yes ("satisfied" or "basically satisfied")
+
+  bool operator==(const CaseFact&) const = default;
+};
+
+// Counters of one roll-up row; every rate's numerator and denominator are attributed to the same
+// day (dispatch day for response and return, due day for on-time, resolution day for rework and
+// handling time, rating day for the ratings) so any period gives consistent rates.
+struct RollupCounts {
+  int64_t dispatched = 0, responded_on_time = 0, returned = 0;
+  int64_t due = 0, deferred = 0, on_time = 0, overdue = 0;
+  int64_t resolved = 0, reworked = 0, handling_minutes = 0;
+  int64_t rated = 0, solved = 0, satisfied = 0;
+
+  RollupCounts& operator+=(const RollupCounts& o);
+  RollupCounts& operator-=(const RollupCounts& o);
+  bool IsZero() const;
+  bool operator==(const RollupCounts&) const = default;
+};
+
+struct RollupKey {
+  CivilDay day = 0;
+  int64_t unit_id = 0, worker_id = 0;
+  std::string region_code, category_code;
+  auto operator<=>(const RollupKey&) const = default;
+};
+
+using RollupDeltas = std::map<RollupKey, RollupCounts>;
+
+// Adds (sign +1) or removes (sign -1) what `f` contributes to the roll-ups.
+void AddContribution(const CaseFact& f, int sign, RollupDeltas& out);
+
+// What an update must write: the facts that changed and the roll-up deltas (zero rows dropped).
+struct FactChanges {
+  std::vector<CaseFact> facts;
+  RollupDeltas deltas;
+};
+FactChanges DiffFacts(const std::vector<CaseFact>& before, const std::vector<CaseFact>& after);
+
+// --- figures ---
+
+struct Rate {
+  int64_t numerator = 0, denominator = 0;
+  std::optional<double> value() const;  // none when nothing was counted
+};
+
+struct AssessmentWeights {  // composite score weights (data, not code); default as published for one county
+  double response = 0.30, resolution = 0.35, satisfaction = 0.35;
+};
+Status ValidateWeights(const AssessmentWeights& w);
+
+struct Figures {
+  RollupCounts counts;
+  Rate response, resolution, satisfaction, on_time, rework, returns;
+  std::optional<double> average_handling_hours;
+  std::optional<double> score;  // 0..100; weights of rates with nothing counted are spread over the others
+};
+Figures ComputeFigures(const RollupCounts& c, const AssessmentWeights& w);
+
+// A period given as YYYY, YYYY-Qn, YYYY-MM, YYYY-Www (ISO week) or YYYY-MM-DD: its first and last day.
+Result<std::pair<CivilDay, CivilDay>> ParsePeriodName(std::string_view text);
+
+}  // namespace gongzhi
