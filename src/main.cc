@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
+#include "app/assessment.h"
 #include "app/audit.h"
 #include "app/cases.h"
 #include "app/demo.h"
@@ -93,6 +94,7 @@ struct ServeOptions {
   int sweep_seconds = 30;
   std::string files = "var/files";
   CaseSettings cases;
+  AssessmentWeights weights;
 };
 
 Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
@@ -131,6 +133,11 @@ Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
     }
   }
   if (Status s = ValidateCaseSettings(o.cases); !s.ok()) return Status::Invalid("--config", s.field() + ": " + s.message());
+  if (auto v = t["assessment"]["response_weight"].value<double>()) o.weights.response = *v;
+  if (auto v = t["assessment"]["resolution_weight"].value<double>()) o.weights.resolution = *v;
+  if (auto v = t["assessment"]["satisfaction_weight"].value<double>()) o.weights.satisfaction = *v;
+  if (Status s = ValidateWeights(o.weights); !s.ok())
+    return Status::Invalid("--config", "assessment." + s.field() + ": " + s.message());
   return Status::Ok();
 }
 
@@ -174,7 +181,8 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   }
   if (Status s = grids.RebuildIndex(); !s.ok()) return Fail(s);
   http::ApiInfo info{IsPostgresTarget(o.db.Target()) ? "postgres" : "sqlite", o.home_region, o.tile_url, kVersion};
-  http::Api api(regions, grids, &cases, info);
+  AssessmentService assessment(**store, o.weights);
+  http::Api api(regions, grids, &cases, info, &assessment);
   http::StaticFiles files(FindWebRoot(o.web));
   http::Server server(so, [&api](const http::Request& r) { return api.Handle(r); },
                       [&files](const http::Request& r) { return files.Serve(r); });
@@ -256,6 +264,13 @@ int main(int argc, char** argv) {
   auto* rules_cmd = import_cmd->add_subcommand("rules", "Load responsibility rules (权责清单): category_code,region_code,unit_id");
   rules_cmd->add_option("FILE", rules_file, "CSV file")->required();
   AddDbOptions(rules_cmd, import_db);
+
+  DbOptions rollup_db;
+  auto* rollup_cmd = app.add_subcommand("rollup", "The assessment roll-ups (考核 figures)");
+  rollup_cmd->require_subcommand(1);
+  auto* rollup_rebuild =
+      rollup_cmd->add_subcommand("rebuild", "Recompute every assessment fact and roll-up from the case events");
+  AddDbOptions(rollup_rebuild, rollup_db);
 
   DbOptions audit_db;
   auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit trail of cases");
@@ -365,6 +380,15 @@ int main(int argc, char** argv) {
       auto n = cases.ImportRulesCsv(*text);
       if (!n.ok()) return Fail(n.status());
       std::cout << "added " << *n << " responsibility rules from " << rules_file << "\n";
+      return 0;
+    });
+  }
+  if (*rollup_rebuild) {
+    return with_store(rollup_db, [&](Store& store, RegionService&, GridService&) {
+      auto st = AssessmentService(store).Rebuild();
+      if (!st.ok()) return Fail(st.status());
+      std::cout << "rebuilt the assessment from " << st->events << " events of " << st->cases << " cases: " << st->facts
+                << " dispatches, " << st->rollup_rows << " roll-up rows\n";
       return 0;
     });
   }

@@ -1,5 +1,6 @@
 #include "http/api.h"
 
+#include "http/assessment_api.h"
 #include "http/case_api.h"
 #include "http/json_io.h"
 #include "http/router.h"
@@ -89,10 +90,11 @@ Result<GridWorker> WorkerFromJson(const Request& req) {
 
 Api::~Api() = default;
 
-Api::Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info)
+Api::Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info, AssessmentService* assessment)
     : routes_(std::make_unique<Router>()) {
   auto& R = *routes_;
   if (cases) AddCaseRoutes(R, *cases);
+  if (assessment) AddAssessmentRoutes(R, *assessment);
   R.Add("GET", "/healthz", [&grids, info](const Request&, const Params&) {
     return Json({{"status", "ok"}, {"backend", info.backend}, {"version", info.version}});
   });

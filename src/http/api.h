@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "app/assessment.h"
 #include "app/cases.h"
 #include "app/grids.h"
 #include "app/regions.h"
@@ -21,8 +22,9 @@ struct ApiInfo {
 
 class Api {
  public:
-  // `cases` may be null: the case endpoints are then absent.
-  Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info);
+  // `cases` and `assessment` may be null: their endpoints are then absent.
+  Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info,
+      AssessmentService* assessment = nullptr);
   ~Api();
   Response Handle(const Request& req);
 

@@ -1,0 +1,149 @@
+#include "http/assessment_api.h"
+
+#include "http/json_io.h"
+
+namespace gongzhi::http {
+
+namespace {
+
+// ?period=2026-11 (or 2026, 2026-Q4, 2026-W48, 2026-11-26), or ?from=&to= (dates, inclusive);
+// ?subject=, ?region=, ?category=.
+Result<AssessmentScope> ScopeOf(const Request& req) {
+  AssessmentScope s;
+  auto period = req.Param("period");
+  auto from = req.Param("from"), to = req.Param("to");
+  if (period && (from || to)) return Status::Invalid("period", "give period or from/to, not both");
+  if (period) {
+    GZ_ASSIGN_OR_RETURN(auto range, ParsePeriodName(*period));
+    s.from = range.first, s.to = range.second;
+  } else {
+    if (!from || !to) return Status::Invalid(from ? "to" : "from", "is required (YYYY-MM-DD), or give period");
+    auto f = ParseDate(*from);
+    if (!f.ok()) return Status::Invalid("from", "must be a date YYYY-MM-DD");
+    auto t = ParseDate(*to);
+    if (!t.ok()) return Status::Invalid("to", "must be a date YYYY-MM-DD");
+    if (*t < *f) return Status::Invalid("to", "must not be before from");
+    if (*t - *f > 3660) return Status::Invalid("to", "a range is at most ten years");
+    s.from = *f, s.to = *t;
+  }
+  GZ_ASSIGN_OR_RETURN(s, ParseSubject(req.Param("subject").value_or(""), s));
+  if (auto r = req.Param("region")) {
+    if (r->empty() || r->size() > 12 || r->find_first_not_of("0123456789") != std::string::npos)
+      return Status::Invalid("region", "must be a region code (digits)");
+    if (!s.region_prefix.empty() && !r->starts_with(s.region_prefix) && !s.region_prefix.starts_with(*r))
+      return Status::Invalid("region", "does not overlap the subject's region");
+    if (r->size() > s.region_prefix.size()) s.region_prefix = *r;
+  }
+  if (auto c = req.Param("category")) {
+    if (c->empty() || c->size() > 32) return Status::Invalid("category", "must be a category code");
+    s.category_prefix = *c;
+  }
+  return s;
+}
+
+json::value RateJson(const Rate& r) {
+  json::object o{{"numerator", r.numerator}, {"denominator", r.denominator}};
+  if (auto v = r.value()) o["value"] = *v;
+  else o["value"] = nullptr;
+  return o;
+}
+
+json::object FiguresJson(const Figures& f) {
+  const RollupCounts& c = f.counts;
+  json::object counts{{"dispatched", c.dispatched}, {"responded_on_time", c.responded_on_time},
+                      {"returned", c.returned},     {"due", c.due},
+                      {"deferred", c.deferred},     {"on_time", c.on_time},
+                      {"overdue", c.overdue},       {"resolved", c.resolved},
+                      {"reworked", c.reworked},     {"handling_minutes", c.handling_minutes},
+                      {"rated", c.rated},           {"solved", c.solved},
+                      {"satisfied", c.satisfied}};
+  json::object rates{{"response", RateJson(f.response)},         {"resolution", RateJson(f.resolution)},
+                     {"satisfaction", RateJson(f.satisfaction)}, {"on_time", RateJson(f.on_time)},
+                     {"rework", RateJson(f.rework)},             {"return", RateJson(f.returns)}};
+  json::object o{{"counts", std::move(counts)}, {"rates", std::move(rates)}};
+  o["average_handling_hours"] = f.average_handling_hours ? json::value(*f.average_handling_hours) : json::value(nullptr);
+  o["score"] = f.score ? json::value(*f.score) : json::value(nullptr);
+  return o;
+}
+
+json::object PeriodJson(const AssessmentScope& s, const AssessmentWeights& w) {
+  return {{"from", FormatDate(s.from)},
+          {"to", FormatDate(s.to)},
+          {"weights", {{"response", w.response}, {"resolution", w.resolution}, {"satisfaction", w.satisfaction}}}};
+}
+
+Result<RollupGroup> GroupOf(const std::string& g) {
+  if (g == "unit") return RollupGroup::kUnit;
+  if (g == "worker") return RollupGroup::kWorker;
+  if (g == "county") return RollupGroup::kCounty;
+  if (g == "township") return RollupGroup::kTownship;
+  if (g == "community") return RollupGroup::kCommunity;
+  if (g == "category") return RollupGroup::kCategory;
+  if (g == "day") return RollupGroup::kDay;
+  return Status::Invalid("group", "must be unit, worker, county, township, community, category or day");
+}
+
+}  // namespace
+
+void AddAssessmentRoutes(Router& R, AssessmentService& a) {
+  R.Add("GET", "/api/v1/assessment", [&a](const Request& req, const Params&) {
+    auto scope = ScopeOf(req);
+    if (!scope.ok()) return ErrorResponse(scope.status());
+    return OrError(a.Assess(*scope), [&](const Figures& f) {
+      json::object o = PeriodJson(*scope, a.weights());
+      o["subject"] = req.Param("subject").value_or("all");
+      o["figures"] = FiguresJson(f);
+      return Json(o);
+    });
+  });
+  R.Add("GET", "/api/v1/assessment/ranking", [&a](const Request& req, const Params&) {
+    auto scope = ScopeOf(req);
+    if (!scope.ok()) return ErrorResponse(scope.status());
+    auto group = GroupOf(req.Param("group").value_or(""));
+    if (!group.ok()) return ErrorResponse(group.status());
+    return OrError(a.Rank(*group, *scope), [&](const std::vector<RankRow>& rows) {
+      json::array out;
+      int rank = 0;
+      for (const auto& r : rows) {
+        json::object o{{"key", r.key}, {"name", r.name}, {"figures", FiguresJson(r.figures)}};
+        o["rank"] = r.figures.score ? json::value(++rank) : json::value(nullptr);
+        out.push_back(std::move(o));
+      }
+      json::object o = PeriodJson(*scope, a.weights());
+      o["group"] = *req.Param("group");
+      o["rows"] = std::move(out);
+      return Json(o);
+    });
+  });
+  R.Add("GET", "/api/v1/assessment/cases", [&a](const Request& req, const Params&) {
+    auto scope = ScopeOf(req);
+    if (!scope.ok()) return ErrorResponse(scope.status());
+    auto metric = req.Param("metric");
+    if (!metric) return ErrorResponse(Status::Invalid("metric", "is required (one of the counts, e.g. on_time)"));
+    int limit = 100, offset = 0;
+    if (Status s = ParsePaging(req, limit, offset); !s.ok()) return ErrorResponse(s);
+    return OrError(a.DrillDown(*scope, *metric, limit), [&](const std::vector<CaseFact>& facts) {
+      json::array out;
+      for (const auto& f : facts) {
+        json::object o{{"case_id", f.case_id},         {"dispatch", f.n},
+                       {"region_code", f.region_code}, {"category_code", f.category_code},
+                       {"dispatched_at", f.dispatched_at}, {"response_due", f.response_due},
+                       {"handling_due", f.handling_due},   {"claimed_at", f.claimed_at},
+                       {"resolved_at", f.resolved_at},     {"returned", f.returned},
+                       {"deferred", f.deferred},           {"overdue", f.overdue},
+                       {"reworks", f.reworks},             {"handling_minutes", f.handling_minutes}};
+        if (f.unit_id) o["unit_id"] = f.unit_id;
+        if (f.worker_id) o["worker_id"] = f.worker_id;
+        if (f.solved >= 0) o["solved"] = f.solved == 1;
+        if (f.satisfied >= 0) o["satisfied"] = f.satisfied == 1;
+        out.push_back(std::move(o));
+      }
+      json::object o = PeriodJson(*scope, a.weights());
+      o["metric"] = *metric;
+      o["cases"] = std::move(out);
+      return Json(o);
+    });
+  });
+}
+
+}  // namespace gongzhi::http

@@ -1,0 +1,101 @@
+// End-to-end: the assessment (考核) over HTTP, its drill-down, and `gongzhi rollup rebuild`
+// giving back the same figures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, cli, startServer, tempDir } from './helpers.mjs';
+
+const TOWNSHIP = { 'X-Gongzhi-Actor': 'dispatcher:130404001' };
+
+async function act(url, id, action, body, headers = TOWNSHIP) {
+  const cur = (await api(url, 'GET', `/api/v1/cases/${id}`, undefined, { 'X-Gongzhi-Actor': 'system' })).json;
+  const r = await api(url, 'POST', `/api/v1/cases/${id}/${action}`, { version: cur.version, ...body }, headers);
+  assert.equal(r.status, 200, `${action}: ${r.text}`);
+  return r.json;
+}
+
+// A day range around today (local time) wide enough for every deadline of the scenario.
+function around() {
+  const day = (offset) => new Date(Date.now() + 8 * 3600e3 + offset * 86400e3).toISOString().slice(0, 10);
+  return `from=${day(-40)}&to=${day(40)}`;
+}
+
+async function reportAt(url, description) {
+  const g = (await api(url, 'GET', '/api/v1/grids?community=130404001008')).json.features[0];
+  const ring = g.geometry.coordinates[0];
+  const r = await api(url, 'POST', '/api/v1/cases', {
+    category_code: '0101', description, lng: (ring[0][0] + ring[2][0]) / 2, lat: (ring[0][1] + ring[2][1]) / 2,
+  });
+  assert.equal(r.status, 201, r.text);
+  const list = (await api(url, 'GET', '/api/v1/cases?limit=500', undefined, TOWNSHIP)).json.items;
+  return list.find((c) => c.tracking_code === r.json.tracking_code);
+}
+
+test('assessment figures, ranking, drill-down and rebuild', async () => {
+  const tmp = tempDir();
+  let srv;
+  try {
+    srv = await startServer({ db: tmp.db });
+    const { url } = srv;
+    // Two cases for the same unit: one handled and rated well, one given back (退单).
+    const a = await reportAt(url, '小区门口垃圾堆积');
+    await act(url, a.id, 'accept', {});
+    const d = await act(url, a.id, 'dispatch', {});
+    const unit = { 'X-Gongzhi-Actor': `unit:${d.unit_id}` };
+    await act(url, a.id, 'claim', {}, unit);
+    await act(url, a.id, 'resolve', { note: '已清运' }, unit);
+    await act(url, a.id, 'verify', {});
+    assert.equal((await api(url, 'POST', `/api/v1/track/${a.tracking_code}/rate`, { solved: true, satisfaction: 'satisfied' })).status, 200);
+    const b = await reportAt(url, '路边垃圾桶满溢');
+    await act(url, b.id, 'accept', {});
+    await act(url, b.id, 'dispatch', {});
+    await act(url, b.id, 'return', { reason: '不属于本单位' }, unit);
+
+    const q = `/api/v1/assessment?subject=unit:${d.unit_id}&${around()}`;
+    const r = await api(url, 'GET', q);
+    assert.equal(r.status, 200, r.text);
+    const f = r.json.figures;
+    assert.deepEqual(f.rates.response, { numerator: 1, denominator: 2, value: 0.5 });
+    assert.deepEqual(f.rates.return, { numerator: 1, denominator: 2, value: 0.5 });
+    assert.deepEqual(f.rates.resolution, { numerator: 1, denominator: 1, value: 1 });
+    assert.deepEqual(f.rates.satisfaction, { numerator: 1, denominator: 1, value: 1 });
+    assert.deepEqual(f.rates.on_time, { numerator: 1, denominator: 1, value: 1 });
+    assert.ok(Math.abs(f.score - 100 * (0.3 * 0.5 + 0.35 + 0.35)) < 1e-9, String(f.score));
+    assert.deepEqual(r.json.weights, { response: 0.3, resolution: 0.35, satisfaction: 0.35 });
+
+    // The cases behind a number.
+    const drill = await api(url, 'GET', `/api/v1/assessment/cases?subject=unit:${d.unit_id}&metric=returned&${around()}`);
+    assert.equal(drill.status, 200, drill.text);
+    assert.deepEqual(drill.json.cases.map((c) => c.case_id), [b.id]);
+    const ranking = await api(url, 'GET', `/api/v1/assessment/ranking?group=township&${around()}`);
+    assert.equal(ranking.status, 200, ranking.text);
+    assert.equal(ranking.json.rows[0].key, '130404001');
+    assert.equal(ranking.json.rows[0].name, '胜利桥街道');
+    assert.equal(ranking.json.rows[0].rank, 1);
+
+    // Bad input names the parameter and changes nothing.
+    for (const [path, field] of [
+      ['/api/v1/assessment?period=2026-13', 'period'],
+      ['/api/v1/assessment?from=2026-11-01', 'to'],
+      ['/api/v1/assessment?period=2026&subject=unit:x', 'subject'],
+      ['/api/v1/assessment/ranking?period=2026&group=galaxy', 'group'],
+      ['/api/v1/assessment/cases?period=2026', 'metric'],
+      ['/api/v1/assessment/cases?period=2026&metric=happiness', 'metric'],
+    ]) {
+      const bad = await api(url, 'GET', path);
+      assert.equal(bad.status, 400, path);
+      assert.equal(bad.json.error.field, field, path);
+    }
+    await srv.stop();
+
+    // Rebuilt from the events, the figures are the same.
+    const rebuilt = cli(['rollup', 'rebuild', '--db', tmp.db]);
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    assert.match(rebuilt.stdout, /rebuilt the assessment from \d+ events of 2 cases: 2 dispatches/);
+    srv = await startServer({ db: tmp.db });
+    assert.deepEqual((await api(srv.url, 'GET', q)).json.figures, f);
+    await srv.stop();
+  } finally {
+    await srv?.stop();
+    tmp.cleanup();
+  }
+});
