@@ -168,6 +168,12 @@ class CaseStore {
 
   virtual Status ForEachEvent(const std::function<bool(const CaseEvent&, const std::string& case_last_hash)>& fn) = 0;
   virtual Result<int64_t> CountCases() = 0;
+  // Dashboard counts: cases reported in [from, to) under `region_prefix`, grouped by `by`
+  // ("state", "category", "community", "township", "grid" or "day"), largest count first except
+  // for "day" (in day order).
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> CountCasesBy(const std::string& by,
+                                                                            const std::string& region_prefix,
+                                                                            InstantMs from, InstantMs to) = 0;
   // Ids of cases whose next_due <= now, earliest first.
   virtual Result<std::vector<int64_t>> DueCaseIds(InstantMs now, int limit) = 0;
   virtual Result<std::vector<SupervisionRecord>> ListSupervisions(const std::string& region_prefix, int limit) = 0;

@@ -799,6 +799,15 @@ Result<WorkerProposal> CaseService::ProposeWorker(int64_t id, const Actor& actor
   return gongzhi::ProposeWorker(loads);
 }
 
+Result<std::vector<std::pair<std::string, int64_t>>> CaseService::CountBy(const std::string& by,
+                                                                          const std::string& region, CivilDay from,
+                                                                          CivilDay to) {
+  GZ_ASSIGN_OR_RETURN(auto rows, cases_.CountCasesBy(by, region, LocalMidnight(from), LocalMidnight(to + 1)));
+  if (by == "day")
+    for (auto& [k, n] : rows) k = FormatDate(static_cast<CivilDay>(std::stoll(k)));
+  return rows;
+}
+
 Result<LoadSpread> CaseService::CommunityLoad(const std::string& community) {
   if (!IsDigits(community)) return Status::Invalid("community", "must be a division code");
   GZ_ASSIGN_OR_RETURN(auto workers, store_.ListWorkers({.under = community, .limit = 1000}));

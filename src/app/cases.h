@@ -142,6 +142,11 @@ class CaseService {
   Result<CaseView> Acknowledge(int64_t id, const Actor& actor, const std::string& note, int64_t expected_version);
   Result<WorkerProposal> ProposeWorker(int64_t id, const Actor& actor);
   Result<LoadSpread> CommunityLoad(const std::string& community_code);
+  const Clock& clock() const { return clock_; }
+  // Dashboard: cases reported in the days [from, to] under `region`, counted by state, category,
+  // community, township, grid or day (day keys as YYYY-MM-DD).
+  Result<std::vector<std::pair<std::string, int64_t>>> CountBy(const std::string& by, const std::string& region,
+                                                               CivilDay from, CivilDay to);
   // Categories from CSV: code,name,parent_code,urgency,response_minutes,handling_minutes.
   Status ImportCategoriesCsv(std::string_view csv);
   // Responsibility rules from CSV: category_code,region_code,unit_id. All checked before any is added.

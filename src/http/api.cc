@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <map>
 
 #include <boost/json.hpp>
 
@@ -45,6 +46,73 @@ json::object GridFeatureJson(const Grid& g) {
             {"community_code", g.community_code},
             {"synthetic", g.synthetic}}},
           {"geometry", json::parse(g.geometry)}};
+}
+
+// ?from=&to= (dates, inclusive; default the last 30 days) and ?region= (digits) of a dashboard.
+struct DashboardQuery {
+  CivilDay from = 0, to = 0;
+  std::string region;
+};
+Result<DashboardQuery> DashboardQueryOf(const Request& req, const Clock& clock) {
+  DashboardQuery q;
+  q.to = LocalDay(clock.Now());
+  q.from = q.to - 29;
+  if (auto f = req.Param("from")) {
+    auto d = ParseDate(*f);
+    if (!d.ok()) return Status::Invalid("from", "must be a date YYYY-MM-DD");
+    q.from = *d;
+  }
+  if (auto t = req.Param("to")) {
+    auto d = ParseDate(*t);
+    if (!d.ok()) return Status::Invalid("to", "must be a date YYYY-MM-DD");
+    q.to = *d;
+  }
+  if (q.to < q.from) return Status::Invalid("to", "must not be before from");
+  if (q.to - q.from > 3660) return Status::Invalid("to", "a range is at most ten years");
+  q.region = req.Param("region").value_or("");
+  if (q.region.size() > 12 || q.region.find_first_not_of("0123456789") != std::string::npos)
+    return Status::Invalid("region", "must be a region code (digits)");
+  return q;
+}
+
+void AddDashboardRoutes(Router& R, CaseService& cases, GridService& grids) {
+  // Counts of the cases reported in the period, by state, category, community, township, grid or day.
+  R.Add("GET", "/api/v1/dashboard/counts", [&cases](const Request& req, const Params&) {
+    auto q = DashboardQueryOf(req, cases.clock());
+    if (!q.ok()) return ErrorResponse(q.status());
+    std::string by = req.Param("by").value_or("state");
+    return OrError(cases.CountBy(by, q->region, q->from, q->to), [&](const auto& rows) {
+      json::array a;
+      int64_t total = 0;
+      for (const auto& [k, n] : rows) a.push_back({{"key", k}, {"count", n}}), total += n;
+      return Json({{"by", by}, {"from", FormatDate(q->from)}, {"to", FormatDate(q->to)}, {"region", q->region},
+                   {"total", total}, {"rows", std::move(a)}});
+    });
+  });
+  // Hotspots: the grids of the region as GeoJSON, each with its count of cases for a choropleth.
+  R.Add("GET", "/api/v1/dashboard/hotspots", [&cases, &grids](const Request& req, const Params&) {
+    auto q = DashboardQueryOf(req, cases.clock());
+    if (!q.ok()) return ErrorResponse(q.status());
+    auto counts = cases.CountBy("grid", q->region, q->from, q->to);
+    if (!counts.ok()) return ErrorResponse(counts.status());
+    auto gs = grids.ListGrids(q->region);
+    if (!gs.ok()) return ErrorResponse(gs.status());
+    std::map<std::string, int64_t> by_grid(counts->begin(), counts->end());
+    json::array features;
+    int64_t max = 0;
+    for (const auto& g : *gs) {
+      auto f = GridFeatureJson(g);
+      int64_t n = by_grid.count(g.code) ? by_grid[g.code] : 0;
+      max = std::max(max, n);
+      f["properties"].as_object()["cases"] = n;
+      features.push_back(std::move(f));
+    }
+    return Json({{"type", "FeatureCollection"},
+                 {"from", FormatDate(q->from)},
+                 {"to", FormatDate(q->to)},
+                 {"max_cases", max},
+                 {"features", std::move(features)}});
+  });
 }
 
 // Parses a JSON object body; InvalidArgument for anything else.
@@ -95,6 +163,7 @@ Api::Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo
   auto& R = *routes_;
   if (cases) AddCaseRoutes(R, *cases);
   if (assessment) AddAssessmentRoutes(R, *assessment);
+  if (cases) AddDashboardRoutes(R, *cases, grids);
   R.Add("GET", "/healthz", [&grids, info](const Request&, const Params&) {
     return Json({{"status", "ok"}, {"backend", info.backend}, {"version", info.version}});
   });

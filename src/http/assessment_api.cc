@@ -2,6 +2,8 @@
 
 #include "http/json_io.h"
 
+#include <cstdio>
+
 namespace gongzhi::http {
 
 namespace {
@@ -83,6 +85,59 @@ Result<RollupGroup> GroupOf(const std::string& g) {
   return Status::Invalid("group", "must be unit, worker, county, township, community, category or day");
 }
 
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+std::string CsvNumber(std::optional<double> v) {
+  if (!v) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", *v);
+  return buf;
+}
+
+// The ranking as CSV for spreadsheets: UTF-8 with a byte-order mark so Excel shows Chinese text.
+Response RankingCsv(const std::vector<RankRow>& rows, const AssessmentScope& scope) {
+  std::string out = "\xEF\xBB\xBF";
+  out += "rank,key,name,score,response_rate,response_numerator,response_denominator,resolution_rate,solved,rated,"
+         "satisfaction_rate,satisfied,on_time_rate,on_time,due_minus_deferred,rework_rate,return_rate,overdue,"
+         "average_handling_hours\r\n";
+  int rank = 0;
+  for (const auto& r : rows) {
+    const Figures& f = r.figures;
+    std::vector<std::string> cols{f.score ? std::to_string(++rank) : "",
+                                  CsvField(r.key),
+                                  CsvField(r.name),
+                                  CsvNumber(f.score),
+                                  CsvNumber(f.response.value()),
+                                  std::to_string(f.response.numerator),
+                                  std::to_string(f.response.denominator),
+                                  CsvNumber(f.resolution.value()),
+                                  std::to_string(f.resolution.numerator),
+                                  std::to_string(f.resolution.denominator),
+                                  CsvNumber(f.satisfaction.value()),
+                                  std::to_string(f.satisfaction.numerator),
+                                  CsvNumber(f.on_time.value()),
+                                  std::to_string(f.on_time.numerator),
+                                  std::to_string(f.on_time.denominator),
+                                  CsvNumber(f.rework.value()),
+                                  CsvNumber(f.returns.value()),
+                                  std::to_string(f.counts.overdue),
+                                  CsvNumber(f.average_handling_hours)};
+    for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + cols[i];
+    out += "\r\n";
+  }
+  Response resp;
+  resp.content_type = "text/csv; charset=utf-8";
+  resp.body = std::move(out);
+  resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"ranking-" + FormatDate(scope.from) + "-" +
+                                                       FormatDate(scope.to) + ".csv\"");
+  return resp;
+}
+
 }  // namespace
 
 void AddAssessmentRoutes(Router& R, AssessmentService& a) {
@@ -101,7 +156,10 @@ void AddAssessmentRoutes(Router& R, AssessmentService& a) {
     if (!scope.ok()) return ErrorResponse(scope.status());
     auto group = GroupOf(req.Param("group").value_or(""));
     if (!group.ok()) return ErrorResponse(group.status());
+    std::string format = req.Param("format").value_or("json");
+    if (format != "json" && format != "csv") return ErrorResponse(Status::Invalid("format", "must be json or csv"));
     return OrError(a.Rank(*group, *scope), [&](const std::vector<RankRow>& rows) {
+      if (format == "csv") return RankingCsv(rows, *scope);
       json::array out;
       int rank = 0;
       for (const auto& r : rows) {

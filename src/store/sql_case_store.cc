@@ -631,6 +631,28 @@ class SqlCaseStore : public CaseStore {
     });
   }
 
+  Result<std::vector<std::pair<std::string, int64_t>>> CountCasesBy(const std::string& by,
+                                                                    const std::string& region_prefix, InstantMs from,
+                                                                    InstantMs to) override {
+    std::string key;
+    if (by == "state") key = "state";
+    else if (by == "category") key = "category_code";
+    else if (by == "community") key = "region_code";
+    else if (by == "township") key = "township_code";
+    else if (by == "grid") key = "grid_code";
+    else if (by == "day") key = "(created_at + 28800000) / 86400000";  // local (UTC+8) day number
+    else return Status::Invalid("by", "must be state, category, community, township, grid or day");
+    std::vector<Value> p{from, to};
+    std::string q = "SELECT " + key + " AS k, COUNT(*) AS n FROM cases WHERE created_at >= ? AND created_at < ?";
+    if (!region_prefix.empty())
+      q += " AND region_code >= ? AND region_code < ?", p.push_back(region_prefix), p.push_back(region_prefix + ":");
+    q += " GROUP BY k ORDER BY " + std::string(by == "day" ? "k" : "n DESC, k") + " LIMIT 10000";
+    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& row : r.rows) out.emplace_back(row.Text(0), row.Int(1));
+    return out;
+  }
+
   Result<int64_t> CountCases() override {
     GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT COUNT(*) FROM cases", {}));
     return r.rows.at(0).Int(0);

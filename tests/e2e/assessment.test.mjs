@@ -72,6 +72,34 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.equal(ranking.json.rows[0].name, '胜利桥街道');
     assert.equal(ranking.json.rows[0].rank, 1);
 
+    // The ranking for a spreadsheet: CSV with a byte-order mark, numerators beside the rates.
+    const csv = await fetch(`${url}/api/v1/assessment/ranking?group=unit&format=csv&${around()}`);
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type'), /^text\/csv; charset=utf-8/);
+    const bytes = new Uint8Array(await csv.arrayBuffer());
+    assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\r\n');
+    assert.match(lines[0], /^rank,key,name,score,response_rate,response_numerator,response_denominator/);
+    assert.match(lines[1], new RegExp(`^1,${d.unit_id},复兴区城市管理综合行政执法局,85\\.0000,0\\.5000,1,2,`));
+
+    // Dashboard: counts by state, category and day; hotspots per grid.
+    const byState = (await api(url, 'GET', '/api/v1/dashboard/counts?by=state&region=130404001')).json;
+    assert.equal(byState.total, 2);
+    assert.deepEqual(byState.rows.map((r) => r.key).sort(), ['closed', 'returned']);
+    const byCategory = (await api(url, 'GET', '/api/v1/dashboard/counts?by=category')).json;
+    assert.deepEqual(byCategory.rows, [{ key: '0101', count: 2 }]);
+    const byDay = (await api(url, 'GET', '/api/v1/dashboard/counts?by=day')).json;
+    assert.equal(byDay.rows.length, 1);
+    assert.equal(byDay.rows[0].count, 2);
+    assert.match(byDay.rows[0].key, /^\d{4}-\d{2}-\d{2}$/);
+    assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=state&region=130404002')).json.total, 0);
+    const hot = (await api(url, 'GET', '/api/v1/dashboard/hotspots?region=130404001008')).json;
+    assert.equal(hot.type, 'FeatureCollection');
+    assert.equal(hot.max_cases, 2);
+    assert.equal(hot.features.filter((f) => f.properties.cases === 2).length, 1);
+    assert.ok(hot.features.length > 1);
+    assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=colour')).json.error.field, 'by');
+
     // Bad input names the parameter and changes nothing.
     for (const [path, field] of [
       ['/api/v1/assessment?period=2026-13', 'period'],
@@ -80,6 +108,9 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
       ['/api/v1/assessment/ranking?period=2026&group=galaxy', 'group'],
       ['/api/v1/assessment/cases?period=2026', 'metric'],
       ['/api/v1/assessment/cases?period=2026&metric=happiness', 'metric'],
+      ['/api/v1/assessment/ranking?period=2026&group=unit&format=xls', 'format'],
+      ['/api/v1/dashboard/counts?from=2026-11-30&to=2026-11-01', 'to'],
+      ['/api/v1/dashboard/hotspots?region=13a', 'region'],
     ]) {
       const bad = await api(url, 'GET', path);
       assert.equal(bad.status, 400, path);
