@@ -103,6 +103,7 @@ struct AssessmentScope {
   std::optional<int64_t> unit_id, worker_id;
   std::string region_prefix;    // a region and everything under it
   std::string category_prefix;  // a category and its sub-categories
+  bool fine = false;  // read the community × category roll-ups even where the township ones would do (tests)
 };
 enum class RollupGroup { kNone, kUnit, kWorker, kCounty, kTownship, kCommunity, kCategory, kDay };
 

@@ -519,6 +519,13 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
     return std::pair{out, facts};
   };
   auto incremental = snapshot();
+  // The township roll-ups that rankings read agree with the community × category ones.
+  for (auto g : {RollupGroup::kDay, RollupGroup::kUnit, RollupGroup::kWorker, RollupGroup::kTownship,
+                 RollupGroup::kCounty, RollupGroup::kNone}) {
+    AssessmentScope fine = ever;
+    fine.fine = true;
+    EXPECT_TRUE(*cs.SumRollups(ever, g) == *cs.SumRollups(fine, g)) << "group " << static_cast<int>(g);
+  }
   EXPECT_GT(incremental.second.size(), 20u);
   // The history touched every kind of count (the seed is fixed, so this is stable).
   for (const auto& metric : AssessmentMetrics()) {

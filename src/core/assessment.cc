@@ -52,6 +52,13 @@ void AddContribution(const CaseFact& f, int sign, RollupDeltas& out) {
   }
 }
 
+RollupDeltas ByTownship(const RollupDeltas& fine) {
+  RollupDeltas out;
+  for (const auto& [k, c] : fine)
+    out[RollupKey{k.day, k.unit_id, k.worker_id, k.region_code.substr(0, 9), ""}] += c;
+  return out;
+}
+
 FactChanges DiffFacts(const std::vector<CaseFact>& before, const std::vector<CaseFact>& after) {
   FactChanges out;
   for (size_t i = 0; i < after.size(); ++i) {

@@ -64,6 +64,9 @@ using RollupDeltas = std::map<RollupKey, RollupCounts>;
 // Adds (sign +1) or removes (sign -1) what `f` contributes to the roll-ups.
 void AddContribution(const CaseFact& f, int sign, RollupDeltas& out);
 
+// The same counts per day × unit × worker × township (community and category folded away).
+RollupDeltas ByTownship(const RollupDeltas& fine);
+
 // What an update must write: the facts that changed and the roll-up deltas (zero rows dropped).
 struct FactChanges {
   std::vector<CaseFact> facts;

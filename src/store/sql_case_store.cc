@@ -175,27 +175,27 @@ std::vector<Value> RollupValues(const RollupKey& k, const RollupCounts& r) {
           r.solved, r.satisfied};
 }
 
-constexpr const char* kRollupInsert =
-    "INSERT INTO rollups (day, unit_id, worker_id, region_code, category_code, dispatched, responded_on_time, returned, "
-    "due, deferred, on_time, overdue, resolved, reworked, handling_minutes, rated, solved, satisfied) VALUES (?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+std::string RollupInsert(const char* table) {
+  return std::string("INSERT INTO ") + table +
+         " (day, unit_id, worker_id, region_code, category_code, dispatched, responded_on_time, returned, due, deferred, "
+         "on_time, overdue, resolved, reworked, handling_minutes, rated, solved, satisfied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+}
 
-Status AddRollups(sql::Connection& c, const RollupDeltas& deltas) {
-  for (const auto& [k, r] : deltas) {
-    GZ_RETURN_IF_ERROR(
-        c.Exec(std::string(kRollupInsert) +
-                   " ON CONFLICT (day, unit_id, worker_id, region_code, category_code) DO UPDATE SET "
-                   "dispatched = rollups.dispatched + excluded.dispatched, responded_on_time = rollups.responded_on_time "
-                   "+ excluded.responded_on_time, returned = rollups.returned + excluded.returned, due = rollups.due + "
-                   "excluded.due, deferred = rollups.deferred + excluded.deferred, on_time = rollups.on_time + "
-                   "excluded.on_time, overdue = rollups.overdue + excluded.overdue, resolved = rollups.resolved + "
-                   "excluded.resolved, reworked = rollups.reworked + excluded.reworked, handling_minutes = "
-                   "rollups.handling_minutes + excluded.handling_minutes, rated = rollups.rated + excluded.rated, solved "
-                   "= rollups.solved + excluded.solved, satisfied = rollups.satisfied + excluded.satisfied",
-               RollupValues(k, r))
-            .status());
-  }
+Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& deltas) {
+  std::string q = RollupInsert(table) + " ON CONFLICT (day, unit_id, worker_id, region_code, category_code) DO UPDATE SET ";
+  const char* cols[] = {"dispatched", "responded_on_time", "returned", "due", "deferred", "on_time", "overdue",
+                        "resolved", "reworked", "handling_minutes", "rated", "solved", "satisfied"};
+  for (size_t i = 0; i < std::size(cols); ++i)
+    q += std::string(i ? ", " : "") + cols[i] + " = " + table + "." + cols[i] + " + excluded." + cols[i];
+  for (const auto& [k, r] : deltas) GZ_RETURN_IF_ERROR(c.Exec(q, RollupValues(k, r)).status());
   return Status::Ok();
+}
+
+// Adds the deltas to both roll-up tables: per community × category, and per township.
+Status AddRollups(sql::Connection& c, const RollupDeltas& deltas) {
+  GZ_RETURN_IF_ERROR(AddRollupsTo(c, "rollups", deltas));
+  return AddRollupsTo(c, "rollups_township", ByTownship(deltas));
 }
 
 CaseFact FactFromRow(const sql::Row& r) {
@@ -585,8 +585,11 @@ class SqlCaseStore : public CaseStore {
       case RollupGroup::kDay: key = "day"; break;
     }
     std::vector<Value> p{int64_t{scope.from}, int64_t{scope.to}};
-    std::string q = "SELECT " + key + " AS k, " + kRollupSums + " FROM rollups WHERE day >= ? AND day <= ?" +
-                    ScopeFilter(scope, p);
+    // Rankings of units, workers, townships and counties read the township roll-ups (far fewer rows).
+    const bool coarse = !scope.fine && scope.category_prefix.empty() && scope.region_prefix.size() <= 9 &&
+                        group != RollupGroup::kCommunity && group != RollupGroup::kCategory;
+    std::string q = "SELECT " + key + " AS k, " + kRollupSums + " FROM " +
+                    (coarse ? "rollups_township" : "rollups") + " WHERE day >= ? AND day <= ?" + ScopeFilter(scope, p);
     if (group == RollupGroup::kUnit) q += " AND unit_id <> 0";
     if (group == RollupGroup::kWorker) q += " AND worker_id <> 0";
     q += group == RollupGroup::kNone ? "" : " GROUP BY k ORDER BY k";
@@ -624,9 +627,13 @@ class SqlCaseStore : public CaseStore {
     return writes_.Run([&](sql::Connection& c) -> Status {
       GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM case_facts").status());
       GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups").status());
+      GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups_township").status());
       GZ_RETURN_IF_ERROR(UpsertFacts(c, facts));
+      const std::string fine = RollupInsert("rollups"), coarse = RollupInsert("rollups_township");
       for (const auto& [k, r] : rollups)
-        if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(kRollupInsert, RollupValues(k, r)).status());
+        if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(fine, RollupValues(k, r)).status());
+      for (const auto& [k, r] : ByTownship(rollups))
+        if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(coarse, RollupValues(k, r)).status());
       return Status::Ok();
     });
   }
