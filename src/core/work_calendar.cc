@@ -176,3 +176,18 @@ int64_t WorkCalendar::WorkingMinutesBetween(InstantMs from, InstantMs to) const 
 }
 
 }  // namespace gongzhi
+
+namespace gongzhi {
+
+std::string FormatLocalTime(InstantMs t) {
+  if (t == 0) return "";
+  const int64_t local_s = t / 1000 + WorkCalendar::kUtcOffsetMinutes * 60;
+  const CivilDay day = static_cast<CivilDay>(local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400);
+  const int64_t sec = local_s - int64_t{day} * 86400;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d+08:00", FormatDate(day).c_str(), static_cast<int>(sec / 3600),
+                static_cast<int>(sec / 60 % 60), static_cast<int>(sec % 60));
+  return buf;
+}
+
+}  // namespace gongzhi

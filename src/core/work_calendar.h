@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <set>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -27,6 +28,8 @@ int Weekday(CivilDay day);
 // Local (China Standard Time) midnight starting `day`, and the local day an instant falls on.
 InstantMs LocalMidnight(CivilDay day);
 CivilDay LocalDay(InstantMs t);
+// ISO 8601 local time with its offset: "2026-11-26T16:00:00+08:00"; "" for 0 (not yet).
+std::string FormatLocalTime(InstantMs t);
 
 class WorkCalendar {
  public:

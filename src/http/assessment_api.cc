@@ -85,13 +85,6 @@ Result<RollupGroup> GroupOf(const std::string& g) {
   return Status::Invalid("group", "must be unit, worker, county, township, community, category or day");
 }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
 std::string CsvNumber(std::optional<double> v) {
   if (!v) return "";
   char buf[32];
@@ -109,8 +102,8 @@ Response RankingCsv(const std::vector<RankRow>& rows, const AssessmentScope& sco
   for (const auto& r : rows) {
     const Figures& f = r.figures;
     std::vector<std::string> cols{f.score ? std::to_string(++rank) : "",
-                                  CsvField(r.key),
-                                  CsvField(r.name),
+                                  CsvCell(r.key),
+                                  CsvCell(r.name),
                                   CsvNumber(f.score),
                                   CsvNumber(f.response.value()),
                                   std::to_string(f.response.numerator),

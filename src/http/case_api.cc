@@ -236,6 +236,92 @@ Result<int64_t> ParseInstantParam(const Request& req, const char* name) {
   return LocalMidnight(*day);
 }
 
+// The filters of the case list and its exports: state, category, region, unit, worker, overdue,
+// from/to (report dates, inclusive), cursor.
+Result<CaseFilter> CaseFilterOf(const Request& req) {
+  CaseFilter f;
+  if (auto s = req.Param("state")) {
+    f.state = ParseCaseState(*s);
+    if (!f.state) return Status::Invalid("state", "unknown state " + *s);
+  }
+  f.category = req.Param("category").value_or("");
+  f.region = req.Param("region").value_or("");
+  if (!f.region.empty() && !IsDigits(f.region)) return Status::Invalid("region", "must be a division code");
+  for (auto [name, target] : {std::pair{"unit", &f.unit_id}, std::pair{"worker", &f.worker_id}}) {
+    if (auto v = req.Param(name)) {
+      GZ_ASSIGN_OR_RETURN(*target, ParseId(*v, name));
+    }
+  }
+  f.overdue_only = req.Param("overdue").value_or("") == "1" || req.Param("overdue").value_or("") == "true";
+  GZ_ASSIGN_OR_RETURN(f.created_from, ParseInstantParam(req, "from"));
+  GZ_ASSIGN_OR_RETURN(int64_t to, ParseInstantParam(req, "to"));
+  f.created_to = to ? to + 86'400'000 : 0;  // "to" is inclusive of that day
+  if (auto c = req.Param("cursor")) {
+    GZ_ASSIGN_OR_RETURN(f.after_id, ParseId(*c, "cursor"));
+  }
+  return f;
+}
+
+Response CasesCsv(const std::vector<CaseRecord>& cs) {
+  std::string out = "\xEF\xBB\xBF";
+  out += "id,state,category_code,description,grid_code,region_code,township_code,channel,unit_id,worker_id,lng,lat,"
+         "reported_at,dispatched_at,claimed_at,resolved_at,closed_at,response_due,handling_due,returns,reworks,"
+         "rating_solved,rating_satisfaction\r\n";
+  auto opt = [](const auto& v) { return v ? std::to_string(*v) : std::string(); };
+  for (const auto& c : cs) {
+    std::vector<std::string> cols{std::to_string(c.id),
+                                  CaseStateName(c.facts.state),
+                                  c.category_code,
+                                  CsvCell(c.description),
+                                  c.grid_code,
+                                  c.region_code,
+                                  c.township_code,
+                                  ChannelName(c.channel),
+                                  opt(c.unit_id),
+                                  opt(c.worker_id),
+                                  opt(c.lng),
+                                  opt(c.lat),
+                                  FormatLocalTime(c.created_at),
+                                  FormatLocalTime(c.dispatched_at),
+                                  FormatLocalTime(c.claimed_at),
+                                  FormatLocalTime(c.resolved_at),
+                                  FormatLocalTime(c.closed_at),
+                                  FormatLocalTime(c.deadlines.response_due),
+                                  FormatLocalTime(c.deadlines.handling_due),
+                                  std::to_string(c.return_count),
+                                  std::to_string(c.rework_count),
+                                  c.rating_solved ? (*c.rating_solved ? "true" : "false") : "",
+                                  c.rating_satisfaction ? SatisfactionName(*c.rating_satisfaction) : ""};
+    for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + cols[i];
+    out += "\r\n";
+  }
+  Response r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.body = std::move(out);
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"cases.csv\"");
+  return r;
+}
+
+Response CasesGeoJson(const std::vector<CaseRecord>& cs) {
+  json::array features;
+  for (const auto& c : cs) {
+    if (!c.lng) continue;
+    features.push_back({{"type", "Feature"},
+                        {"id", c.id},
+                        {"geometry", {{"type", "Point"}, {"coordinates", {*c.lng, *c.lat}}}},
+                        {"properties",
+                         {{"id", c.id},
+                          {"state", CaseStateName(c.facts.state)},
+                          {"category_code", c.category_code},
+                          {"grid_code", c.grid_code},
+                          {"region_code", c.region_code},
+                          {"reported_at", FormatLocalTime(c.created_at)}}}});
+  }
+  Response r = Json({{"type", "FeatureCollection"}, {"features", std::move(features)}});
+  r.content_type = "application/geo+json";
+  return r;
+}
+
 }  // namespace
 
 void AddCaseRoutes(Router& R, CaseService& cases) {
@@ -347,44 +433,40 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   R.Add("GET", "/api/v1/cases", [&cases](const Request& req, const Params&) {
     auto actor = ActorOf(req);
     if (!actor.ok()) return ErrorResponse(actor.status());
-    CaseFilter f;
-    if (auto s = req.Param("state")) {
-      f.state = ParseCaseState(*s);
-      if (!f.state) return ErrorResponse(Status::Invalid("state", "unknown state " + *s));
-    }
-    f.category = req.Param("category").value_or("");
-    f.region = req.Param("region").value_or("");
-    if (!f.region.empty() && !IsDigits(f.region)) return ErrorResponse(Status::Invalid("region", "must be a division code"));
-    for (auto [name, target] : {std::pair{"unit", &f.unit_id}, std::pair{"worker", &f.worker_id}}) {
-      if (auto v = req.Param(name)) {
-        auto id = ParseId(*v, name);
-        if (!id.ok()) return ErrorResponse(id.status());
-        *target = *id;
-      }
-    }
-    f.overdue_only = req.Param("overdue").value_or("") == "1" || req.Param("overdue").value_or("") == "true";
-    auto from = ParseInstantParam(req, "from");
-    if (!from.ok()) return ErrorResponse(from.status());
-    auto to = ParseInstantParam(req, "to");
-    if (!to.ok()) return ErrorResponse(to.status());
-    f.created_from = *from;
-    f.created_to = *to ? *to + 86'400'000 : 0;  // "to" is inclusive of that day
-    if (auto c = req.Param("cursor")) {
-      auto id = ParseId(*c, "cursor");
-      if (!id.ok()) return ErrorResponse(id.status());
-      f.after_id = *id;
-    }
+    auto f = CaseFilterOf(req);
+    if (!f.ok()) return ErrorResponse(f.status());
     int offset = 0, limit = 50;
     if (Status s = ParsePaging(req, limit, offset); !s.ok()) return ErrorResponse(s);
-    f.limit = std::min(limit, 500);
-    return OrError(cases.List(f, *actor), [&](const std::vector<CaseRecord>& cs) {
+    f->limit = std::min(limit, 500);
+    return OrError(cases.List(*f, *actor), [&](const std::vector<CaseRecord>& cs) {
       json::array a;
       for (const auto& c : cs) a.push_back(CaseJson(c));
       json::object o{{"items", std::move(a)}};
-      o["next_cursor"] = static_cast<int>(cs.size()) == f.limit && !cs.empty() ? json::value(cs.back().id) : nullptr;
+      o["next_cursor"] = static_cast<int>(cs.size()) == f->limit && !cs.empty() ? json::value(cs.back().id) : nullptr;
       return Json(o);
     });
   });
+  // Exports of the cases the actor may see, with the list's filters, newest first, at most
+  // 100,000: CSV (UTF-8 with a byte-order mark, for Excel) and GeoJSON points. No personal data
+  // of reporters and no tracking codes (whoever holds one can rate the case).
+  for (const char* format : {"csv", "geojson"}) {
+    R.Add("GET", std::string("/api/v1/cases/export.") + format, [&cases, format](const Request& req, const Params&) {
+      auto actor = ActorOf(req);
+      if (!actor.ok()) return ErrorResponse(actor.status());
+      auto f = CaseFilterOf(req);
+      if (!f.ok()) return ErrorResponse(f.status());
+      f->limit = 500;
+      std::vector<CaseRecord> all;
+      for (;;) {
+        auto page = cases.List(*f, *actor);
+        if (!page.ok()) return ErrorResponse(page.status());
+        all.insert(all.end(), page->begin(), page->end());
+        if (static_cast<int>(page->size()) < f->limit || all.size() >= 100'000) break;
+        f->after_id = page->back().id;
+      }
+      return std::string(format) == "csv" ? CasesCsv(all) : CasesGeoJson(all);
+    });
+  }
   R.Add("GET", "/api/v1/cases/{}", [&cases](const Request& req, const Params& p) {
     return ForCase(req, p, [&](const Actor& actor, int64_t id) {
       return OrError(cases.Get(id, actor), [](const CaseView& v) { return Json(ViewJson(v)); });

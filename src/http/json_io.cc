@@ -100,4 +100,11 @@ Status ParsePaging(const Request& req, int& limit, int& offset) {
 
 Response OrError(const Status& s) { return s.ok() ? NoContent() : ErrorResponse(s); }
 
+std::string CsvCell(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
 }  // namespace gongzhi::http

@@ -38,4 +38,7 @@ Response OrError(const Result<T>& r, F&& to_response) {
 // 204 when OK.
 Response OrError(const Status& s);
 
+// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+std::string CsvCell(const std::string& s);
+
 }  // namespace gongzhi::http

@@ -100,6 +100,25 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.ok(hot.features.length > 1);
     assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=colour')).json.error.field, 'by');
 
+    // Exports of the cases a dispatcher sees: CSV for Excel and GeoJSON points, no personal data.
+    const exp = await fetch(`${url}/api/v1/cases/export.csv?region=130404001`, { headers: TOWNSHIP });
+    assert.equal(exp.status, 200);
+    const expBytes = new Uint8Array(await exp.arrayBuffer());
+    assert.deepEqual([...expBytes.slice(0, 3)], [0xef, 0xbb, 0xbf]);
+    const rows = new TextDecoder().decode(expBytes.slice(3)).trim().split('\r\n');
+    assert.equal(rows.length, 3);
+    assert.match(rows[0], /^id,state,category_code,description,/);
+    assert.ok(rows.some((r) => r.startsWith(`${a.id},closed,0101,小区门口垃圾堆积,`)), rows.join('\n'));
+    assert.match(rows[1], /,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00,/);
+    assert.ok(!rows.join().includes(a.tracking_code), 'no tracking codes in exports');
+    const geo = await api(url, 'GET', '/api/v1/cases/export.geojson', undefined, TOWNSHIP);
+    assert.equal(geo.status, 200);
+    assert.equal(geo.json.features.length, 2);
+    assert.equal(geo.json.features[0].geometry.type, 'Point');
+    const otherTownship = await api(url, 'GET', '/api/v1/cases/export.geojson', undefined, { 'X-Gongzhi-Actor': 'dispatcher:130404002' });
+    assert.equal(otherTownship.json.features.length, 0, 'another township sees none of them');
+    assert.equal((await api(url, 'GET', '/api/v1/cases/export.csv?state=lost', undefined, TOWNSHIP)).json.error.field, 'state');
+
     // Bad input names the parameter and changes nothing.
     for (const [path, field] of [
       ['/api/v1/assessment?period=2026-13', 'period'],
