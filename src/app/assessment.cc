@@ -188,18 +188,23 @@ Result<std::vector<CaseFact>> AssessmentService::DrillDown(const AssessmentScope
   }
   // The same contribution the roll-ups summed, restricted to the period's days: no second
   // definition of any figure that could drift from the first.
-  GZ_ASSIGN_OR_RETURN(auto facts, store_.cases().FactsIn(scope, 1'000'000));
   std::vector<CaseFact> out;
-  for (auto& f : facts) {
-    RollupDeltas d;
-    AddContribution(f, +1, d);
-    int64_t n = 0;
-    for (const auto& [k, c] : d)
-      if (k.day >= scope.from && k.day <= scope.to) n += c.*(m->field);
-    if (n > 0) out.push_back(std::move(f));
-    if (static_cast<int>(out.size()) >= limit) break;
+  std::pair<int64_t, int> after{0, 0};
+  for (;;) {  // page by page, so memory stays flat over long histories
+    constexpr int kPage = 5000;
+    GZ_ASSIGN_OR_RETURN(auto facts, store_.cases().FactsIn(scope, kPage, after));
+    for (auto& f : facts) {
+      RollupDeltas d;
+      AddContribution(f, +1, d);
+      int64_t n = 0;
+      for (const auto& [k, c] : d)
+        if (k.day >= scope.from && k.day <= scope.to) n += c.*(m->field);
+      if (n > 0) out.push_back(f);
+      if (static_cast<int>(out.size()) >= limit) return out;
+    }
+    if (static_cast<int>(facts.size()) < kPage) return out;
+    after = {facts.back().case_id, facts.back().n};
   }
-  return out;
 }
 
 Result<RebuildStats> AssessmentService::Rebuild() {

@@ -162,8 +162,10 @@ class CaseStore {
   // code, day) or a single row with an empty key for kNone.
   virtual Result<std::vector<std::pair<std::string, RollupCounts>>> SumRollups(const AssessmentScope& scope,
                                                                                RollupGroup group) = 0;
-  // Facts in `scope`'s filters that have any of their days in the range (callers decide which count).
-  virtual Result<std::vector<CaseFact>> FactsIn(const AssessmentScope& scope, int limit) = 0;
+  // Facts in `scope`'s filters that have any of their days in the range (callers decide which
+  // count), in (case_id, n) order after `after` (a page cursor: the last fact of the page before).
+  virtual Result<std::vector<CaseFact>> FactsIn(const AssessmentScope& scope, int limit,
+                                                std::pair<int64_t, int> after = {0, 0}) = 0;
   // Replaces every fact and roll-up row (the rebuild), in one transaction.
   virtual Status ReplaceAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) = 0;
 

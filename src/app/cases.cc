@@ -1079,7 +1079,7 @@ Result<SweepStats> CaseService::Sweep(int limit) {
     c.timers_through = now;
     c.updated_at = events.empty() ? c.updated_at : now;
     auto next = NextDue(c, summons, now);
-    GZ_RETURN_IF_ERROR(AssessmentWrites(c, events, side));
+    if (!events.empty()) GZ_RETURN_IF_ERROR(AssessmentWrites(c, events, side));
     Status s = cases_.UpdateCase(c, c.version, std::move(events), EventHash, next, side);
     if (s.code() == ErrorCode::kConflict) continue;  // changed meanwhile: the next sweep sees it again
     GZ_RETURN_IF_ERROR(s);

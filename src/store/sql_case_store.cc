@@ -612,9 +612,11 @@ class SqlCaseStore : public CaseStore {
     return out;
   }
 
-  Result<std::vector<CaseFact>> FactsIn(const AssessmentScope& scope, int limit) override {
-    std::vector<Value> p;
-    std::string q = std::string("SELECT ") + kFactCols + " FROM case_facts WHERE 1=1" + ScopeFilter(scope, p) +
+  Result<std::vector<CaseFact>> FactsIn(const AssessmentScope& scope, int limit,
+                                        std::pair<int64_t, int> after) override {
+    std::vector<Value> p{after.first, after.first, int64_t{after.second}};
+    std::string q = std::string("SELECT ") + kFactCols + " FROM case_facts WHERE (case_id > ? OR (case_id = ? AND n > ?))" +
+                    ScopeFilter(scope, p) +
                     " AND ((dispatch_day >= ? AND dispatch_day <= ?) OR (due_day >= ? AND due_day <= ?) OR "
                     "(resolve_day >= ? AND resolve_day <= ?) OR (rated_day >= ? AND rated_day <= ?)) "
                     "ORDER BY case_id, n LIMIT ?";

@@ -451,6 +451,7 @@ TEST_P(StoreContract, AssessmentFactsAndRollupsAddUpAndRebuild) {
   AssessmentScope friday{DayFromYmd(2026, 11, 27), DayFromYmd(2026, 11, 27)};
   friday.unit_id = 7;
   EXPECT_EQ(cs.FactsIn(friday, 10)->size(), 1u);
+  EXPECT_TRUE(cs.FactsIn(friday, 10, {id, 1})->empty());  // paged past it
   friday.unit_id = 8;
   EXPECT_TRUE(cs.FactsIn(friday, 10)->empty());
   // The rebuild replaces everything.
