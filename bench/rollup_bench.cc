@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(n), load_s, static_cast<long long>(count("rollups")),
               static_cast<long long>(count("rollups_township")));
 
-  AssessmentService assess(*store);
+  AssessmentService assess(*store, clock);
   AssessmentScope month{DayFromYmd(2026, 11, 1), DayFromYmd(2026, 11, 30)};
   auto time_ms = [](auto&& fn, int reps) {
     fn();  // warm the cache

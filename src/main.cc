@@ -181,7 +181,7 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   }
   if (Status s = grids.RebuildIndex(); !s.ok()) return Fail(s);
   http::ApiInfo info{IsPostgresTarget(o.db.Target()) ? "postgres" : "sqlite", o.home_region, o.tile_url, kVersion};
-  AssessmentService assessment(**store, o.weights);
+  AssessmentService assessment(**store, clock, o.weights);
   {
     // A database from before the assessment tables (migration 0005) has cases but no facts: derive
     // them once from the events, as `gongzhi rollup rebuild` does.
@@ -396,7 +396,7 @@ int main(int argc, char** argv) {
   }
   if (*rollup_rebuild) {
     return with_store(rollup_db, [&](Store& store, RegionService&, GridService&) {
-      auto st = AssessmentService(store).Rebuild();
+      auto st = AssessmentService(store, clock).Rebuild();
       if (!st.ok()) return Fail(st.status());
       std::cout << "rebuilt the assessment from " << st->events << " events of " << st->cases << " cases: " << st->facts
                 << " dispatches, " << st->rollup_rows << " roll-up rows\n";

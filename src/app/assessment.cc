@@ -149,14 +149,23 @@ const std::vector<std::string>& AssessmentMetrics() {
 
 Result<Figures> AssessmentService::Assess(const AssessmentScope& scope) {
   GZ_ASSIGN_OR_RETURN(auto rows, store_.cases().SumRollups(scope, RollupGroup::kNone));
-  return ComputeFigures(rows.empty() ? RollupCounts{} : rows[0].second, weights_);
+  Figures f = ComputeFigures(rows.empty() ? RollupCounts{} : rows[0].second, weights_);
+  GZ_ASSIGN_OR_RETURN(auto late, store_.cases().CountLateAcks(scope, clock_.Now(), false));
+  if (!late.empty()) f.late_acks = late[0].second;
+  return f;
 }
 
 Result<std::vector<RankRow>> AssessmentService::Rank(RollupGroup group, const AssessmentScope& scope) {
   GZ_ASSIGN_OR_RETURN(auto rows, store_.cases().SumRollups(scope, group));
+  std::map<std::string, int64_t> late;
+  if (group == RollupGroup::kUnit) {
+    GZ_ASSIGN_OR_RETURN(auto l, store_.cases().CountLateAcks(scope, clock_.Now(), true));
+    late.insert(l.begin(), l.end());
+  }
   std::vector<RankRow> out;
   for (auto& [key, counts] : rows) {
     RankRow r{key, "", ComputeFigures(counts, weights_)};
+    if (auto it = late.find(key); it != late.end()) r.figures.late_acks = it->second;
     if (group == RollupGroup::kUnit) {
       GZ_ASSIGN_OR_RETURN(auto u, store_.GetUnit(std::stoll(key)));
       if (u) r.name = u->name;

@@ -38,7 +38,8 @@ struct RebuildStats {
 
 class AssessmentService {
  public:
-  AssessmentService(Store& store, AssessmentWeights weights = {}) : store_(store), weights_(weights) {}
+  AssessmentService(Store& store, const Clock& clock, AssessmentWeights weights = {})
+      : store_(store), clock_(clock), weights_(weights) {}
 
   const AssessmentWeights& weights() const { return weights_; }
   Result<Figures> Assess(const AssessmentScope& scope);
@@ -51,6 +52,7 @@ class AssessmentService {
 
  private:
   Store& store_;
+  const Clock& clock_;
   AssessmentWeights weights_;
 };
 

@@ -166,6 +166,10 @@ class CaseStore {
   // count), in (case_id, n) order after `after` (a page cursor: the last fact of the page before).
   virtual Result<std::vector<CaseFact>> FactsIn(const AssessmentScope& scope, int limit,
                                                 std::pair<int64_t, int> after = {0, 0}) = 0;
+  // Late 报到 in `scope` (summons whose acknowledgement was due in the range and came late, or had
+  // not come by `now`), per summoned unit (key "") with kNone, else by unit id.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> CountLateAcks(const AssessmentScope& scope,
+                                                                             InstantMs now, bool by_unit) = 0;
   // Replaces every fact and roll-up row (the rebuild), in one transaction.
   virtual Status ReplaceAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) = 0;
 

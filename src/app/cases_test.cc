@@ -302,6 +302,16 @@ TEST_F(CaseServiceTest, WhistleAndReport) {
   EXPECT_EQ(events.back().action, "summons_missed");
   EXPECT_NE(events.back().payload.find(std::to_string(market)), std::string::npos);
   EXPECT_EQ(cases_.Summon(c.id, township_, {police}, ack->record.version + 1, 30).status().code(), ErrorCode::kConflict);
+  // Assessment: the market supervision's missed 报到 counts against it, the police came in time.
+  AssessmentService assess(ts_.store(), ts_.clock());
+  AssessmentScope day{LocalDay(ts_.clock().Now()), LocalDay(ts_.clock().Now())};
+  day.unit_id = market;
+  EXPECT_EQ(assess.Assess(day)->late_acks, 1);
+  day.unit_id = police;
+  EXPECT_EQ(assess.Assess(day)->late_acks, 0);
+  day.unit_id.reset();
+  day.region_prefix = "130404002";  // another township: none of its summons
+  EXPECT_EQ(assess.Assess(day)->late_acks, 0);
 }
 
 TEST_F(CaseServiceTest, ParkedCasesComeBackOnTheirReviewDate) {
@@ -360,7 +370,7 @@ TEST_F(CaseServiceTest, SimultaneousReportsOfOneProblemFindEachOther) {
 }
 
 TEST_F(CaseServiceTest, AssessmentFiguresMatchAHandComputedFixture) {
-  AssessmentService assess(ts_.store());
+  AssessmentService assess(ts_.store(), ts_.clock());
   const int64_t main_unit = UnitNamed("复兴区城市管理综合行政执法局");
   const int64_t other_unit = UnitNamed("胜利桥街道司法所");
   Actor unit{Actor::Kind::kUnit, "", main_unit};
@@ -529,11 +539,11 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
   EXPECT_GT(incremental.second.size(), 20u);
   // The history touched every kind of count (the seed is fixed, so this is stable).
   for (const auto& metric : AssessmentMetrics()) {
-    auto d = AssessmentService(ts_.store()).DrillDown(ever, metric, 1000);
+    auto d = AssessmentService(ts_.store(), ts_.clock()).DrillDown(ever, metric, 1000);
     ASSERT_TRUE(d.ok());
     EXPECT_FALSE(d->empty()) << metric;
   }
-  AssessmentService assess(ts_.store());
+  AssessmentService assess(ts_.store(), ts_.clock());
   auto st = assess.Rebuild();
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   EXPECT_EQ(st->cases, 16);

@@ -90,6 +90,7 @@ struct Figures {
   RollupCounts counts;
   Rate response, resolution, satisfaction, on_time, rework, returns;
   std::optional<double> average_handling_hours;
+  int64_t late_acks = 0;  // 报到 late or missed (from the summons, not the roll-ups)
   std::optional<double> score;  // 0..100; weights of rates with nothing counted are spread over the others
 };
 Figures ComputeFigures(const RollupCounts& c, const AssessmentWeights& w);

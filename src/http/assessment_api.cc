@@ -65,6 +65,7 @@ json::object FiguresJson(const Figures& f) {
   json::object o{{"counts", std::move(counts)}, {"rates", std::move(rates)}};
   o["average_handling_hours"] = f.average_handling_hours ? json::value(*f.average_handling_hours) : json::value(nullptr);
   o["score"] = f.score ? json::value(*f.score) : json::value(nullptr);
+  o["late_acks"] = f.late_acks;
   return o;
 }
 

@@ -625,6 +625,27 @@ class SqlCaseStore : public CaseStore {
     return ReadAll(q, p, FactFromRow);
   }
 
+  Result<std::vector<std::pair<std::string, int64_t>>> CountLateAcks(const AssessmentScope& scope, InstantMs now,
+                                                                     bool by_unit) override {
+    std::vector<Value> p{LocalMidnight(scope.from), LocalMidnight(scope.to + 1), now};
+    std::string q = std::string("SELECT ") + (by_unit ? "s.unit_id" : "''") +
+                    ", COUNT(*) FROM summons s JOIN cases c ON c.id = s.case_id WHERE s.ack_due >= ? AND s.ack_due < ? "
+                    "AND (s.acked_at > s.ack_due OR (s.acked_at = 0 AND s.ack_due < ?))";
+    if (scope.worker_id) q += " AND 1 = 0";  // grid workers are not summoned
+    if (scope.unit_id) q += " AND s.unit_id = ?", p.push_back(*scope.unit_id);
+    if (!scope.region_prefix.empty())
+      q += " AND c.region_code >= ? AND c.region_code < ?", p.push_back(scope.region_prefix),
+          p.push_back(scope.region_prefix + ":");
+    if (!scope.category_prefix.empty())
+      q += " AND c.category_code >= ? AND c.category_code < ?", p.push_back(scope.category_prefix),
+          p.push_back(scope.category_prefix + "\x7f");
+    if (by_unit) q += " GROUP BY s.unit_id";
+    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& row : r.rows) out.emplace_back(row.Text(0), row.Int(1));
+    return out;
+  }
+
   Status ReplaceAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) override {
     return writes_.Run([&](sql::Connection& c) -> Status {
       GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM case_facts").status());

@@ -454,6 +454,17 @@ TEST_P(StoreContract, AssessmentFactsAndRollupsAddUpAndRebuild) {
   EXPECT_TRUE(cs.FactsIn(friday, 10, {id, 1})->empty());  // paged past it
   friday.unit_id = 8;
   EXPECT_TRUE(cs.FactsIn(friday, 10)->empty());
+  // Late 报到 come from the summons: due Friday, never acknowledged by Monday.
+  auto unit = store().InsertUnit({0, UnitKind::kDepartment, "派出所", "130404001", "", 0});
+  CaseSideWrites summon;
+  summon.new_summons = {{id, unit->id, false, fri, fri + 1'800'000, 0, ""}};
+  ASSERT_TRUE(cs.UpdateCase(c, 3, {Ev("summon", fri)}, TestHash, std::nullopt, summon).ok());
+  auto late = cs.CountLateAcks(all, mon, true);
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  ASSERT_EQ(late->size(), 1u);
+  EXPECT_EQ(late->at(0), (std::pair<std::string, int64_t>{std::to_string(unit->id), 1}));
+  EXPECT_EQ(cs.CountLateAcks(all, fri, false)->at(0).second, 0);  // not late yet at the moment of the summons
+  EXPECT_EQ(cs.CountLateAcks(elsewhere, mon, false)->at(0).second, 0);
   // The rebuild replaces everything.
   ASSERT_TRUE(cs.ReplaceAssessment({}, {}).ok());
   EXPECT_TRUE(cs.ListFacts(id)->empty());
