@@ -128,7 +128,11 @@ class Session : public std::enable_shared_from_this<Session> {
     srv_.inflight++;
     // Answers on the connection's own executor, from whichever thread the answer is ready on (a
     // handler thread, or the store's writer for requests answered after their commit).
-    auto answer = [self = shared_from_this(), keep_alive, head, method = req.method, path = req.path](Response resp) {
+    // Exactly one answer per request, even if a handler that deferred its answer also returned one.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto answer = [self = shared_from_this(), keep_alive, head, method = req.method, path = req.path,
+                   answered](Response resp) {
+      if (answered->exchange(true)) return;
       if (resp.status >= 500) spdlog::warn("{} {} -> {}", method, path, resp.status);
       asio::post(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive, head]() mutable {
         self->Write(std::move(resp), keep_alive, head);

@@ -1,5 +1,6 @@
 #include "store/write_queue.h"
 
+#include <cstdio>
 #include <vector>
 
 namespace gongzhi::sql {
@@ -28,6 +29,15 @@ void WriteQueue::Submit(Job job, Done done) {
   done(Status::Unavailable("the store is shutting down"));
 }
 
+void WriteQueue::Finish(Item& item, Status s) {
+  // A completion that throws must not take the writer thread (and every later write) with it.
+  try {
+    item.done(std::move(s));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "write queue: a completion threw: %s\n", e.what());
+  }
+}
+
 Status WriteQueue::Run(Job job) {
   std::promise<Status> p;
   auto f = p.get_future();
@@ -53,7 +63,7 @@ void WriteQueue::Loop() {
       auto c = factory_();
       if (!c.ok()) {
         // The database is unreachable: fail this batch (callers answer 503); the next one retries.
-        for (auto& it : batch) it.done(c.status());
+        for (auto& it : batch) Finish(it, c.status());
         batch.clear();
         continue;
       }
@@ -61,7 +71,7 @@ void WriteQueue::Loop() {
     }
     Status begin = conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (!begin.ok()) {
-      for (auto& it : batch) it.done(begin);
+      for (auto& it : batch) Finish(it, begin);
       batch.clear();
       continue;
     }
@@ -79,7 +89,7 @@ void WriteQueue::Loop() {
     if (!commit.ok()) conn_->ExecScript("ROLLBACK");
     ++batches_;
     jobs_ += batch.size();
-    for (size_t i = 0; i < batch.size(); ++i) batch[i].done(commit.ok() ? results[i] : commit);
+    for (size_t i = 0; i < batch.size(); ++i) Finish(batch[i], commit.ok() ? results[i] : commit);
     batch.clear();
   }
 }

@@ -42,6 +42,7 @@ class WriteQueue {
     Done done;
   };
   void Loop();
+  static void Finish(Item& item, Status s);
 
   Pool::Factory factory_;
   std::unique_ptr<Connection> conn_;
