@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "app/assessment.h"
 #include "app/cases.h"
 #include "app/demo.h"
 #include "http/api.h"
@@ -23,10 +24,11 @@ struct World {
   std::unique_ptr<gongzhi::GridService> grids;
   std::unique_ptr<gongzhi::FileStore> files;
   std::unique_ptr<gongzhi::CaseService> cases;
+  std::unique_ptr<gongzhi::AssessmentService> assessment;
   std::unique_ptr<gongzhi::http::Api> api;
   std::string path = "/tmp/gongzhi-fuzz-api-" + std::to_string(::getpid()) + ".db";
   ~World() {
-    api.reset(), cases.reset(), grids.reset(), regions.reset(), store.reset();
+    api.reset(), assessment.reset(), cases.reset(), grids.reset(), regions.reset(), store.reset();
     for (const char* ext : {"", "-wal", "-shm"}) std::remove((path + ext).c_str());
     std::filesystem::remove_all(path + ".files");
   }
@@ -40,8 +42,9 @@ struct World {
     cases = std::make_unique<gongzhi::CaseService>(*store, *grids, clock, gongzhi::CaseSettings{}, files.get());
     if (!gongzhi::LoadDemo(*regions, *grids, *store).ok()) __builtin_trap();
     if (!cases->LoadConfig().ok() || !cases->LoadDemoConfig().ok() || !grids->RebuildIndex().ok()) __builtin_trap();
+    assessment = std::make_unique<gongzhi::AssessmentService>(*store, clock);
     api = std::make_unique<gongzhi::http::Api>(*regions, *grids, cases.get(),
-                                               gongzhi::http::ApiInfo{"sqlite", "130404", "", "fuzz"});
+                                               gongzhi::http::ApiInfo{"sqlite", "130404", "", "fuzz"}, assessment.get());
   }
 };
 
