@@ -802,10 +802,18 @@ Result<WorkerProposal> CaseService::ProposeWorker(int64_t id, const Actor& actor
 Result<std::vector<std::pair<std::string, int64_t>>> CaseService::CountBy(const std::string& by,
                                                                           const std::string& region, CivilDay from,
                                                                           CivilDay to) {
-  GZ_ASSIGN_OR_RETURN(auto rows, cases_.CountCasesBy(by, region, LocalMidnight(from), LocalMidnight(to + 1)));
-  if (by == "day")
-    for (auto& [k, n] : rows) k = FormatDate(static_cast<CivilDay>(std::stoll(k)));
-  return rows;
+  const bool week = by == "week";
+  GZ_ASSIGN_OR_RETURN(auto rows,
+                      cases_.CountCasesBy(week ? "day" : by, region, LocalMidnight(from), LocalMidnight(to + 1)));
+  if (by != "day" && !week) return rows;
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (auto& [k, n] : rows) {
+    auto day = static_cast<CivilDay>(std::stoll(k));
+    std::string key = week ? IsoWeekName(day) : FormatDate(day);
+    if (!out.empty() && out.back().first == key) out.back().second += n;  // days come in order
+    else out.emplace_back(std::move(key), n);
+  }
+  return out;
 }
 
 Result<LoadSpread> CaseService::CommunityLoad(const std::string& community) {

@@ -1,5 +1,7 @@
 #include "core/assessment.h"
 
+#include <cstdio>
+
 namespace gongzhi {
 
 RollupCounts& RollupCounts::operator+=(const RollupCounts& o) {
@@ -101,6 +103,17 @@ Figures ComputeFigures(const RollupCounts& c, const AssessmentWeights& w) {
   }
   if (weight > 0) f.score = 100.0 * sum / weight;
   return f;
+}
+
+std::string IsoWeekName(CivilDay day) {
+  // The week's Thursday decides its year.
+  CivilDay thursday = day - Weekday(day) + 3;
+  int y, m, d;
+  YmdFromDay(thursday, y, m, d);
+  int week = (thursday - DayFromYmd(y, 1, 1)) / 7 + 1;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-W%02d", y, week);
+  return buf;
 }
 
 Result<std::pair<CivilDay, CivilDay>> ParsePeriodName(std::string_view t) {

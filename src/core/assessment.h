@@ -95,6 +95,9 @@ struct Figures {
 };
 Figures ComputeFigures(const RollupCounts& c, const AssessmentWeights& w);
 
+// The ISO week a day falls in, as "2026-W48" (weeks start on Monday; week 1 holds 4 January).
+std::string IsoWeekName(CivilDay day);
+
 // A period given as YYYY, YYYY-Qn, YYYY-MM, YYYY-Www (ISO week) or YYYY-MM-DD: its first and last day.
 Result<std::pair<CivilDay, CivilDay>> ParsePeriodName(std::string_view text);
 

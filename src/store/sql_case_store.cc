@@ -671,7 +671,7 @@ class SqlCaseStore : public CaseStore {
     else if (by == "township") key = "township_code";
     else if (by == "grid") key = "grid_code";
     else if (by == "day") key = "(created_at + 28800000) / 86400000";  // local (UTC+8) day number
-    else return Status::Invalid("by", "must be state, category, community, township, grid or day");
+    else return Status::Invalid("by", "must be state, category, community, township, grid, day or week");
     std::vector<Value> p{from, to};
     std::string q = "SELECT " + key + " AS k, COUNT(*) AS n FROM cases WHERE created_at >= ? AND created_at < ?";
     if (!region_prefix.empty())

@@ -92,6 +92,10 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.equal(byDay.rows.length, 1);
     assert.equal(byDay.rows[0].count, 2);
     assert.match(byDay.rows[0].key, /^\d{4}-\d{2}-\d{2}$/);
+    const byWeek = (await api(url, 'GET', '/api/v1/dashboard/counts?by=week')).json;
+    assert.equal(byWeek.rows.length, 1);
+    assert.match(byWeek.rows[0].key, /^\d{4}-W\d{2}$/);
+    assert.equal(byWeek.rows[0].count, 2);
     assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=state&region=130404002')).json.total, 0);
     const hot = (await api(url, 'GET', '/api/v1/dashboard/hotspots?region=130404001008')).json;
     assert.equal(hot.type, 'FeatureCollection');

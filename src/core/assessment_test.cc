@@ -1,0 +1,93 @@
+#include "core/assessment.h"
+
+#include <gtest/gtest.h>
+
+namespace gongzhi {
+namespace {
+
+std::pair<std::string, std::string> Range(std::string_view period) {
+  auto r = ParsePeriodName(period);
+  if (!r.ok()) return {"error", r.status().field()};
+  return {FormatDate(r->first), FormatDate(r->second)};
+}
+
+TEST(AssessmentPeriods, NamedPeriodsCoverTheirDays) {
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(Range("2026"), (P{"2026-01-01", "2026-12-31"}));
+  EXPECT_EQ(Range("2026-Q1"), (P{"2026-01-01", "2026-03-31"}));
+  EXPECT_EQ(Range("2026-Q4"), (P{"2026-10-01", "2026-12-31"}));
+  EXPECT_EQ(Range("2026-02"), (P{"2026-02-01", "2026-02-28"}));
+  EXPECT_EQ(Range("2028-02"), (P{"2028-02-01", "2028-02-29"}));  // leap year
+  EXPECT_EQ(Range("2026-12"), (P{"2026-12-01", "2026-12-31"}));
+  EXPECT_EQ(Range("2026-11-26"), (P{"2026-11-26", "2026-11-26"}));
+  // ISO weeks: week 1 of 2026 starts on Monday 2025-12-29; 2026 has 53 weeks.
+  EXPECT_EQ(Range("2026-W01"), (P{"2025-12-29", "2026-01-04"}));
+  EXPECT_EQ(Range("2026-W48"), (P{"2026-11-23", "2026-11-29"}));
+  EXPECT_EQ(Range("2026-W53"), (P{"2026-12-28", "2027-01-03"}));
+  for (const char* bad : {"", "26", "2026-13", "2026-Q5", "2026-W54", "2027-W53", "2026-11-31", "2026/11", "x2026"})
+    EXPECT_EQ(Range(bad).first, "error") << bad;
+}
+
+TEST(AssessmentPeriods, IsoWeekNamesMatchTheirRanges) {
+  EXPECT_EQ(IsoWeekName(DayFromYmd(2026, 11, 26)), "2026-W48");
+  EXPECT_EQ(IsoWeekName(DayFromYmd(2025, 12, 29)), "2026-W01");  // belongs to the next year's week 1
+  EXPECT_EQ(IsoWeekName(DayFromYmd(2027, 1, 3)), "2026-W53");
+  for (CivilDay d = DayFromYmd(2025, 12, 1); d < DayFromYmd(2028, 2, 1); ++d) {
+    auto r = ParsePeriodName(IsoWeekName(d));
+    ASSERT_TRUE(r.ok()) << FormatDate(d);
+    EXPECT_LE(r->first, d);
+    EXPECT_GE(r->second, d);
+  }
+}
+
+TEST(AssessmentFigures, RatesScoreAndWeights) {
+  RollupCounts c;
+  c.dispatched = 4, c.responded_on_time = 3, c.rated = 0;  // nothing rated yet
+  c.due = 5, c.deferred = 1, c.on_time = 2;
+  c.resolved = 2, c.handling_minutes = 300;
+  Figures f = ComputeFigures(c, {});
+  EXPECT_EQ(f.response.value(), 0.75);
+  EXPECT_FALSE(f.satisfaction.value());  // 0 / 0 is no figure, not zero
+  EXPECT_EQ(f.on_time.numerator, 2);
+  EXPECT_EQ(f.on_time.denominator, 4);  // 应结案数 − 缓办数
+  EXPECT_EQ(f.average_handling_hours, 2.5);
+  // Only the response rate is known: the score is that rate, not a rate diluted by empty ones.
+  ASSERT_TRUE(f.score);
+  EXPECT_DOUBLE_EQ(*f.score, 75.0);
+  EXPECT_FALSE(ComputeFigures(RollupCounts{}, {}).score);
+  EXPECT_TRUE(ValidateWeights({0.5, 0.25, 0.25}).ok());
+  EXPECT_EQ(ValidateWeights({0.5, 0.5, 0.5}).field(), "weights");
+  EXPECT_EQ(ValidateWeights({-0.1, 0.6, 0.5}).field(), "weights.response");
+}
+
+TEST(AssessmentFacts, ContributionsLandOnTheirDaysAndDiffsCancel) {
+  const InstantMs fri = LocalMidnight(DayFromYmd(2026, 11, 27)) + 10 * 3'600'000LL;
+  CaseFact f;
+  f.case_id = 1, f.n = 1, f.unit_id = 5, f.region_code = "130404001008", f.category_code = "0101";
+  f.dispatched_at = fri, f.response_due = fri + 3'600'000, f.handling_due = fri + 3 * 86'400'000LL;
+  RollupDeltas d;
+  AddContribution(f, +1, d);
+  ASSERT_EQ(d.size(), 2u);  // dispatch day and due day
+  EXPECT_EQ(d.begin()->first.day, DayFromYmd(2026, 11, 27));
+  EXPECT_EQ(d.begin()->second.dispatched, 1);
+  EXPECT_EQ(d.rbegin()->first.day, DayFromYmd(2026, 11, 30));
+  EXPECT_EQ(d.rbegin()->second.due, 1);
+  // Returned: no longer due from this unit; the dispatch still counts, with its return.
+  CaseFact g = f;
+  g.returned = true;
+  auto changes = DiffFacts({f}, {g});
+  ASSERT_EQ(changes.facts.size(), 1u);
+  ASSERT_EQ(changes.deltas.size(), 2u);
+  EXPECT_EQ(changes.deltas.begin()->second.returned, 1);
+  EXPECT_EQ(changes.deltas.begin()->second.dispatched, 0);
+  EXPECT_EQ(changes.deltas.rbegin()->second.due, -1);
+  EXPECT_TRUE(DiffFacts({f}, {f}).deltas.empty());
+  // The township roll-up folds community and category away.
+  auto t = ByTownship(d);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.begin()->first.region_code, "130404001");
+  EXPECT_EQ(t.begin()->first.category_code, "");
+}
+
+}  // namespace
+}  // namespace gongzhi
