@@ -304,12 +304,18 @@ class SqlStore : public Store {
       w.capacity = static_cast<int>(row.Int(3));
       w.active = row.Int(4) != 0;
       w.created_at = row.Int(5);
-      GZ_ASSIGN_OR_RETURN(auto g, c.Exec("SELECT grid_code FROM grid_worker_grids WHERE worker_id = ? ORDER BY "
-                                         "grid_code",
-                                         {w.id}));
-      for (const auto& gr : g.rows) w.grid_codes.push_back(gr.Text(0));
       out.push_back(std::move(w));
     }
+    if (out.empty()) return out;
+    // The page's assignments in one query (rows come in id order): the id range of the page, keeping
+    // only the workers on it.
+    std::map<int64_t, GridWorker*> by_id;
+    for (auto& w : out) by_id[w.id] = &w;
+    GZ_ASSIGN_OR_RETURN(auto g, c.Exec("SELECT worker_id, grid_code FROM grid_worker_grids WHERE worker_id >= ? AND "
+                                       "worker_id <= ? ORDER BY worker_id, grid_code",
+                                       {by_id.begin()->first, by_id.rbegin()->first}));
+    for (const auto& gr : g.rows)
+      if (auto it = by_id.find(gr.Int(0)); it != by_id.end()) it->second->grid_codes.push_back(gr.Text(1));
     return out;
   }
 

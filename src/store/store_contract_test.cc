@@ -237,6 +237,21 @@ TEST_P(StoreContract, WorkersAndAssignments) {
   auto after = *store().GetWorker(iw->id);
   EXPECT_EQ(after->grid_codes, std::vector<std::string>{"130404002001001"});
   EXPECT_FALSE(after->active);
+  // A page of several workers carries each one's own grids, also when a filter skips the one between.
+  GridWorker second = w, third = w;
+  second.name = "王五", second.grid_codes = {"130404001008002"};
+  third.name = "赵六", third.grid_codes = {"130404001008001", "130404002001001"};
+  auto iw2 = store().InsertWorker(second);
+  auto iw3 = store().InsertWorker(third);
+  ASSERT_TRUE(iw2.ok() && iw3.ok());
+  auto page = *store().ListWorkers({.under = "130404002"});
+  ASSERT_EQ(page.size(), 2u);  // the first (moved there) and the third, not the second
+  EXPECT_EQ(page[0].grid_codes, std::vector<std::string>{"130404002001001"});
+  EXPECT_EQ(page[1].name, "赵六");
+  EXPECT_EQ(page[1].grid_codes, (std::vector<std::string>{"130404001008001", "130404002001001"}));
+  EXPECT_EQ(store().ListWorkers({})->at(1).grid_codes, std::vector<std::string>{"130404001008002"});
+  ASSERT_TRUE(store().DeleteWorker(iw2->id).ok());
+  ASSERT_TRUE(store().DeleteWorker(iw3->id).ok());
 
   // Deleting a grid removes the assignment, not the worker.
   ASSERT_TRUE(store().DeleteGrid("130404002001001").ok());
