@@ -304,6 +304,18 @@ std::optional<InstantMs> CaseService::NextDue(const CaseRecord& c, const std::ve
   return std::nullopt;
 }
 
+// 督办 goes to the region above the responsible unit (for a grid worker: the township).
+Result<std::string> CaseService::SupervisingRegion(const CaseRecord& c) {
+  if (c.unit_id) {
+    GZ_ASSIGN_OR_RETURN(auto u, store_.GetUnit(*c.unit_id));
+    if (u) {
+      GZ_ASSIGN_OR_RETURN(auto r, store_.GetRegion(u->region_code));
+      return r && !r->parent_code.empty() ? r->parent_code : u->region_code;
+    }
+  }
+  return c.township_code;
+}
+
 Status CaseService::AssessmentWrites(const CaseRecord& c, const std::vector<CaseEvent>& events, CaseSideWrites& side) {
   GZ_ASSIGN_OR_RETURN(auto before, cases_.ListFacts(c.id));
   auto after = before;
@@ -654,7 +666,16 @@ Result<CaseView> CaseService::Act(int64_t id, CaseAction action, const Actor& ac
       p["handling_due"] = c.deadlines.handling_due;
       break;
     }
-    case CaseAction::kClaim: c.claimed_at = now; break;
+    case CaseAction::kClaim:
+      c.claimed_at = now;
+      // Claimed after the response deadline, before the sweep got to it: the 督办 is recorded now
+      // (the sweep only looks at dispatched cases for response deadlines).
+      if (c.deadlines.response_due && now > c.deadlines.response_due && c.timers_through < c.deadlines.response_due) {
+        GZ_ASSIGN_OR_RETURN(std::string region, SupervisingRegion(c));
+        side.supervisions.push_back({0, c.id, "response", c.unit_id, c.worker_id, region, c.deadlines.response_due, now});
+        p["late"] = true;
+      }
+      break;
     case CaseAction::kReturn:
       GZ_RETURN_IF_ERROR(need_reason());
       c.unit_id.reset();
@@ -1032,16 +1053,6 @@ Result<SweepStats> CaseService::Sweep(int limit) {
       events.push_back(std::move(e));
     };
     // 督办 goes to the region above the responsible unit (for a grid worker: the township).
-    auto supervising = [&]() -> Result<std::string> {
-      if (c.unit_id) {
-        GZ_ASSIGN_OR_RETURN(auto u, store_.GetUnit(*c.unit_id));
-        if (u) {
-          GZ_ASSIGN_OR_RETURN(auto r, store_.GetRegion(u->region_code));
-          return r && !r->parent_code.empty() ? r->parent_code : u->region_code;
-        }
-      }
-      return c.township_code;
-    };
     GZ_ASSIGN_OR_RETURN(auto summons, cases_.ListSummons(c.id));
     const Deadlines& d = c.deadlines;
     for (const Timer& t : TimersOf(c, summons)) {
@@ -1059,7 +1070,7 @@ Result<SweepStats> CaseService::Sweep(int limit) {
         case Timer::kHandlingDue: {
           const char* deadline = t.kind == Timer::kResponseDue ? "response" : "handling";
           event(t.at, "overdue", {{"deadline", deadline}, {"due", t.at}}, c.facts.state);
-          GZ_ASSIGN_OR_RETURN(std::string region, supervising());
+          GZ_ASSIGN_OR_RETURN(std::string region, SupervisingRegion(c));
           side.supervisions.push_back({0, c.id, deadline, c.unit_id, c.worker_id, region, t.at, now});
           ++st.overdue;
           ++st.supervisions;

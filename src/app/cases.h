@@ -178,6 +178,7 @@ class CaseService {
     std::shared_ptr<CaseStore::Lookup> duplicates;  // null when there is nothing to compare with
   };
   Result<PreparedIntake> PrepareIntake(const IntakeRequest& req);
+  Result<std::string> SupervisingRegion(const CaseRecord& c);
   // Folds `events` into the case's assessment facts; the changes go into `side` (same transaction).
   Status AssessmentWrites(const CaseRecord& c, const std::vector<CaseEvent>& events, CaseSideWrites& side);
 

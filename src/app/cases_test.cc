@@ -243,6 +243,29 @@ TEST_F(CaseServiceTest, SweepWarnsAtEightyPercentThenSupervisesOnce) {
   ASSERT_EQ(overdue->size(), 1u);
 }
 
+TEST_F(CaseServiceTest, ALateClaimBetweenSweepsIsSupervisedOnce) {
+  auto c = cases_.Report(AtGrid("0101"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  auto d = Do(c.id, CaseAction::kDispatch, township_);
+  ASSERT_TRUE(cases_.Sweep().ok());  // 16:00: nothing due yet
+  ts_.clock().Set(At(2026, 11, 27, 17, 20));  // 20 minutes after the response deadline; no sweep since
+  auto claimed = Do(c.id, CaseAction::kClaim, Actor{Actor::Kind::kUnit, "", *d.record.unit_id});
+  EXPECT_NE(claimed.events.back().payload.find("\"late\":true"), std::string::npos);
+  auto sup = cases_.Supervisions("13", 10);
+  ASSERT_EQ(sup->size(), 1u);
+  EXPECT_EQ(sup->at(0).kind, "response");
+  EXPECT_EQ(sup->at(0).due_at, d.record.deadlines.response_due);
+  EXPECT_EQ(sup->at(0).region_code, "1304");
+  ASSERT_TRUE(cases_.Sweep().ok());
+  EXPECT_EQ(cases_.Supervisions("13", 10)->size(), 1u);  // the sweep does not add a second
+  // A claim in time records nothing.
+  auto e = cases_.Report(AtGrid("0101", "另一处垃圾"))->record;
+  Do(e.id, CaseAction::kAccept, township_);
+  auto de = Do(e.id, CaseAction::kDispatch, township_);
+  Do(e.id, CaseAction::kClaim, Actor{Actor::Kind::kUnit, "", *de.record.unit_id});
+  EXPECT_EQ(cases_.Supervisions("13", 10)->size(), 1u);
+}
+
 TEST_F(CaseServiceTest, DeadlinesFollowTheHolidayCalendar) {
   ts_.clock() = ManualClock(At(2026, 9, 30, 16, 30));  // the day before National Day
   auto c = cases_.Report(AtGrid("0301", "违法搭建"))->record;
