@@ -121,27 +121,11 @@ Result<AssessmentScope> ParseSubject(std::string_view t, AssessmentScope scope) 
   return scope;
 }
 
-namespace {
-
-struct MetricField {
-  const char* name;
-  int64_t RollupCounts::*field;
-};
-constexpr MetricField kMetrics[] = {
-    {"dispatched", &RollupCounts::dispatched}, {"responded_on_time", &RollupCounts::responded_on_time},
-    {"returned", &RollupCounts::returned},     {"due", &RollupCounts::due},
-    {"deferred", &RollupCounts::deferred},     {"on_time", &RollupCounts::on_time},
-    {"overdue", &RollupCounts::overdue},       {"resolved", &RollupCounts::resolved},
-    {"reworked", &RollupCounts::reworked},     {"rated", &RollupCounts::rated},
-    {"solved", &RollupCounts::solved},         {"satisfied", &RollupCounts::satisfied},
-};
-
-}  // namespace
-
 const std::vector<std::string>& AssessmentMetrics() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
-    for (const auto& m : kMetrics) v.emplace_back(m.name);
+    for (const auto& f : kRollupFields)
+      if (f.counts_dispatches) v.emplace_back(f.name);
     return v;
   }();
   return names;
@@ -187,12 +171,12 @@ Result<std::vector<RankRow>> AssessmentService::Rank(RollupGroup group, const As
 
 Result<std::vector<CaseFact>> AssessmentService::DrillDown(const AssessmentScope& scope, const std::string& metric,
                                                            int limit) {
-  const MetricField* m = nullptr;
-  for (const auto& k : kMetrics)
-    if (metric == k.name) m = &k;
+  const RollupField* m = nullptr;
+  for (const auto& f : kRollupFields)
+    if (f.counts_dispatches && metric == f.name) m = &f;
   if (!m) {
     std::string all;
-    for (const auto& k : kMetrics) all += (all.empty() ? "" : ", ") + std::string(k.name);
+    for (const auto& name : AssessmentMetrics()) all += (all.empty() ? "" : ", ") + name;
     return Status::Invalid("metric", "must be one of " + all);
   }
   // The same contribution the roll-ups summed, restricted to the period's days: no second
@@ -207,7 +191,7 @@ Result<std::vector<CaseFact>> AssessmentService::DrillDown(const AssessmentScope
       AddContribution(f, +1, d);
       int64_t n = 0;
       for (const auto& [k, c] : d)
-        if (k.day >= scope.from && k.day <= scope.to) n += c.*(m->field);
+        if (k.day >= scope.from && k.day <= scope.to) n += c.*(m->member);
       if (n > 0) out.push_back(f);
       if (static_cast<int>(out.size()) >= limit) return out;
     }

@@ -5,18 +5,12 @@
 namespace gongzhi {
 
 RollupCounts& RollupCounts::operator+=(const RollupCounts& o) {
-  dispatched += o.dispatched, responded_on_time += o.responded_on_time, returned += o.returned;
-  due += o.due, deferred += o.deferred, on_time += o.on_time, overdue += o.overdue;
-  resolved += o.resolved, reworked += o.reworked, handling_minutes += o.handling_minutes;
-  rated += o.rated, solved += o.solved, satisfied += o.satisfied;
+  for (const auto& f : kRollupFields) this->*f.member += o.*f.member;
   return *this;
 }
 
 RollupCounts& RollupCounts::operator-=(const RollupCounts& o) {
-  dispatched -= o.dispatched, responded_on_time -= o.responded_on_time, returned -= o.returned;
-  due -= o.due, deferred -= o.deferred, on_time -= o.on_time, overdue -= o.overdue;
-  resolved -= o.resolved, reworked -= o.reworked, handling_minutes -= o.handling_minutes;
-  rated -= o.rated, solved -= o.solved, satisfied -= o.satisfied;
+  for (const auto& f : kRollupFields) this->*f.member -= o.*f.member;
   return *this;
 }
 

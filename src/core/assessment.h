@@ -52,6 +52,29 @@ struct RollupCounts {
   bool operator==(const RollupCounts&) const = default;
 };
 
+// Every counter of RollupCounts, in the order of the roll-up tables' columns: the one list that
+// arithmetic, SQL columns, JSON and drill-down metrics are made from.
+struct RollupField {
+  const char* name;
+  int64_t RollupCounts::*member;
+  bool counts_dispatches;  // a number of dispatches (drill-down lists them); false for sums like minutes
+};
+inline constexpr RollupField kRollupFields[] = {
+    {"dispatched", &RollupCounts::dispatched, true},
+    {"responded_on_time", &RollupCounts::responded_on_time, true},
+    {"returned", &RollupCounts::returned, true},
+    {"due", &RollupCounts::due, true},
+    {"deferred", &RollupCounts::deferred, true},
+    {"on_time", &RollupCounts::on_time, true},
+    {"overdue", &RollupCounts::overdue, true},
+    {"resolved", &RollupCounts::resolved, true},
+    {"reworked", &RollupCounts::reworked, true},
+    {"handling_minutes", &RollupCounts::handling_minutes, false},
+    {"rated", &RollupCounts::rated, true},
+    {"solved", &RollupCounts::solved, true},
+    {"satisfied", &RollupCounts::satisfied, true},
+};
+
 struct RollupKey {
   CivilDay day = 0;
   int64_t unit_id = 0, worker_id = 0;

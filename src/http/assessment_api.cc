@@ -51,14 +51,8 @@ json::value RateJson(const Rate& r) {
 }
 
 json::object FiguresJson(const Figures& f) {
-  const RollupCounts& c = f.counts;
-  json::object counts{{"dispatched", c.dispatched}, {"responded_on_time", c.responded_on_time},
-                      {"returned", c.returned},     {"due", c.due},
-                      {"deferred", c.deferred},     {"on_time", c.on_time},
-                      {"overdue", c.overdue},       {"resolved", c.resolved},
-                      {"reworked", c.reworked},     {"handling_minutes", c.handling_minutes},
-                      {"rated", c.rated},           {"solved", c.solved},
-                      {"satisfied", c.satisfied}};
+  json::object counts;
+  for (const auto& field : kRollupFields) counts[field.name] = f.counts.*field.member;
   json::object rates{{"response", RateJson(f.response)},         {"resolution", RateJson(f.resolution)},
                      {"satisfaction", RateJson(f.satisfaction)}, {"on_time", RateJson(f.on_time)},
                      {"rework", RateJson(f.rework)},             {"return", RateJson(f.returns)}};

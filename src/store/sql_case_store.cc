@@ -143,9 +143,15 @@ Status InsertEvents(sql::Connection& c, const std::vector<CaseEvent>& events) {
 constexpr const char* kFactCols =
     "case_id, n, unit_id, worker_id, region_code, category_code, reopened, dispatched_at, response_due, handling_due, "
     "claimed_at, resolved_at, rated_at, returned, deferred, overdue, reworks, handling_minutes, solved, satisfied";
-constexpr const char* kRollupSums =
-    "SUM(dispatched), SUM(responded_on_time), SUM(returned), SUM(due), SUM(deferred), SUM(on_time), SUM(overdue), "
-    "SUM(resolved), SUM(reworked), SUM(handling_minutes), SUM(rated), SUM(solved), SUM(satisfied)";
+// "SUM(dispatched), SUM(responded_on_time), ...": the counters of kRollupFields summed.
+const std::string& RollupSums() {
+  static const std::string q = [] {
+    std::string out;
+    for (const auto& f : kRollupFields) out += std::string(out.empty() ? "" : ", ") + "SUM(" + f.name + ")";
+    return out;
+  }();
+  return q;
+}
 
 int64_t DayOf(InstantMs t) { return t ? LocalDay(t) : 0; }
 
@@ -170,24 +176,24 @@ Status UpsertFacts(sql::Connection& c, const std::vector<CaseFact>& facts) {
 }
 
 std::vector<Value> RollupValues(const RollupKey& k, const RollupCounts& r) {
-  return {int64_t{k.day}, k.unit_id, k.worker_id, k.region_code, k.category_code, r.dispatched, r.responded_on_time,
-          r.returned, r.due, r.deferred, r.on_time, r.overdue, r.resolved, r.reworked, r.handling_minutes, r.rated,
-          r.solved, r.satisfied};
+  std::vector<Value> v{int64_t{k.day}, k.unit_id, k.worker_id, k.region_code, k.category_code};
+  for (const auto& f : kRollupFields) v.push_back(r.*f.member);
+  return v;
 }
 
 std::string RollupInsert(const char* table) {
-  return std::string("INSERT INTO ") + table +
-         " (day, unit_id, worker_id, region_code, category_code, dispatched, responded_on_time, returned, due, deferred, "
-         "on_time, overdue, resolved, reworked, handling_minutes, rated, solved, satisfied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  std::string cols = "day, unit_id, worker_id, region_code, category_code", marks = "?, ?, ?, ?, ?";
+  for (const auto& f : kRollupFields) cols += std::string(", ") + f.name, marks += ", ?";
+  return std::string("INSERT INTO ") + table + " (" + cols + ") VALUES (" + marks + ")";
 }
 
 Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& deltas) {
   std::string q = RollupInsert(table) + " ON CONFLICT (day, unit_id, worker_id, region_code, category_code) DO UPDATE SET ";
-  const char* cols[] = {"dispatched", "responded_on_time", "returned", "due", "deferred", "on_time", "overdue",
-                        "resolved", "reworked", "handling_minutes", "rated", "solved", "satisfied"};
-  for (size_t i = 0; i < std::size(cols); ++i)
-    q += std::string(i ? ", " : "") + cols[i] + " = " + table + "." + cols[i] + " + excluded." + cols[i];
+  bool first = true;
+  for (const auto& f : kRollupFields) {
+    q += std::string(first ? "" : ", ") + f.name + " = " + table + "." + f.name + " + excluded." + f.name;
+    first = false;
+  }
   for (const auto& [k, r] : deltas) GZ_RETURN_IF_ERROR(c.Exec(q, RollupValues(k, r)).status());
   return Status::Ok();
 }
@@ -588,7 +594,7 @@ class SqlCaseStore : public CaseStore {
     // Rankings of units, workers, townships and counties read the township roll-ups (far fewer rows).
     const bool coarse = !scope.fine && scope.category_prefix.empty() && scope.region_prefix.size() <= 9 &&
                         group != RollupGroup::kCommunity && group != RollupGroup::kCategory;
-    std::string q = "SELECT " + key + " AS k, " + kRollupSums + " FROM " +
+    std::string q = "SELECT " + key + " AS k, " + RollupSums() + " FROM " +
                     (coarse ? "rollups_township" : "rollups") + " WHERE day >= ? AND day <= ?" + ScopeFilter(scope, p);
     if (group == RollupGroup::kUnit) q += " AND unit_id <> 0";
     if (group == RollupGroup::kWorker) q += " AND worker_id <> 0";
@@ -600,10 +606,8 @@ class SqlCaseStore : public CaseStore {
       std::string k;
       if (!row.IsNull(0)) k = row.Text(0);
       RollupCounts c;
-      int64_t* fields[] = {&c.dispatched, &c.responded_on_time, &c.returned, &c.due, &c.deferred,
-                           &c.on_time, &c.overdue, &c.resolved, &c.reworked, &c.handling_minutes,
-                           &c.rated, &c.solved, &c.satisfied};
-      for (size_t i = 0; i < 13; ++i) *fields[i] = row.IsNull(i + 1) ? 0 : row.Int(i + 1);
+      size_t col = 1;
+      for (const auto& f : kRollupFields) c.*f.member = row.IsNull(col) ? 0 : row.Int(col), ++col;
       // Rows whose counts went back to zero (a fact moved to another day) are no group.
       if (group != RollupGroup::kNone && c.IsZero()) continue;
       out.emplace_back(std::move(k), c);
