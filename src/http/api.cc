@@ -57,21 +57,8 @@ Result<DashboardQuery> DashboardQueryOf(const Request& req, const Clock& clock) 
   DashboardQuery q;
   q.to = LocalDay(clock.Now());
   q.from = q.to - 29;
-  if (auto f = req.Param("from")) {
-    auto d = ParseDate(*f);
-    if (!d.ok()) return Status::Invalid("from", "must be a date YYYY-MM-DD");
-    q.from = *d;
-  }
-  if (auto t = req.Param("to")) {
-    auto d = ParseDate(*t);
-    if (!d.ok()) return Status::Invalid("to", "must be a date YYYY-MM-DD");
-    q.to = *d;
-  }
-  if (q.to < q.from) return Status::Invalid("to", "must not be before from");
-  if (q.to - q.from > 3660) return Status::Invalid("to", "a range is at most ten years");
-  q.region = req.Param("region").value_or("");
-  if (q.region.size() > 12 || q.region.find_first_not_of("0123456789") != std::string::npos)
-    return Status::Invalid("region", "must be a region code (digits)");
+  GZ_RETURN_IF_ERROR(ParseDateRange(req, q.from, q.to));
+  GZ_ASSIGN_OR_RETURN(q.region, ParseRegionParam(req));
   return q;
 }
 

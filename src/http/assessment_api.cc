@@ -20,21 +20,15 @@ Result<AssessmentScope> ScopeOf(const Request& req) {
     s.from = range.first, s.to = range.second;
   } else {
     if (!from || !to) return Status::Invalid(from ? "to" : "from", "is required (YYYY-MM-DD), or give period");
-    auto f = ParseDate(*from);
-    if (!f.ok()) return Status::Invalid("from", "must be a date YYYY-MM-DD");
-    auto t = ParseDate(*to);
-    if (!t.ok()) return Status::Invalid("to", "must be a date YYYY-MM-DD");
-    if (*t < *f) return Status::Invalid("to", "must not be before from");
-    if (*t - *f > 3660) return Status::Invalid("to", "a range is at most ten years");
-    s.from = *f, s.to = *t;
+    GZ_RETURN_IF_ERROR(ParseDateRange(req, s.from, s.to));
   }
   GZ_ASSIGN_OR_RETURN(s, ParseSubject(req.Param("subject").value_or(""), s));
-  if (auto r = req.Param("region")) {
-    if (r->empty() || r->size() > 12 || r->find_first_not_of("0123456789") != std::string::npos)
-      return Status::Invalid("region", "must be a region code (digits)");
-    if (!s.region_prefix.empty() && !r->starts_with(s.region_prefix) && !s.region_prefix.starts_with(*r))
+  GZ_ASSIGN_OR_RETURN(std::string r, ParseRegionParam(req));
+  if (req.Param("region") && r.empty()) return Status::Invalid("region", "must be a region code (digits)");
+  if (!r.empty()) {
+    if (!s.region_prefix.empty() && !r.starts_with(s.region_prefix) && !s.region_prefix.starts_with(r))
       return Status::Invalid("region", "does not overlap the subject's region");
-    if (r->size() > s.region_prefix.size()) s.region_prefix = *r;
+    if (r.size() > s.region_prefix.size()) s.region_prefix = r;
   }
   if (auto c = req.Param("category")) {
     if (c->empty() || c->size() > 32) return Status::Invalid("category", "must be a category code");

@@ -1,5 +1,8 @@
 #include "http/json_io.h"
 
+#include "core/region.h"
+#include "core/work_calendar.h"
+
 #include <charconv>
 #include <cmath>
 #include <tuple>
@@ -99,6 +102,26 @@ Status ParsePaging(const Request& req, int& limit, int& offset) {
 }
 
 Response OrError(const Status& s) { return s.ok() ? NoContent() : ErrorResponse(s); }
+
+Status ParseDateRange(const Request& req, int32_t& from, int32_t& to) {
+  for (auto [name, target] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+    if (auto v = req.Param(name)) {
+      auto d = ParseDate(*v);
+      if (!d.ok()) return Status::Invalid(name, "must be a date YYYY-MM-DD");
+      *target = *d;
+    }
+  }
+  if (to < from) return Status::Invalid("to", "must not be before from");
+  if (to - from > 3660) return Status::Invalid("to", "a range is at most ten years");
+  return Status::Ok();
+}
+
+Result<std::string> ParseRegionParam(const Request& req) {
+  auto r = req.Param("region");
+  if (!r || r->empty()) return std::string();
+  if (r->size() > 12 || !IsDigits(*r)) return Status::Invalid("region", "must be a region code (digits)");
+  return *r;
+}
 
 std::string CsvCell(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;

@@ -38,6 +38,12 @@ Response OrError(const Result<T>& r, F&& to_response) {
 // 204 when OK.
 Response OrError(const Status& s);
 
+// ?from=&to= (dates YYYY-MM-DD, inclusive), each overriding its default in `from`/`to` when
+// present; `to` must not be before `from`, and a range is at most ten years.
+Status ParseDateRange(const Request& req, int32_t& from, int32_t& to);
+// ?region= when given: a region code (1–12 digits); "" when absent or empty.
+Result<std::string> ParseRegionParam(const Request& req);
+
 // One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
 std::string CsvCell(const std::string& s);
 
