@@ -182,16 +182,10 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   if (Status s = grids.RebuildIndex(); !s.ok()) return Fail(s);
   http::ApiInfo info{IsPostgresTarget(o.db.Target()) ? "postgres" : "sqlite", o.home_region, o.tile_url, kVersion};
   AssessmentService assessment(**store, clock, o.weights);
-  {
-    // A database from before the assessment tables (migration 0005) has cases but no facts: derive
-    // them once from the events, as `gongzhi rollup rebuild` does.
-    auto cases_n = (*store)->cases().CountCases();
-    auto facts = (*store)->cases().SumRollups({0, 1 << 30}, RollupGroup::kNone);
-    if (cases_n.ok() && *cases_n > 0 && facts.ok() && facts->at(0).second.IsZero()) {
-      auto st = assessment.Rebuild();
-      if (!st.ok()) return Fail(st.status());
-      if (st->facts) spdlog::info("assessment derived from {} events of {} cases", st->events, st->cases);
-    }
+  if (auto st = assessment.RebuildIfMissing(); !st.ok()) {
+    return Fail(st.status());
+  } else if (*st && (*st)->facts) {
+    spdlog::info("assessment derived from {} events of {} cases", (*st)->events, (*st)->cases);
   }
   http::Api api(regions, grids, &cases, info, &assessment);
   http::StaticFiles files(FindWebRoot(o.web));

@@ -200,6 +200,14 @@ Result<std::vector<CaseFact>> AssessmentService::DrillDown(const AssessmentScope
   }
 }
 
+Result<std::optional<RebuildStats>> AssessmentService::RebuildIfMissing() {
+  GZ_ASSIGN_OR_RETURN(auto any_case, store_.cases().ListCases({.limit = 1}));
+  GZ_ASSIGN_OR_RETURN(auto any_fact, store_.cases().FactsIn({0, 1 << 30}, 1));
+  if (any_case.empty() || !any_fact.empty()) return std::optional<RebuildStats>();
+  GZ_ASSIGN_OR_RETURN(auto st, Rebuild());
+  return std::optional<RebuildStats>(st);
+}
+
 Result<RebuildStats> AssessmentService::Rebuild() {
   RebuildStats st;
   std::vector<CaseFact> all;

@@ -49,6 +49,9 @@ class AssessmentService {
   Result<std::vector<CaseFact>> DrillDown(const AssessmentScope& scope, const std::string& metric, int limit);
   // Recomputes every fact and roll-up from the case events.
   Result<RebuildStats> Rebuild();
+  // Rebuild, when there are cases but no facts (a database from before the assessment tables).
+  // Two one-row look-ups otherwise: cheap enough for every start.
+  Result<std::optional<RebuildStats>> RebuildIfMissing();
 
  private:
   Store& store_;

@@ -571,6 +571,14 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   EXPECT_EQ(st->cases, 16);
   auto rebuilt = snapshot();
+  // A database with cases but no facts (from before the assessment tables) is derived at start-up,
+  // one with facts is left alone.
+  EXPECT_FALSE(*assess.RebuildIfMissing());
+  ASSERT_TRUE(cs.ReplaceAssessment({}, {}).ok());
+  auto derived = assess.RebuildIfMissing();
+  ASSERT_TRUE(derived.ok() && derived->has_value());
+  EXPECT_EQ((*derived)->cases, 16);
+  EXPECT_TRUE(snapshot() == rebuilt);
   EXPECT_EQ(incremental.second.size(), rebuilt.second.size());
   for (size_t i = 0; i < std::min(incremental.second.size(), rebuilt.second.size()); ++i) {
     const auto &x = incremental.second[i], &y = rebuilt.second[i];

@@ -713,33 +713,33 @@ class SqlCaseStore : public CaseStore {
 
   Result<std::map<int64_t, int>> OpenTasksByWorker(const std::vector<int64_t>& ids) override {
     std::map<int64_t, int> out;
-    for (int64_t id : ids) {
-      GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT COUNT(*) FROM cases WHERE worker_id = ? AND state IN ('dispatched', "
-                                       "'handling', 'resolved')",
-                                       {id}));
-      out[id] = static_cast<int>(r.rows.at(0).Int(0));
-    }
+    if (ids.empty()) return out;
+    // One query for all of them (every id answered, 0 when it has no open task).
+    std::string q = "SELECT worker_id, COUNT(*) FROM cases WHERE state IN ('dispatched', 'handling', 'resolved') AND "
+                    "worker_id IN (";
+    std::vector<Value> p;
+    for (int64_t id : ids) q += p.empty() ? "?" : ", ?", p.push_back(id), out[id] = 0;
+    GZ_ASSIGN_OR_RETURN(auto r, Read(q + ") GROUP BY worker_id", p));
+    for (const auto& row : r.rows) out[row.Int(0)] = static_cast<int>(row.Int(1));
     return out;
   }
 
   Result<std::vector<Summons>> ListSummons(int64_t case_id) override {
-    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons "
-                                     "WHERE case_id = ? ORDER BY lead DESC, unit_id",
-                                     {case_id}));
-    std::vector<Summons> out;
-    for (const auto& row : r.rows)
-      out.push_back({row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5), row.Text(6)});
-    return out;
+    return ReadAll("SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons WHERE case_id = ? "
+                   "ORDER BY lead DESC, unit_id",
+                   {case_id}, [](const sql::Row& row) {
+                     return Summons{row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5),
+                                    row.Text(6)};
+                   });
   }
 
   Result<std::vector<PhotoRecord>> ListPhotos(int64_t case_id) override {
-    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM "
-                                     "case_photos WHERE case_id = ? ORDER BY uploaded_at, sha256",
-                                     {case_id}));
-    std::vector<PhotoRecord> out;
-    for (const auto& row : r.rows)
-      out.push_back({row.Int(0), row.Text(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5), row.Int(6)});
-    return out;
+    return ReadAll("SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM case_photos WHERE "
+                   "case_id = ? ORDER BY uploaded_at, sha256",
+                   {case_id}, [](const sql::Row& row) {
+                     return PhotoRecord{row.Int(0), row.Text(1), row.Text(2), row.Int(3),
+                                        row.Text(4), row.Text(5), row.Int(6)};
+                   });
   }
 
   Result<std::string> PhotoType(const std::string& sha) override {
