@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster on loopback for the tests.
-#   eval "$(scripts/pg.sh start DIR)"   prints export lines (GONGZHI_TEST_PG, GONGZHI_TEST_PG_E2E)
+#   eval "$(scripts/pg.sh start DIR)"   prints export lines (GONGZHI_TEST_PG, GONGZHI_TEST_PG_E2E...)
 #   scripts/pg.sh stop DIR
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
@@ -28,12 +28,13 @@ start)
     port=
   done
   [ -n "${port:-}" ] || { cat "$dir/server.log" >&2; exit 1; }
-  for db in gongzhi_contract gongzhi_e2e gongzhi_e2e_cases; do
+  for db in gongzhi_contract gongzhi_e2e gongzhi_e2e_cases gongzhi_e2e_feed; do
     runuser -u postgres -- psql -q -h "$dir" -p "$port" -U postgres -c "CREATE DATABASE $db" postgres >/dev/null
   done
   echo "export GONGZHI_TEST_PG='postgresql://postgres@127.0.0.1:$port/gongzhi_contract'"
   echo "export GONGZHI_TEST_PG_E2E='postgresql://postgres@127.0.0.1:$port/gongzhi_e2e'"
   echo "export GONGZHI_TEST_PG_E2E_CASES='postgresql://postgres@127.0.0.1:$port/gongzhi_e2e_cases'"
+  echo "export GONGZHI_TEST_PG_E2E_FEED='postgresql://postgres@127.0.0.1:$port/gongzhi_e2e_feed'"
   ;;
 stop)
   cd /

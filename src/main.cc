@@ -16,6 +16,7 @@
 #include "app/audit.h"
 #include "app/cases.h"
 #include "app/demo.h"
+#include "app/feed.h"
 #include "app/grids.h"
 #include "app/regions.h"
 #include "http/api.h"
@@ -187,7 +188,8 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   } else if (*st && (*st)->facts) {
     spdlog::info("assessment derived from {} events of {} cases", (*st)->events, (*st)->cases);
   }
-  http::Api api(regions, grids, &cases, info, &assessment);
+  FeedHub feed((*store)->cases(), clock);
+  http::Api api(regions, grids, &cases, info, &assessment, &feed);
   http::StaticFiles files(FindWebRoot(o.web));
   http::Server server(so, [&api](const http::Request& r) { return api.Handle(r); },
                       [&files](const http::Request& r) { return files.Serve(r); });
@@ -205,6 +207,12 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
     if (Status s = grids.RefreshIfChanged(); !s.ok()) spdlog::warn("grid index refresh: {}", s.ToString());
     if (Status s = cases.RefreshConfigIfChanged(); !s.ok()) spdlog::warn("configuration refresh: {}", s.ToString());
   });
+  // Live push: new feed entries (from this node or any other on the same database) every 200 ms;
+  // heartbeats keep idle streams alive through proxies and find the clients that are gone.
+  server.Every(std::chrono::milliseconds(200), [&feed] {
+    if (Status s = feed.Poll(); !s.ok()) spdlog::warn("live feed: {}", s.ToString());
+  });
+  server.Every(std::chrono::seconds(15), [&feed] { feed.Maintain(); });
   // The deadline sweep: warnings at 80%, overdue + 督办 at 100%, missed 报到, auto-close.
   server.Every(std::chrono::seconds(std::max(1, o.sweep_seconds)), [&cases] {
     auto st = cases.Sweep();

@@ -14,6 +14,7 @@
 
 #include "core/case.h"
 #include "core/assessment.h"
+#include "core/feed.h"
 #include "core/work_calendar.h"
 #include "core/routing.h"
 #include "core/status.h"
@@ -36,6 +37,9 @@ struct CaseEvent {
   std::string from_state, to_state;
   std::string payload;  // canonical JSON object
   std::string prev_hash, hash;
+  // Other units the event concerns (summoned, acknowledging), for the live feed; not hashed, not
+  // stored with the event.
+  std::vector<int64_t> units;
 };
 
 // Computes an event's hash from the event (prev_hash set). Supplied by the use case so the store
@@ -181,6 +185,13 @@ class CaseStore {
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountCasesBy(const std::string& by,
                                                                             const std::string& region_prefix,
                                                                             InstantMs from, InstantMs to) = 0;
+  // --- live feed (one entry per event, written with the events) ---
+  // Entries with after < id <= through (through 0: no upper bound), in id order, at most `limit`.
+  virtual Result<std::vector<FeedEntry>> ReadFeed(int64_t after, int64_t through, int limit) = 0;
+  // The lowest and highest id in the feed, {0, 0} when it is empty.
+  virtual Result<std::pair<int64_t, int64_t>> FeedBounds() = 0;
+  // Deletes entries older than `before`; returns how many.
+  virtual Result<int64_t> PruneFeed(InstantMs before) = 0;
   // Ids of cases whose next_due <= now, earliest first.
   virtual Result<std::vector<int64_t>> DueCaseIds(InstantMs now, int limit) = 0;
   virtual Result<std::vector<SupervisionRecord>> ListSupervisions(const std::string& region_prefix, int limit) = 0;

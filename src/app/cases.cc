@@ -343,6 +343,7 @@ Status CaseService::CommitAction(CaseRecord& c, int64_t expected_version, const 
   GZ_ASSIGN_OR_RETURN(auto summons, cases_.ListSummons(c.id));
   summons.insert(summons.end(), side.new_summons.begin(), side.new_summons.end());
   auto next = NextDue(c, summons, c.timers_through);
+  for (const auto& sm : summons) e.units.push_back(sm.unit_id);  // summoned units follow the case live
   CaseSideWrites writes = side;
   std::vector<CaseEvent> events{std::move(e)};
   GZ_RETURN_IF_ERROR(AssessmentWrites(c, events, writes));
@@ -1095,6 +1096,8 @@ Result<SweepStats> CaseService::Sweep(int limit) {
         }
       }
     }
+    for (auto& e : events)
+      for (const auto& sm : summons) e.units.push_back(sm.unit_id);
     c.timers_through = now;
     c.updated_at = events.empty() ? c.updated_at : now;
     auto next = NextDue(c, summons, now);

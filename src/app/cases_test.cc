@@ -8,6 +8,7 @@
 #include "app/assessment.h"
 #include "app/audit.h"
 #include "app/demo.h"
+#include "app/feed.h"
 #include "app/test_support.h"
 #include "store/dir_file_store.h"
 #include "store/sqlite/sqlite_connection.h"
@@ -676,6 +677,146 @@ TEST_F(CaseServiceTest, PhotosAreCheckedStoredAndChained) {
   EXPECT_TRUE(VerifyAuditTrail(ts_.store().cases())->ok);
   // Without a file store photos are refused plainly.
   EXPECT_EQ(cases_.AddReporterPhoto(c.tracking_code, png, "").status().code(), ErrorCode::kUnavailable);
+}
+
+
+// Records what the hub hands over; `open` false makes it behave like a closed connection.
+struct RecordingSink : FeedSink {
+  std::vector<std::pair<FeedEntry, int64_t>> got;  // entry, resume id
+  std::vector<int64_t> resets;
+  bool open = true;
+  bool Deliver(const FeedEntry& e, int64_t resume_id) override {
+    if (open) got.emplace_back(e, resume_id);
+    return open;
+  }
+  bool Reset(int64_t resume_id) override {
+    resets.push_back(resume_id);
+    return open;
+  }
+  bool Heartbeat() override { return open; }
+  std::vector<std::string> Actions() const {
+    std::vector<std::string> out;
+    for (const auto& [e, _] : got) out.push_back(std::to_string(e.case_id) + ":" + e.action);
+    return out;
+  }
+};
+
+TEST_F(CaseServiceTest, LiveFeedDeliversWhatEachScopeMaySeeAndResumes) {
+  FeedHub hub(ts_.store().cases(), ts_.clock());
+  auto before = cases_.Report(AtGrid("0101"))->record;  // before anyone listens: not pushed live
+  ASSERT_TRUE(hub.Poll().ok());
+  auto township = std::make_shared<RecordingSink>(), other = std::make_shared<RecordingSink>(),
+       unit_sink = std::make_shared<RecordingSink>(), summoned_sink = std::make_shared<RecordingSink>();
+  const int64_t unit = UnitNamed("复兴区城市管理综合行政执法局"), summoned = UnitNamed("胜利桥街道司法所");
+  ASSERT_TRUE(hub.Subscribe({.region_prefix = "130404001"}, std::nullopt, township).ok());
+  ASSERT_TRUE(hub.Subscribe({.region_prefix = "130404002"}, std::nullopt, other).ok());
+  ASSERT_TRUE(hub.Subscribe({.unit_id = unit}, std::nullopt, unit_sink).ok());
+  ASSERT_TRUE(hub.Subscribe({.unit_id = summoned}, std::nullopt, summoned_sink).ok());
+
+  auto c = cases_.Report(AtGrid("0101"))->record;
+  Do(c.id, CaseAction::kAccept, township_);
+  auto d = Do(c.id, CaseAction::kDispatch, township_);
+  ASSERT_TRUE(cases_.Summon(c.id, township_, {summoned}, d.record.version, 30).ok());
+  ASSERT_TRUE(hub.Poll().ok());
+  const std::string id = std::to_string(c.id);
+  EXPECT_EQ(township->Actions(), (std::vector<std::string>{id + ":report", id + ":accept", id + ":dispatch", id + ":summon"}));
+  EXPECT_TRUE(other->got.empty());
+  EXPECT_EQ(unit_sink->Actions(), (std::vector<std::string>{id + ":dispatch", id + ":summon"}));
+  EXPECT_EQ(summoned_sink->Actions(), (std::vector<std::string>{id + ":summon"}));
+  // In commit order, each with the id to resume from.
+  for (size_t i = 0; i < township->got.size(); ++i) {
+    EXPECT_EQ(township->got[i].first.seq, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ(township->got[i].second, township->got[i].first.id);
+  }
+  EXPECT_EQ(township->got[2].first.unit_id, unit);
+  EXPECT_EQ(township->got[2].first.to_state, "dispatched");
+
+  // The summoned unit follows the case from then on: its 报到 and the deadline warnings.
+  Actor summoned_actor{Actor::Kind::kUnit, "", summoned};
+  auto cur = cases_.Get(c.id, Actor{Actor::Kind::kSystem});
+  ASSERT_TRUE(cases_.Acknowledge(c.id, summoned_actor, "到场", cur->record.version).ok());
+  ts_.clock().Advance(2 * 60 * kMinute);  // past the response deadline
+  ASSERT_TRUE(cases_.Sweep(100).ok());
+  ASSERT_TRUE(hub.Poll().ok());
+  auto acts = summoned_sink->Actions();
+  EXPECT_EQ(std::vector<std::string>(acts.begin() + 1, acts.end()),
+            (std::vector<std::string>{id + ":acknowledge", id + ":warn", id + ":overdue"}));
+  EXPECT_EQ(township->got.size(), 7u);
+
+  // A console that lost its connection after the second entry gets the rest, in order, once.
+  auto back = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(hub.Subscribe({.region_prefix = "130404001"}, township->got[1].second, back).ok());
+  ASSERT_EQ(back->got.size(), 5u);
+  for (size_t i = 0; i < back->got.size(); ++i) EXPECT_EQ(back->got[i].first.id, township->got[i + 2].first.id);
+  // And from there on it is live like the others; a closed connection is dropped.
+  other->open = false;
+  Do(c.id, CaseAction::kClaim, Actor{Actor::Kind::kUnit, "", unit});
+  auto elsewhere = AtGrid("0101");
+  elsewhere.lng = 100.0;
+  elsewhere.region_code = "130404002";
+  ASSERT_TRUE(cases_.Report(elsewhere).ok());
+  ASSERT_TRUE(hub.Poll().ok());
+  EXPECT_EQ(back->got.back().first.action, "claim");
+  EXPECT_EQ(hub.subscribers(), 4u);  // `other` saw the new case, found its connection closed, and went
+  (void)before;
+}
+
+TEST_F(CaseServiceTest, LiveFeedWaitsForLateCommitsAndResetsTheFarBehind) {
+  // Feed ids are handed out before commit; with several writers an entry can become visible after
+  // entries with higher ids. Written straight into the table to play that order.
+  auto conn = sql::OpenSqlite(ts_.path());
+  ASSERT_TRUE(conn.ok());
+  auto put = [&](int64_t id) {
+    auto r = (*conn)->Exec("INSERT INTO feed (id, case_id, seq, at, action, from_state, to_state, region_code, "
+                           "category_code) VALUES (?, 1, ?, ?, 'report', '', 'reported', '130404001008', '0101')",
+                           {id, id, ts_.clock().Now()});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  };
+  FeedHub hub(ts_.store().cases(), ts_.clock(), {.max_backlog = 3});
+  auto sink = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(hub.Subscribe({}, std::nullopt, sink).ok());
+  put(1);
+  put(3);
+  ASSERT_TRUE(hub.Poll().ok());
+  ASSERT_EQ(sink->got.size(), 2u);
+  EXPECT_EQ(sink->got[1].second, 1);  // 3 is delivered, but a resume must start below the gap
+  put(2);  // the late one
+  put(5);  // and a gap (4) that never fills
+  ASSERT_TRUE(hub.Poll().ok());
+  ASSERT_EQ(sink->got.size(), 4u);
+  EXPECT_EQ(sink->got[2].first.id, 2);
+  EXPECT_EQ(sink->got[2].second, 3);
+  EXPECT_EQ(hub.cursor(), 3);
+  ASSERT_TRUE(hub.Poll().ok());
+  EXPECT_EQ(sink->got.size(), 4u);  // nothing twice
+  ts_.clock().Advance(11'000);
+  ASSERT_TRUE(hub.Poll().ok());
+  EXPECT_EQ(hub.cursor(), 5);  // 4 given up after the wait
+  // Resuming from before the gap repeats nothing that was not missed... but may repeat what was
+  // delivered above a gap; five entries behind is more than the backlog allowed: reload.
+  auto far = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(hub.Subscribe({}, 0, far).ok());
+  EXPECT_TRUE(far->got.empty());
+  EXPECT_EQ(far->resets, std::vector<int64_t>{5});
+  auto near = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(hub.Subscribe({}, 2, near).ok());
+  ASSERT_EQ(near->got.size(), 2u);
+  EXPECT_EQ(near->got[0].first.id, 3);
+  EXPECT_EQ(near->got[1].first.id, 5);
+  // Pruned history: a client that missed pruned entries must reload too.
+  ts_.clock().Advance(8 * 86'400'000LL);
+  put(6);
+  hub.Maintain();
+  auto bounds = ts_.store().cases().FeedBounds();
+  EXPECT_EQ(bounds->first, 6);
+  auto pruned = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(hub.Poll().ok());
+  ASSERT_TRUE(hub.Subscribe({}, 3, pruned).ok());
+  EXPECT_EQ(pruned->resets, std::vector<int64_t>{6});
+  // The polling API pages through the feed by scope.
+  auto page = hub.Since({.region_prefix = "130404002"}, 0, 10);
+  EXPECT_TRUE(page->entries.empty());
+  EXPECT_EQ(page->through, 6);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "http/api.h"
 
 #include "http/assessment_api.h"
+#include "http/feed_api.h"
 #include "http/case_api.h"
 #include "http/json_io.h"
 #include "http/router.h"
@@ -145,9 +146,11 @@ Result<GridWorker> WorkerFromJson(const Request& req) {
 
 Api::~Api() = default;
 
-Api::Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info, AssessmentService* assessment)
+Api::Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info, AssessmentService* assessment,
+         FeedHub* feed)
     : routes_(std::make_unique<Router>()) {
   auto& R = *routes_;
+  if (feed) AddFeedRoutes(R, *feed);
   if (cases) AddCaseRoutes(R, *cases);
   if (assessment) AddAssessmentRoutes(R, *assessment);
   if (cases) AddDashboardRoutes(R, *cases, grids);

@@ -7,6 +7,7 @@
 
 #include "app/assessment.h"
 #include "app/cases.h"
+#include "app/feed.h"
 #include "app/grids.h"
 #include "app/regions.h"
 #include "http/http_types.h"
@@ -22,9 +23,9 @@ struct ApiInfo {
 
 class Api {
  public:
-  // `cases` and `assessment` may be null: their endpoints are then absent.
+  // `cases`, `assessment` and `feed` may be null: their endpoints are then absent.
   Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info,
-      AssessmentService* assessment = nullptr);
+      AssessmentService* assessment = nullptr, FeedHub* feed = nullptr);
   ~Api();
   Response Handle(const Request& req);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@ struct Request {
   std::string body;
   std::string content_type;
   std::string actor;  // X-Gongzhi-Actor header: who acts (until accounts, issue #6)
+  std::string last_event_id;  // Last-Event-ID header (an SSE client reconnecting)
   // Set by the server: a handler that returns Response::Later() answers through this, exactly
   // once, from any thread. Empty when the caller wants the answer returned (tests).
   std::function<void(struct Response)> reply;
@@ -31,12 +33,25 @@ struct Request {
   }
 };
 
+// A response body that stays open (Server-Sent Events). Thread-safe; Write never blocks: it queues
+// and returns false once the client is gone or has fallen too far behind (then the server closes).
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  virtual bool Write(std::string data) = 0;
+  // Ends the response once what was written has been sent.
+  virtual void Close() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   bool deferred = false;  // the answer comes later through Request::reply
+  // When set, the server sends the status and headers with no length, then calls this with the
+  // open body; the response lasts until either side closes it.
+  std::function<void(std::shared_ptr<Stream>)> stream;
 
   static Response Later() {
     Response r;

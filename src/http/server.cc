@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <csignal>
+#include <deque>
 #include <optional>
 
 #include <boost/asio.hpp>
@@ -123,6 +124,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.body = std::move(msg.body());
     req.content_type = std::string(msg[bhttp::field::content_type]);
     req.actor = std::string(msg["X-Gongzhi-Actor"]);
+    req.last_event_id = std::string(msg["Last-Event-ID"]);
     bool keep_alive = msg.keep_alive();
     bool head = msg.method() == bhttp::verb::head;
     srv_.inflight++;
@@ -153,6 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(Response r, bool keep_alive, bool head) {
+    if (r.stream && !head) return StartStream(std::move(r));
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), 11);
     res->set(bhttp::field::server, "gongzhi");
     if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
@@ -167,6 +170,72 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec || !res->keep_alive()) return self->Close();
       self->ReadHeader();
     });
+  }
+
+  // A streamed response: the head by hand (no length, the connection closes at the end), then
+  // whatever the handler writes, in order, until either side closes. A client that stops reading
+  // is dropped once 1 MiB waits for it; it reconnects and resumes.
+  class BodyStream : public Stream {
+   public:
+    explicit BodyStream(std::shared_ptr<Session> s) : s_(std::move(s)) {}
+    bool Write(std::string data) override {
+      if (!s_->stream_open_->load()) return false;
+      asio::post(s_->stream_.get_executor(), [s = s_, data = std::move(data)]() mutable { s->Enqueue(std::move(data)); });
+      return true;
+    }
+    void Close() override {
+      asio::post(s_->stream_.get_executor(), [s = s_] {
+        if (s->out_.empty()) return s->EndStream();
+        s->closing_ = true;
+      });
+    }
+
+   private:
+    std::shared_ptr<Session> s_;
+  };
+
+  void StartStream(Response r) {
+    std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
+                       std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(r.status))) +
+                       "\r\nServer: gongzhi\r\nContent-Type: " + r.content_type +
+                       "\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nX-Accel-Buffering: "
+                       "no\r\nConnection: close\r\n";
+    for (auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
+    head += "\r\n";
+    stream_.expires_never();
+    stream_open_->store(true);
+    Enqueue(std::move(head));
+    // Reading anything more (or the end) means the client is done with this connection.
+    stream_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code, size_t) {
+      self->EndStream();
+    });
+    r.stream(std::make_shared<BodyStream>(shared_from_this()));
+  }
+
+  void Enqueue(std::string data) {
+    if (!stream_open_->load()) return;
+    queued_bytes_ += data.size();
+    out_.push_back(std::move(data));
+    if (queued_bytes_ > (1u << 20)) return EndStream();
+    if (out_.size() == 1) WriteNext();
+  }
+
+  void WriteNext() {
+    asio::async_write(stream_.socket(), asio::buffer(out_.front()),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec || self->out_.empty()) return self->EndStream();
+                        self->queued_bytes_ -= self->out_.front().size();
+                        self->out_.pop_front();
+                        if (!self->out_.empty()) self->WriteNext();
+                        else if (self->closing_) self->EndStream();
+                      });
+  }
+
+  void EndStream() {
+    if (!stream_open_->exchange(false)) return;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
   }
 
   void Close() {
@@ -191,6 +260,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& srv_;
   bool linger_ = false;
   std::array<char, 16384> drain_buf_;
+  std::shared_ptr<std::atomic<bool>> stream_open_ = std::make_shared<std::atomic<bool>>(false);
+  std::deque<std::string> out_;
+  size_t queued_bytes_ = 0;
+  bool closing_ = false;
 };
 
 }  // namespace

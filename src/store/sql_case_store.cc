@@ -1,5 +1,7 @@
 #include "store/sql_case_store.h"
 
+#include <limits>
+
 namespace gongzhi {
 namespace {
 
@@ -130,12 +132,25 @@ void ChainEvents(int64_t case_id, int64_t& last_seq, std::string& last_hash, std
   }
 }
 
-Status InsertEvents(sql::Connection& c, const std::vector<CaseEvent>& events) {
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::string out;
+  for (int64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+
+// Appends the events and their live-feed entries; `rec` is the case as it stands after them.
+Status InsertEvents(sql::Connection& c, const CaseRecord& rec, const std::vector<CaseEvent>& events) {
   for (const auto& e : events) {
-    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(std::string("INSERT INTO case_events (") + kEventCols +
-                                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                       {e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state,
-                                        e.payload, e.prev_hash, e.hash}));
+    GZ_RETURN_IF_ERROR(c.Exec(std::string("INSERT INTO case_events (") + kEventCols +
+                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              {e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.payload,
+                               e.prev_hash, e.hash})
+                           .status());
+    GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO feed (case_id, seq, at, action, from_state, to_state, region_code, "
+                              "category_code, unit_id, worker_id, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              {e.case_id, e.seq, e.at, e.action, e.from_state, e.to_state, rec.region_code,
+                               rec.category_code, Opt(rec.unit_id), Opt(rec.worker_id), JoinIds(e.units)})
+                           .status());
   }
   return Status::Ok();
 }
@@ -378,7 +393,7 @@ class SqlCaseStore : public CaseStore {
       values.push_back(seq);
       values.push_back(std::move(hash));
       GZ_RETURN_IF_ERROR(c.Exec(q, values).status());
-      return InsertEvents(c, evs);
+      return InsertEvents(c, *rec, evs);
     };
     writes_.Submit(std::move(job), [id, done = std::move(done)](Status s) {
       if (s.ok()) done(*id);
@@ -398,7 +413,7 @@ class SqlCaseStore : public CaseStore {
       int64_t seq = cur.rows[0].Int(1);
       std::string hash = cur.rows[0].Text(2);
       ChainEvents(rec.id, seq, hash, events, hasher);
-      GZ_RETURN_IF_ERROR(InsertEvents(c, events));
+      GZ_RETURN_IF_ERROR(InsertEvents(c, rec, events));
       std::string q = "UPDATE cases SET ";
       std::string cols = kCaseCols + 4;  // skip "id, "
       auto values = CaseValues(rec);
@@ -690,6 +705,43 @@ class SqlCaseStore : public CaseStore {
   Result<int64_t> CountCases() override {
     GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT COUNT(*) FROM cases", {}));
     return r.rows.at(0).Int(0);
+  }
+
+  Result<std::vector<FeedEntry>> ReadFeed(int64_t after, int64_t through, int limit) override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT id, case_id, seq, at, action, from_state, to_state, region_code, "
+                                     "category_code, unit_id, worker_id, units FROM feed WHERE id > ? AND id <= ? "
+                                     "ORDER BY id LIMIT ?",
+                                     {after, through ? through : std::numeric_limits<int64_t>::max(), int64_t{limit}}));
+    std::vector<FeedEntry> out;
+    out.reserve(r.rows.size());
+    for (const auto& row : r.rows) {
+      FeedEntry e{row.Int(0),  row.Int(1),        row.Int(2),        row.Int(3), row.Text(4), row.Text(5),
+                  row.Text(6), row.Text(7),       row.Text(8),       OptInt(row, 9), OptInt(row, 10)};
+      std::string units = row.Text(11);
+      for (size_t pos = 0; pos < units.size();) {
+        size_t comma = units.find(',', pos);
+        if (comma == std::string::npos) comma = units.size();
+        e.units.push_back(std::stoll(units.substr(pos, comma - pos)));
+        pos = comma + 1;
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Result<std::pair<int64_t, int64_t>> FeedBounds() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM feed", {}));
+    return std::pair<int64_t, int64_t>(r.rows.at(0).Int(0), r.rows.at(0).Int(1));
+  }
+
+  Result<int64_t> PruneFeed(InstantMs before) override {
+    int64_t n = 0;
+    GZ_RETURN_IF_ERROR(writes_.Run([&](sql::Connection& c) -> Status {
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("DELETE FROM feed WHERE at < ?", {before}));
+      n = r.affected;
+      return Status::Ok();
+    }));
+    return n;
   }
 
   Result<std::vector<int64_t>> DueCaseIds(InstantMs now, int limit) override {

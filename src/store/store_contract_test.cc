@@ -382,6 +382,37 @@ TEST_P(StoreContract, CaseListFiltersAndCursor) {
   EXPECT_EQ(*cs.CountCases(), 7);
 }
 
+TEST_P(StoreContract, FeedFollowsCommittedEventsOnly) {
+  auto& cs = store().cases();
+  EXPECT_EQ(*cs.FeedBounds(), (std::pair<int64_t, int64_t>{0, 0}));
+  auto id = *cs.InsertCase(NewCase("FEED00000001", 1000), Ev("report", 1000), TestHash, std::nullopt);
+  auto c = **cs.GetCase(id);
+  c.unit_id = 7;
+  c.facts.state = CaseState::kDispatched;
+  CaseEvent dispatch = Ev("dispatch", 2000), summon = Ev("summon", 2000);
+  dispatch.to_state = "dispatched";
+  summon.units = {8, 9};
+  ASSERT_TRUE(cs.UpdateCase(c, 1, {dispatch, summon}, TestHash, std::nullopt).ok());
+  EXPECT_FALSE(cs.UpdateCase(c, 1, {Ev("claim", 2500)}, TestHash, std::nullopt).ok());  // stale: no entry
+  auto feed = *cs.ReadFeed(0, 0, 10);
+  ASSERT_EQ(feed.size(), 3u);
+  EXPECT_EQ(feed[0].action, "report");
+  EXPECT_FALSE(feed[0].unit_id);
+  EXPECT_EQ(feed[1].action, "dispatch");
+  EXPECT_EQ(feed[1].unit_id, 7);
+  EXPECT_EQ(feed[1].to_state, "dispatched");
+  EXPECT_EQ(feed[1].region_code, "130404001008");
+  EXPECT_EQ(feed[2].seq, 3);
+  EXPECT_EQ(feed[2].units, (std::vector<int64_t>{8, 9}));
+  EXPECT_LT(feed[0].id, feed[1].id);
+  EXPECT_LT(feed[1].id, feed[2].id);
+  EXPECT_EQ(cs.ReadFeed(feed[0].id, feed[1].id, 10)->size(), 1u);  // (after, through]
+  EXPECT_EQ(cs.ReadFeed(0, 0, 2)->size(), 2u);
+  EXPECT_EQ(*cs.FeedBounds(), (std::pair<int64_t, int64_t>{feed[0].id, feed[2].id}));
+  EXPECT_EQ(*cs.PruneFeed(1500), 1);
+  EXPECT_EQ(cs.FeedBounds()->first, feed[1].id);
+}
+
 TEST_P(StoreContract, CaseSideWritesAreAtomicAndIdempotent) {
   ImportFuxingSample();
   auto unit = store().InsertUnit({0, UnitKind::kDepartment, "派出所", "130404001", "", 0});
