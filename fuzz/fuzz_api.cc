@@ -25,10 +25,12 @@ struct World {
   std::unique_ptr<gongzhi::FileStore> files;
   std::unique_ptr<gongzhi::CaseService> cases;
   std::unique_ptr<gongzhi::AssessmentService> assessment;
+  std::unique_ptr<gongzhi::FeedHub> feed;
+  std::unique_ptr<gongzhi::Open311Service> open311;
   std::unique_ptr<gongzhi::http::Api> api;
   std::string path = "/tmp/gongzhi-fuzz-api-" + std::to_string(::getpid()) + ".db";
   ~World() {
-    api.reset(), assessment.reset(), cases.reset(), grids.reset(), regions.reset(), store.reset();
+    api.reset(), open311.reset(), feed.reset(), assessment.reset(), cases.reset(), grids.reset(), regions.reset(), store.reset();
     for (const char* ext : {"", "-wal", "-shm"}) std::remove((path + ext).c_str());
     std::filesystem::remove_all(path + ".files");
   }
@@ -43,8 +45,12 @@ struct World {
     if (!gongzhi::LoadDemo(*regions, *grids, *store).ok()) __builtin_trap();
     if (!cases->LoadConfig().ok() || !cases->LoadDemoConfig().ok() || !grids->RebuildIndex().ok()) __builtin_trap();
     assessment = std::make_unique<gongzhi::AssessmentService>(*store, clock);
-    api = std::make_unique<gongzhi::http::Api>(*regions, *grids, cases.get(),
-                                               gongzhi::http::ApiInfo{"sqlite", "130404", "", "fuzz"}, assessment.get());
+    feed = std::make_unique<gongzhi::FeedHub>(store->cases(), clock);
+    open311 = std::make_unique<gongzhi::Open311Service>(*store, *cases, *grids, std::vector<std::string>{"fuzz-key"},
+                                                        "130404");
+    api = std::make_unique<gongzhi::http::Api>(
+        *regions, *grids, gongzhi::http::ApiInfo{"sqlite", "130404", "", "fuzz"},
+        gongzhi::http::ApiServices{cases.get(), assessment.get(), feed.get(), open311.get()});
   }
 };
 
@@ -80,6 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       pos = amp + 1;
     }
   }
+  if (req.path.starts_with("/open311/")) req.content_type = "application/x-www-form-urlencoded";
   auto resp = w.api->Handle(req);
   // Bad input is the caller's fault: never a 5xx.
   if (resp.status >= 500) __builtin_trap();

@@ -17,6 +17,7 @@
 #include "app/cases.h"
 #include "app/demo.h"
 #include "app/feed.h"
+#include "app/open311.h"
 #include "app/grids.h"
 #include "app/regions.h"
 #include "http/api.h"
@@ -96,7 +97,11 @@ struct ServeOptions {
   std::string files = "var/files";
   CaseSettings cases;
   AssessmentWeights weights;
+  std::vector<std::string> open311_keys;  // api_key values allowed to POST Open311 requests
 };
+
+// The Open311 key the demo accepts when the configuration names none.
+constexpr const char* kDemoOpen311Key = "demo-open311-key";
 
 Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
   if (o.config.empty()) return Status::Ok();
@@ -119,6 +124,14 @@ Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
   set_if("--pg", o.db.pg, t["database"]["pg"].value<std::string>());
   if (auto v = t["ui"]["home_region"].value<std::string>()) o.home_region = *v;
   if (auto v = t["ui"]["tile_url"].value<std::string>()) o.tile_url = *v;
+  if (auto arr = t["open311"]["api_keys"].as_array()) {
+    for (size_t i = 0; i < arr->size(); ++i) {
+      auto key = (*arr)[i].value<std::string>();
+      if (!key || key->size() < 16)
+        return Status::Invalid("open311.api_keys[" + std::to_string(i) + "]", "must be a string of 16 or more characters");
+      o.open311_keys.push_back(*key);
+    }
+  }
   if (auto v = t["cases"]["sweep_seconds"].value<int64_t>()) o.sweep_seconds = static_cast<int>(*v);
   if (auto v = t["cases"]["duplicate_radius_m"].value<double>()) o.cases.duplicate_radius_m = *v;
   if (auto v = t["cases"]["duplicate_window_hours"].value<int64_t>()) o.cases.duplicate_window_hours = *v;
@@ -189,7 +202,9 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
     spdlog::info("assessment derived from {} events of {} cases", (*st)->events, (*st)->cases);
   }
   FeedHub feed((*store)->cases(), clock);
-  http::Api api(regions, grids, &cases, info, &assessment, &feed);
+  if (o.open311_keys.empty() && o.demo) o.open311_keys.push_back(kDemoOpen311Key);
+  Open311Service open311(**store, cases, grids, o.open311_keys, o.home_region);
+  http::Api api(regions, grids, info, {&cases, &assessment, &feed, &open311});
   http::StaticFiles files(FindWebRoot(o.web));
   http::Server server(so, [&api](const http::Request& r) { return api.Handle(r); },
                       [&files](const http::Request& r) { return files.Serve(r); });
@@ -201,6 +216,11 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
     std::cout << "demo data: 复兴区 (130404), 10 townships, 115 communities, synthetic grids\n"
               << "demo logins: none needed yet - accounts and roles arrive with issue #6; until then the\n"
               << "             API is open to whoever can reach " << *url << " (loopback by default)\n"
+              << "Open311 GeoReport v2: " << *url << "/open311/v2/discovery.json"
+              << (o.open311_keys.size() == 1 && o.open311_keys[0] == kDemoOpen311Key
+                      ? std::string(", api_key=") + kDemoOpen311Key
+                      : std::string(", api_key from [open311] api_keys"))
+              << "\n"
               << std::flush;
   }
   server.Every(std::chrono::seconds(2), [&grids, &cases] {

@@ -58,6 +58,7 @@ struct CaseFilter {
   int64_t after_id = 0;       // cursor: ids below this (newest first); 0 = from the newest
   std::optional<int64_t> merged_into;
   bool open_only = false;     // not rejected, merged or closed
+  bool closed_only = false;   // rejected, merged or closed
   std::optional<std::array<double, 4>> bbox;  // min_lng, max_lng, min_lat, max_lat
   std::vector<int64_t> geo_cells;             // only cases in these cells (with `category` exact);
                                               // then unordered: any `limit` matches, and only
@@ -188,6 +189,8 @@ class CaseStore {
   // --- live feed (one entry per event, written with the events) ---
   // Entries with after < id <= through (through 0: no upper bound), in id order, at most `limit`.
   virtual Result<std::vector<FeedEntry>> ReadFeed(int64_t after, int64_t through, int limit) = 0;
+  // Entries with from <= at < to, in id order, at most `limit`.
+  virtual Result<std::vector<FeedEntry>> ReadFeedAt(InstantMs from, InstantMs to, int limit) = 0;
   // The lowest and highest id in the feed, {0, 0} when it is empty.
   virtual Result<std::pair<int64_t, int64_t>> FeedBounds() = 0;
   // Deletes entries older than `before`; returns how many.

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "core/model.h"
+#include "app/json_text.h"
 
 namespace json = boost::json;
 
@@ -63,7 +64,7 @@ std::string GeometryJson(const std::vector<RawPolygon>& polygons) {
     for (const auto& p : polygons) all.push_back(poly_json(p));
     g["coordinates"] = std::move(all);
   }
-  return json::serialize(g);
+  return JsonText(g);
 }
 
 Result<std::vector<GridFeature>> ParseGridFeatureCollection(std::string_view text, size_t max_features) {

@@ -175,6 +175,54 @@ int64_t WorkCalendar::WorkingMinutesBetween(InstantMs from, InstantMs to) const 
   return total;
 }
 
+Result<InstantMs> ParseInstant(std::string_view text) {
+  auto bad = [&] {
+    return Status::Invalid("", "'" + std::string(text.substr(0, 40)) +
+                                   "' is not a date-time like 2026-11-26T09:30:00+08:00 or a date like 2026-11-26");
+  };
+  if (text.size() < 10) return bad();
+  auto day = ParseDate(text.substr(0, 10));
+  if (!day.ok()) return bad();
+  if (text.size() == 10) return LocalMidnight(*day);
+  auto num = [&](size_t pos, size_t len, int hi) -> int {
+    if (pos + len > text.size()) return -1;
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v <= hi ? v : -1;
+  };
+  if (text[10] != 'T' && text[10] != ' ') return bad();
+  int hh = num(11, 2, 23), mm = num(14, 2, 59), ss = num(17, 2, 60);
+  if (hh < 0 || mm < 0 || ss < 0 || text[13] != ':' || text.size() < 19 || text[16] != ':') return bad();
+  size_t pos = 19;
+  int64_t ms = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    size_t digits = 0;
+    for (++pos; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++digits)
+      if (digits < 3) ms = ms * 10 + (text[pos] - '0');
+    if (digits == 0) return bad();
+    for (; digits < 3; ++digits) ms *= 10;
+  }
+  int64_t offset_min = 0;
+  if (pos < text.size() && text[pos] == 'Z') {
+    ++pos;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    const int sign = text[pos] == '-' ? -1 : 1;
+    const bool colon = pos + 3 < text.size() && text[pos + 3] == ':';
+    int oh = num(pos + 1, 2, 23), om = num(pos + (colon ? 4 : 3), 2, 59);
+    if (oh < 0 || om < 0) return bad();
+    pos += colon ? 6 : 5;
+    offset_min = sign * (oh * 60 + om);
+  } else {
+    return bad();  // a time without a zone is ambiguous
+  }
+  if (pos != text.size()) return bad();
+  const int64_t utc_s = int64_t{*day} * 86400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
+  return utc_s * 1000 + ms;
+}
+
 }  // namespace gongzhi
 
 namespace gongzhi {
@@ -189,5 +237,6 @@ std::string FormatLocalTime(InstantMs t) {
                 static_cast<int>(sec / 60 % 60), static_cast<int>(sec % 60));
   return buf;
 }
+
 
 }  // namespace gongzhi

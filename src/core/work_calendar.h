@@ -30,6 +30,9 @@ InstantMs LocalMidnight(CivilDay day);
 CivilDay LocalDay(InstantMs t);
 // ISO 8601 local time with its offset: "2026-11-26T16:00:00+08:00"; "" for 0 (not yet).
 std::string FormatLocalTime(InstantMs t);
+// An instant from ISO 8601 / W3C: "2026-11-26T09:30:00+08:00", "...Z", "...-05:00", with optional
+// fractional seconds; a bare date "2026-11-26" is local (UTC+8) midnight. InvalidArgument otherwise.
+Result<InstantMs> ParseInstant(std::string_view text);
 
 class WorkCalendar {
  public:

@@ -108,3 +108,26 @@ TEST(WorkCalendarTest, BadConfigurationIsRefused) {
 
 }  // namespace
 }  // namespace gongzhi
+
+namespace gongzhi {
+namespace {
+
+TEST(InstantTest, ParsesW3CDateTimesInAnyZoneAndRoundTrips) {
+  auto local = ParseInstant("2026-11-26T09:30:00+08:00");
+  ASSERT_TRUE(local.ok()) << local.status().ToString();
+  EXPECT_EQ(*ParseInstant("2026-11-26T01:30:00Z"), *local);
+  EXPECT_EQ(*ParseInstant("2026-11-25T20:30:00-05:00"), *local);
+  EXPECT_EQ(*ParseInstant("2026-11-26T01:30:00+0000"), *local);
+  EXPECT_EQ(*ParseInstant("2026-11-26T01:30:00.250Z"), *local + 250);
+  EXPECT_EQ(*ParseInstant("2026-11-26T01:30:00.5Z"), *local + 500);
+  EXPECT_EQ(FormatLocalTime(*local), "2026-11-26T09:30:00+08:00");
+  EXPECT_EQ(*ParseInstant(FormatLocalTime(*local + 61'000)), *local + 61'000);
+  EXPECT_EQ(*ParseInstant("2026-11-26"), LocalMidnight(DayFromYmd(2026, 11, 26)));
+  for (const char* bad : {"", "2026-11-26T09:30:00", "2026-13-01T00:00:00Z", "2026-11-26T24:00:00Z",
+                          "2026-11-26T09:30Z", "2026-11-26T09:30:00+8", "2026-11-26T09:30:00Zjunk", "yesterday",
+                          "2026-11-26T09:30:00.Z"})
+    EXPECT_EQ(ParseInstant(bad).status().code(), ErrorCode::kInvalidArgument) << bad;
+}
+
+}  // namespace
+}  // namespace gongzhi

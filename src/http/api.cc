@@ -2,6 +2,7 @@
 
 #include "http/assessment_api.h"
 #include "http/feed_api.h"
+#include "http/open311_api.h"
 #include "http/case_api.h"
 #include "http/json_io.h"
 #include "http/router.h"
@@ -146,13 +147,14 @@ Result<GridWorker> WorkerFromJson(const Request& req) {
 
 Api::~Api() = default;
 
-Api::Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info, AssessmentService* assessment,
-         FeedHub* feed)
+Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices parts)
     : routes_(std::make_unique<Router>()) {
   auto& R = *routes_;
-  if (feed) AddFeedRoutes(R, *feed);
+  CaseService* cases = parts.cases;
+  if (parts.feed) AddFeedRoutes(R, *parts.feed);
+  if (parts.open311) AddOpen311Routes(R, *parts.open311);
   if (cases) AddCaseRoutes(R, *cases);
-  if (assessment) AddAssessmentRoutes(R, *assessment);
+  if (parts.assessment) AddAssessmentRoutes(R, *parts.assessment);
   if (cases) AddDashboardRoutes(R, *cases, grids);
   R.Add("GET", "/healthz", [&grids, info](const Request&, const Params&) {
     return Json({{"status", "ok"}, {"backend", info.backend}, {"version", info.version}});

@@ -8,6 +8,7 @@
 #include "app/assessment.h"
 #include "app/cases.h"
 #include "app/feed.h"
+#include "app/open311.h"
 #include "app/grids.h"
 #include "app/regions.h"
 #include "http/http_types.h"
@@ -21,11 +22,17 @@ struct ApiInfo {
   std::string version;
 };
 
+// The optional parts of the API: the endpoints of a null one are absent.
+struct ApiServices {
+  CaseService* cases = nullptr;
+  AssessmentService* assessment = nullptr;
+  FeedHub* feed = nullptr;
+  Open311Service* open311 = nullptr;
+};
+
 class Api {
  public:
-  // `cases`, `assessment` and `feed` may be null: their endpoints are then absent.
-  Api(RegionService& regions, GridService& grids, CaseService* cases, ApiInfo info,
-      AssessmentService* assessment = nullptr, FeedHub* feed = nullptr);
+  Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices parts = {});
   ~Api();
   Response Handle(const Request& req);
 

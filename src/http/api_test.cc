@@ -22,7 +22,7 @@ class ApiTest : public ::testing::Test {
     regions_ = std::make_unique<RegionService>(*store_);
     grids_ = std::make_unique<GridService>(*store_);
     ASSERT_TRUE(LoadDemo(*regions_, *grids_, *store_).ok());
-    api_ = std::make_unique<Api>(*regions_, *grids_, nullptr, ApiInfo{"sqlite", "130404", "", "test"});
+    api_ = std::make_unique<Api>(*regions_, *grids_, ApiInfo{"sqlite", "130404", "", "test"});
   }
   void TearDown() override {
     api_.reset();

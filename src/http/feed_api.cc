@@ -67,13 +67,13 @@ class SseSink : public FeedSink {
  public:
   explicit SseSink(std::shared_ptr<Stream> out) : out_(std::move(out)) {}
   bool Deliver(const FeedEntry& e, int64_t resume_id) override {
-    return out_->Write("id: " + std::to_string(resume_id) + "\nevent: case\ndata: " + json::serialize(EntryJson(e)) +
+    return out_->Write("id: " + std::to_string(resume_id) + "\nevent: case\ndata: " + JsonText(EntryJson(e)) +
                        "\n\n");
   }
   bool Reset(int64_t resume_id) override {
     json::object o{{"resume_id", resume_id},
                    {"reason", "the events missed are too many or no longer kept: reload the lists"}};
-    return out_->Write("id: " + std::to_string(resume_id) + "\nevent: reset\ndata: " + json::serialize(o) + "\n\n");
+    return out_->Write("id: " + std::to_string(resume_id) + "\nevent: reset\ndata: " + JsonText(o) + "\n\n");
   }
   bool Heartbeat() override { return out_->Write(": ping\n\n"); }
 
@@ -128,7 +128,7 @@ void AddFeedRoutes(Router& router, FeedHub& hub) {
       auto sink = std::make_shared<SseSink>(out);
       if (Status s = hub.Subscribe(scope, last, sink); !s.ok()) {
         json::object err{{"error", s.message()}};
-        out->Write("event: error\ndata: " + json::serialize(err) + "\n\n");  // the client retries
+        out->Write("event: error\ndata: " + JsonText(err) + "\n\n");  // the client retries
         out->Close();
       }
     };

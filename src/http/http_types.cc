@@ -1,4 +1,5 @@
 #include "http/http_types.h"
+#include "app/json_text.h"
 
 #include <boost/json.hpp>
 
@@ -23,7 +24,7 @@ Response ErrorResponse(const Status& s) {
   if (!s.field().empty()) err["field"] = s.field();
   Response r;
   r.status = HttpStatusOf(s.code());
-  r.body = boost::json::serialize(boost::json::object{{"error", std::move(err)}});
+  r.body = JsonText(boost::json::object{{"error", std::move(err)}});
   if (s.code() == ErrorCode::kUnavailable) r.headers.emplace_back("Retry-After", "5");
   return r;
 }

@@ -12,7 +12,7 @@ namespace gongzhi::http {
 Response Json(const json::value& v, int status) {
   Response r;
   r.status = status;
-  r.body = json::serialize(v);
+  r.body = JsonText(v);
   return r;
 }
 

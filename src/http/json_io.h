@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "app/json_text.h"
 #include "http/http_types.h"
 
 namespace gongzhi::http {

@@ -51,7 +51,7 @@ struct Server::Impl {
 
   void Accept();
   Response Dispatch(const Request& req) {
-    bool is_api = req.path == "/healthz" || req.path.rfind("/api/", 0) == 0;
+    bool is_api = req.path == "/healthz" || req.path.starts_with("/api/") || req.path.starts_with("/open311/");
     if (is_api) return api(req);
     if (req.method != "GET" && req.method != "HEAD") {
       Response r = ErrorResponse(Status(ErrorCode::kInvalidArgument, "method not allowed"));

@@ -512,6 +512,7 @@ class SqlCaseStore : public CaseStore {
     if (f.merged_into) q += " AND merged_into = ?", p.push_back(*f.merged_into);
     // Comparisons, not NOT IN (...): SQLite builds a temporary table for an IN list on every run.
     if (f.open_only) q += " AND state <> 'rejected' AND state <> 'merged' AND state <> 'closed'";
+    if (f.closed_only) q += " AND (state = 'rejected' OR state = 'merged' OR state = 'closed')";
     if (f.bbox) {
       q += " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?";
       for (double v : *f.bbox) p.push_back(v);
@@ -708,10 +709,19 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::vector<FeedEntry>> ReadFeed(int64_t after, int64_t through, int limit) override {
+    return FeedWhere("id > ? AND id <= ?", {after, through ? through : std::numeric_limits<int64_t>::max()}, limit);
+  }
+
+  Result<std::vector<FeedEntry>> ReadFeedAt(InstantMs from, InstantMs to, int limit) override {
+    return FeedWhere("at >= ? AND at < ?", {from, to}, limit);
+  }
+
+  Result<std::vector<FeedEntry>> FeedWhere(const std::string& where, std::vector<Value> params, int limit) {
+    params.push_back(int64_t{limit});
     GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT id, case_id, seq, at, action, from_state, to_state, region_code, "
-                                     "category_code, unit_id, worker_id, units FROM feed WHERE id > ? AND id <= ? "
-                                     "ORDER BY id LIMIT ?",
-                                     {after, through ? through : std::numeric_limits<int64_t>::max(), int64_t{limit}}));
+                                     "category_code, unit_id, worker_id, units FROM feed WHERE " + where +
+                                     " ORDER BY id LIMIT ?",
+                                     params));
     std::vector<FeedEntry> out;
     out.reserve(r.rows.size());
     for (const auto& row : r.rows) {

@@ -2,16 +2,10 @@
 // giving back the same figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, cli, startServer, tempDir } from './helpers.mjs';
+import { act, api, cli, startServer, tempDir } from './helpers.mjs';
 
 const TOWNSHIP = { 'X-Gongzhi-Actor': 'dispatcher:130404001' };
 
-async function act(url, id, action, body, headers = TOWNSHIP) {
-  const cur = (await api(url, 'GET', `/api/v1/cases/${id}`, undefined, { 'X-Gongzhi-Actor': 'system' })).json;
-  const r = await api(url, 'POST', `/api/v1/cases/${id}/${action}`, { version: cur.version, ...body }, headers);
-  assert.equal(r.status, 200, `${action}: ${r.text}`);
-  return r.json;
-}
 
 // A day range around today (local time) wide enough for every deadline of the scenario.
 function around() {

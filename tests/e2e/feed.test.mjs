@@ -3,7 +3,7 @@
 // exactly what it missed; on PostgreSQL, a console on one node sees what another node wrote.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, startServer, tempDir } from './helpers.mjs';
+import { act, api, startServer, tempDir } from './helpers.mjs';
 
 const TOWNSHIP = { 'X-Gongzhi-Actor': 'dispatcher:130404001' };
 
@@ -70,12 +70,6 @@ async function caseIdOf(url, tracking) {
   return list.find((c) => c.tracking_code === tracking).id;
 }
 
-async function act(url, id, action, body = {}, headers = TOWNSHIP) {
-  const cur = (await api(url, 'GET', `/api/v1/cases/${id}`, undefined, { 'X-Gongzhi-Actor': 'system' })).json;
-  const r = await api(url, 'POST', `/api/v1/cases/${id}/${action}`, { version: cur.version, ...body }, headers);
-  assert.equal(r.status, 200, `${action}: ${r.text}`);
-  return r.json;
-}
 
 test('live push: scope, reconnect with Last-Event-ID, polling, bad input', async () => {
   const tmp = tempDir();

@@ -66,3 +66,11 @@ export async function api(base, method, path, body, headers = {}) {
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
   return { status: res.status, json, text, headers: res.headers };
 }
+
+// Takes a case action as `headers`' actor with the version the case has now; asserts it was taken.
+export async function act(url, id, action, body = {}, headers = { 'X-Gongzhi-Actor': 'dispatcher:130404001' }) {
+  const cur = (await api(url, 'GET', `/api/v1/cases/${id}`, undefined, { 'X-Gongzhi-Actor': 'system' })).json;
+  const r = await api(url, 'POST', `/api/v1/cases/${id}/${action}`, { version: cur.version, ...body }, headers);
+  if (r.status !== 200) throw new Error(`${action}: ${r.status} ${r.text}`);
+  return r.json;
+}
