@@ -298,6 +298,12 @@ int main(int argc, char** argv) {
   rules_cmd->add_option("FILE", rules_file, "CSV file")->required();
   AddDbOptions(rules_cmd, import_db);
 
+  std::string cases_file;
+  auto* cases_cmd = import_cmd->add_subcommand(
+      "cases", "Load historical (closed or rejected) cases from CSV with the columns of the case export (all or nothing)");
+  cases_cmd->add_option("FILE", cases_file, "CSV file with a header row")->required();
+  AddDbOptions(cases_cmd, import_db);
+
   DbOptions rollup_db;
   auto* rollup_cmd = app.add_subcommand("rollup", "The assessment roll-ups (考核 figures)");
   rollup_cmd->require_subcommand(1);
@@ -413,6 +419,19 @@ int main(int argc, char** argv) {
       auto n = cases.ImportRulesCsv(*text);
       if (!n.ok()) return Fail(n.status());
       std::cout << "added " << *n << " responsibility rules from " << rules_file << "\n";
+      return 0;
+    });
+  }
+  if (*cases_cmd) {
+    return with_store(import_db, [&](Store& store, RegionService&, GridService& grids) {
+      auto text = ReadFile(cases_file);
+      if (!text.ok()) return Fail(text.status());
+      CaseService cases(store, grids, clock);
+      Status s = cases.LoadConfig();
+      if (!s.ok()) return Fail(s);
+      auto n = cases.ImportHistoryCsv(*text);
+      if (!n.ok()) return Fail(n.status());
+      std::cout << "imported " << *n << " historical cases from " << cases_file << "\n";
       return 0;
     });
   }

@@ -150,6 +150,16 @@ class CaseStore {
                     [&p](Result<int64_t> r) { p.set_value(std::move(r)); });
     return f.get();
   }
+  // Historical cases with their (synthesized) events and assessment facts (case_id set here), and
+  // the roll-up deltas of all of them, in one transaction: all are written or none. Their events
+  // do not enter the live feed.
+  struct ImportedCase {
+    CaseRecord record;
+    std::vector<CaseEvent> events;
+    std::vector<CaseFact> facts;
+  };
+  virtual Status ImportCases(std::vector<ImportedCase> cases, const EventHasher& hasher,
+                             const RollupDeltas& rollup) = 0;
   // Writes `c` if the stored version still equals `expected_version` (kConflict otherwise) and
   // appends `events` (seq and hashes assigned here); bumps the version. `next_due` as above.
   virtual Status UpdateCase(const CaseRecord& c, int64_t expected_version, std::vector<CaseEvent> events,

@@ -149,6 +149,11 @@ class CaseService {
                                                                CivilDay from, CivilDay to);
   // Categories from CSV: code,name,parent_code,urgency,response_minutes,handling_minutes.
   Status ImportCategoriesCsv(std::string_view csv);
+  // Historical cases, finished (closed or rejected), from CSV with the columns of the case export
+  // (a header row names them, in any order). Their events are synthesized from the times, so the
+  // assessment and the audit chain read them like live cases. Checked whole first: a bad row is
+  // reported as "line N.column" and nothing of the file is written. Returns how many were added.
+  Result<int64_t> ImportHistoryCsv(std::string_view csv);
   // Responsibility rules from CSV: category_code,region_code,unit_id. All checked before any is added.
   Result<size_t> ImportRulesCsv(std::string_view csv);
 

@@ -268,6 +268,7 @@ Response CasesCsv(const std::vector<CaseRecord>& cs) {
          "reported_at,dispatched_at,claimed_at,resolved_at,closed_at,response_due,handling_due,returns,reworks,"
          "rating_solved,rating_satisfaction\r\n";
   auto opt = [](const auto& v) { return v ? std::to_string(*v) : std::string(); };
+  auto degrees = [](const std::optional<double>& v) { return v ? JsonText(*v) : std::string(); };  // shortest exact
   for (const auto& c : cs) {
     std::vector<std::string> cols{std::to_string(c.id),
                                   CaseStateName(c.facts.state),
@@ -279,8 +280,8 @@ Response CasesCsv(const std::vector<CaseRecord>& cs) {
                                   ChannelName(c.channel),
                                   opt(c.unit_id),
                                   opt(c.worker_id),
-                                  opt(c.lng),
-                                  opt(c.lat),
+                                  degrees(c.lng),
+                                  degrees(c.lat),
                                   FormatLocalTime(c.created_at),
                                   FormatLocalTime(c.dispatched_at),
                                   FormatLocalTime(c.claimed_at),
@@ -429,6 +430,10 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
     // Answered after the group commit, without holding a handler thread while it waits.
     cases.ReportAsync(*in, [reply = req.reply, json](Result<IntakeResult> r) { reply(OrError(r, json)); });
     return Response::Later();
+  });
+  // Historical cases (closed or rejected) from CSV with the columns of export.csv; all or nothing.
+  R.Add("POST", "/api/v1/cases/import", [&cases](const Request& req, const Params&) {
+    return OrError(cases.ImportHistoryCsv(req.body), [](int64_t n) { return Json({{"imported", n}}, 201); });
   });
   R.Add("GET", "/api/v1/cases", [&cases](const Request& req, const Params&) {
     auto actor = ActorOf(req);

@@ -138,14 +138,16 @@ std::string JoinIds(const std::vector<int64_t>& ids) {
   return out;
 }
 
-// Appends the events and their live-feed entries; `rec` is the case as it stands after them.
-Status InsertEvents(sql::Connection& c, const CaseRecord& rec, const std::vector<CaseEvent>& events) {
+// Appends the events and (with `feed`) their live-feed entries; `rec` is the case as it stands
+// after them.
+Status InsertEvents(sql::Connection& c, const CaseRecord& rec, const std::vector<CaseEvent>& events, bool feed = true) {
   for (const auto& e : events) {
     GZ_RETURN_IF_ERROR(c.Exec(std::string("INSERT INTO case_events (") + kEventCols +
                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               {e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.payload,
                                e.prev_hash, e.hash})
                            .status());
+    if (!feed) continue;
     GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO feed (case_id, seq, at, action, from_state, to_state, region_code, "
                               "category_code, unit_id, worker_id, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               {e.case_id, e.seq, e.at, e.action, e.from_state, e.to_state, rec.region_code,
@@ -372,32 +374,51 @@ class SqlCaseStore : public CaseStore {
       if (lookup) {
         GZ_ASSIGN_OR_RETURN(lookup->found, ListCasesOn(c, lookup->filter));
       }
-      // The id is taken first, so the first event (whose hash covers the id) is written with the
-      // row itself instead of by a second UPDATE of it.
-      GZ_ASSIGN_OR_RETURN(auto seqr, c.Exec(c.dialect() == sql::Dialect::kSqlite
-                                                ? "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = "
-                                                  "'cases'), 0) + 1"
-                                                : "SELECT nextval(pg_get_serial_sequence('cases', 'id'))"));
-      *id = seqr.rows.at(0).Int(0);
       std::vector<CaseEvent> evs{std::move(*first)};
-      int64_t seq = 0;
-      std::string hash;
-      ChainEvents(*id, seq, hash, evs, hasher);
-      std::string q = std::string("INSERT INTO cases (") + kCaseCols + ", next_due, geo_cell, last_seq, last_hash) VALUES (";
-      auto values = CaseValues(*rec);
-      values.insert(values.begin(), *id);
-      for (size_t i = 0; i < values.size(); ++i) q += "?, ";
-      q += "?, ?, ?, ?)";
-      values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
-      values.push_back(rec->lng ? Value(GeoCell(*rec->lng, *rec->lat)) : Value(std::monostate{}));
-      values.push_back(seq);
-      values.push_back(std::move(hash));
-      GZ_RETURN_IF_ERROR(c.Exec(q, values).status());
-      return InsertEvents(c, *rec, evs);
+      GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true));
+      return Status::Ok();
     };
     writes_.Submit(std::move(job), [id, done = std::move(done)](Status s) {
       if (s.ok()) done(*id);
       else done(std::move(s));
+    });
+  }
+
+  // Inserts the case row and its events; returns the new id.
+  static Result<int64_t> InsertCaseRow(sql::Connection& c, const CaseRecord& rec, std::vector<CaseEvent>& evs,
+                                       const EventHasher& hasher, std::optional<InstantMs> next_due, bool feed) {
+    // The id is taken first, so the first event (whose hash covers the id) is written with the
+    // row itself instead of by a second UPDATE of it.
+    GZ_ASSIGN_OR_RETURN(auto seqr, c.Exec(c.dialect() == sql::Dialect::kSqlite
+                                              ? "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = "
+                                                "'cases'), 0) + 1"
+                                              : "SELECT nextval(pg_get_serial_sequence('cases', 'id'))"));
+    const int64_t id = seqr.rows.at(0).Int(0);
+    int64_t seq = 0;
+    std::string hash;
+    ChainEvents(id, seq, hash, evs, hasher);
+    std::string q = std::string("INSERT INTO cases (") + kCaseCols + ", next_due, geo_cell, last_seq, last_hash) VALUES (";
+    auto values = CaseValues(rec);
+    values.insert(values.begin(), id);
+    for (size_t i = 0; i < values.size(); ++i) q += "?, ";
+    q += "?, ?, ?, ?)";
+    values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
+    values.push_back(rec.lng ? Value(GeoCell(*rec.lng, *rec.lat)) : Value(std::monostate{}));
+    values.push_back(seq);
+    values.push_back(std::move(hash));
+    GZ_RETURN_IF_ERROR(c.Exec(q, values).status());
+    GZ_RETURN_IF_ERROR(InsertEvents(c, rec, evs, feed));
+    return id;
+  }
+
+  Status ImportCases(std::vector<ImportedCase> cases, const EventHasher& hasher, const RollupDeltas& rollup) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      for (auto& ic : cases) {
+        GZ_ASSIGN_OR_RETURN(int64_t id, InsertCaseRow(c, ic.record, ic.events, hasher, std::nullopt, false));
+        for (auto& f : ic.facts) f.case_id = id;
+        GZ_RETURN_IF_ERROR(UpsertFacts(c, ic.facts));
+      }
+      return AddRollups(c, rollup);
     });
   }
 
