@@ -50,6 +50,11 @@ class Connection {
   virtual Dialect dialect() const = 0;
   // False once the connection is broken; the pool then drops it.
   virtual bool healthy() const { return true; }
+  // Pipelined durability for a group-commit writer: afterwards COMMIT returns before the disk has
+  // the transaction, and the returned function (callable from another thread, valid after this
+  // connection is gone) makes every transaction committed before the call durable. Empty when the
+  // backend does not support it (its COMMIT is durable by itself).
+  virtual std::function<Status()> DeferSync() { return {}; }
 };
 
 // A fixed-size pool; Acquire blocks until a connection is free. Thread-safe.

@@ -6,7 +6,10 @@
 namespace gongzhi::sql {
 
 WriteQueue::WriteQueue(Pool::Factory factory, size_t max_batch)
-    : factory_(std::move(factory)), max_batch_(max_batch), thread_([this] { Loop(); }) {}
+    : factory_(std::move(factory)),
+      max_batch_(max_batch),
+      sync_thread_([this] { SyncLoop(); }),
+      thread_([this] { Loop(); }) {}
 
 WriteQueue::~WriteQueue() {
   {
@@ -14,7 +17,30 @@ WriteQueue::~WriteQueue() {
     stop_ = true;
   }
   cv_.notify_all();
-  thread_.join();
+  thread_.join();  // every batch is committed (and handed to the syncer) when it returns
+  {
+    std::lock_guard lock(sync_mu_);
+    sync_stop_ = true;
+  }
+  sync_cv_.notify_all();
+  sync_thread_.join();
+}
+
+void WriteQueue::SyncLoop() {
+  for (;;) {
+    std::deque<Committed> batches;
+    std::function<Status()> sync;
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [&] { return sync_stop_ || !unsynced_.empty(); });
+      if (unsynced_.empty()) return;
+      batches.swap(unsynced_);
+      sync = unsynced_sync_;
+    }
+    Status s = sync();  // one sync for every batch committed so far
+    for (auto& b : batches)
+      for (size_t i = 0; i < b.items.size(); ++i) Finish(b.items[i], s.ok() ? b.results[i] : s);
+  }
 }
 
 void WriteQueue::Submit(Job job, Done done) {
@@ -68,6 +94,7 @@ void WriteQueue::Loop() {
         continue;
       }
       conn_ = std::move(c).value();
+      sync_ = conn_->DeferSync();
     }
     Status begin = conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (!begin.ok()) {
@@ -89,6 +116,17 @@ void WriteQueue::Loop() {
     if (!commit.ok()) conn_->ExecScript("ROLLBACK");
     ++batches_;
     jobs_ += batch.size();
+    if (commit.ok() && sync_) {
+      {
+        std::lock_guard lock(sync_mu_);
+        unsynced_.push_back(Committed{std::move(batch), std::move(results)});
+        unsynced_sync_ = sync_;
+      }
+      sync_cv_.notify_one();
+      batch = {};
+      results = {};
+      continue;
+    }
     for (size_t i = 0; i < batch.size(); ++i) Finish(batch[i], commit.ok() ? results[i] : commit);
     batch.clear();
   }

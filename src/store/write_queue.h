@@ -1,7 +1,9 @@
 // Group commit: one writer connection and thread; concurrent write jobs are run in one
 // transaction (each inside its own savepoint, so one failing job does not sink the others) and
-// every caller is answered after that transaction's COMMIT. With SQLite synchronous=FULL this
-// turns one fsync per request into one fsync per batch.
+// every caller is answered once that transaction is durable: one fsync per batch instead of one
+// per request. Where the connection supports it (SQLite), the sync is pipelined: a second thread
+// syncs the log of batch N (and any other committed meanwhile) while the writer runs batch N+1,
+// and answers their callers after the sync.
 #pragma once
 
 #include <atomic>
@@ -21,11 +23,13 @@ class WriteQueue {
  public:
   using Job = std::function<Status(Connection&)>;
   // Opens the writer connection with `factory` on first use and again whenever it breaks.
-  explicit WriteQueue(Pool::Factory factory, size_t max_batch = 256);
+  // `max_batch`: jobs per transaction. Smaller batches let the sync of one overlap the next (32
+  // measured best for intake with 64 clients on 2 cores: bench/RESULTS.md).
+  explicit WriteQueue(Pool::Factory factory, size_t max_batch = 32);
   ~WriteQueue();  // finishes queued jobs, then stops
 
   using Done = std::function<void(Status)>;
-  // Runs `job` in the next batch; `done` is called on the writer thread once the batch is committed
+  // Runs `job` in the next batch; `done` is called on a writer thread once the batch is durable
   // (OK) or failed, or at once when the queue is stopping. A job returning non-OK is rolled back
   // alone. `done` must be quick: the next batch waits for it. Thread-safe.
   void Submit(Job job, Done done);
@@ -42,7 +46,12 @@ class WriteQueue {
     Done done;
   };
   void Loop();
+  void SyncLoop();
   static void Finish(Item& item, Status s);
+  struct Committed {  // a committed batch waiting for its sync
+    std::vector<Item> items;
+    std::vector<Status> results;
+  };
 
   Pool::Factory factory_;
   std::unique_ptr<Connection> conn_;
@@ -52,6 +61,13 @@ class WriteQueue {
   std::deque<Item> queue_;
   bool stop_ = false;
   std::atomic<uint64_t> batches_{0}, jobs_{0};
+  std::function<Status()> sync_;  // the writer connection's deferred sync; empty: COMMIT is durable
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::deque<Committed> unsynced_;
+  std::function<Status()> unsynced_sync_;
+  bool sync_stop_ = false;
+  std::thread sync_thread_;  // declared before thread_: the writer may hand it work from its start
   std::thread thread_;
 };
 
