@@ -1,50 +1,15 @@
 // Browser test: Debian's headless Chromium driven by playwright-core against the real binary.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startServer, tempDir, ROOT } from '../e2e/helpers.mjs';
+import { axeViolations, useBrowser, watchErrors } from './support.mjs';
 
-const require = createRequire(join(ROOT, 'web/package.json'));
-const CHROMIUM = process.env.GONGZHI_CHROMIUM ?? '/usr/bin/chromium';
-
-let tmp, srv, browser;
-before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env.GONGZHI_REQUIRE_BROWSER) throw new Error(`no Chromium at ${CHROMIUM}`);
-    return;
-  }
-  const { chromium } = require('playwright-core');
-  tmp = tempDir();
-  srv = await startServer({ db: tmp.db, extra: ['--web', join(ROOT, 'web/dist')] });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],  // playwright gives each launch a fresh profile
-  });
-});
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-  tmp?.cleanup();
-});
-
-async function axeViolations(page) {
-  // Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays in force.
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
+const ctx = useBrowser();
 
 test('regions and grids: tree, map, click to locate, language switch', async (t) => {
+  const { browser, srv } = ctx;
   if (!browser) return t.skip('no Chromium');
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const errors = watchErrors(page);
   await page.goto(srv.url + '/');
   const selected = page.getByTestId('selected-region');
   await selected.getByText('复兴区').waitFor();
@@ -78,6 +43,7 @@ test('regions and grids: tree, map, click to locate, language switch', async (t)
 });
 
 test('works at phone width', async (t) => {
+  const { browser, srv } = ctx;
   if (!browser) return t.skip('no Chromium');
   const page = await browser.newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
   await page.goto(srv.url + '/');

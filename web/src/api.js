@@ -8,9 +8,28 @@ export class ApiError extends Error {
   }
 }
 
-export async function get(path) {
-  const res = await fetch(path, { headers: { accept: 'application/json' } });
+// `actor` stands for the signed-in person until accounts arrive (issue #6): "dispatcher:CODE",
+// "unit:ID", "worker:ID".
+function headers(actor, extra = {}) {
+  const h = { accept: 'application/json', ...extra };
+  if (actor) h['X-Gongzhi-Actor'] = actor;
+  return h;
+}
+
+export async function get(path, actor) {
+  const res = await fetch(path, { headers: headers(actor) });
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, body);
   return body;
+}
+
+export async function send(method, path, body, actor) {
+  const res = await fetch(path, {
+    method,
+    headers: headers(actor, { 'content-type': 'application/json' }),
+    body: JSON.stringify(body ?? {}),
+  });
+  const out = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, out);
+  return out;
 }
