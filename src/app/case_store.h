@@ -52,6 +52,7 @@ struct CaseFilter {
   std::string region;        // region code prefix (the case's deepest region)
   std::optional<int64_t> unit_id;
   std::optional<int64_t> worker_id;
+  std::optional<int64_t> summoned_unit_id;  // cases this unit is summoned to (吹哨)
   bool overdue_only = false;  // a response or handling deadline passed and not met
   InstantMs now = 0;          // for overdue_only
   InstantMs created_from = 0, created_to = 0;  // [from, to); 0 = open

@@ -533,7 +533,11 @@ Result<std::vector<CaseRecord>> CaseService::List(CaseFilter f, const Actor& act
       break;
     case Actor::Kind::kUnit:
       if (f.unit_id && *f.unit_id != actor.id) return std::vector<CaseRecord>{};
-      f.unit_id = actor.id;
+      if (f.summoned_unit_id) {  // the cases it is summoned to instead of those it handles
+        if (*f.summoned_unit_id != actor.id) return std::vector<CaseRecord>{};
+      } else {
+        f.unit_id = actor.id;
+      }
       break;
     case Actor::Kind::kWorker:
       if (f.worker_id && *f.worker_id != actor.id) return std::vector<CaseRecord>{};

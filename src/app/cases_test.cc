@@ -733,6 +733,13 @@ TEST_F(CaseServiceTest, LiveFeedDeliversWhatEachScopeMaySeeAndResumes) {
 
   // The summoned unit follows the case from then on: its 报到 and the deadline warnings.
   Actor summoned_actor{Actor::Kind::kUnit, "", summoned};
+  // It finds the case among those it is summoned to (not among those it handles); others do not.
+  auto mine = cases_.List({.summoned_unit_id = summoned}, summoned_actor);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ(mine->at(0).id, c.id);
+  EXPECT_TRUE(cases_.List({}, summoned_actor)->empty());
+  EXPECT_TRUE(cases_.List({.summoned_unit_id = summoned}, Actor{Actor::Kind::kUnit, "", unit})->empty());
   auto cur = cases_.Get(c.id, Actor{Actor::Kind::kSystem});
   ASSERT_TRUE(cases_.Acknowledge(c.id, summoned_actor, "到场", cur->record.version).ok());
   ts_.clock().Advance(2 * 60 * kMinute);  // past the response deadline

@@ -253,6 +253,11 @@ Result<CaseFilter> CaseFilterOf(const Request& req) {
     }
   }
   f.overdue_only = req.Param("overdue").value_or("") == "1" || req.Param("overdue").value_or("") == "true";
+  if (auto v = req.Param("summoned")) {  // ?summoned=UNIT_ID: the cases that unit is summoned to
+    auto id = ParseId(*v, "summoned");
+    if (!id.ok()) return id.status();
+    f.summoned_unit_id = *id;
+  }
   GZ_ASSIGN_OR_RETURN(f.created_from, ParseInstantParam(req, "from"));
   GZ_ASSIGN_OR_RETURN(int64_t to, ParseInstantParam(req, "to"));
   f.created_to = to ? to + 86'400'000 : 0;  // "to" is inclusive of that day

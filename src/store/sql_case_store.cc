@@ -521,6 +521,8 @@ class SqlCaseStore : public CaseStore {
     if (!f.region.empty()) q += " AND region_code >= ? AND region_code < ?", p.push_back(f.region), p.push_back(f.region + ":");
     if (f.unit_id) q += " AND unit_id = ?", p.push_back(*f.unit_id);
     if (f.worker_id) q += " AND worker_id = ?", p.push_back(*f.worker_id);
+    if (f.summoned_unit_id)
+      q += " AND id IN (SELECT case_id FROM summons WHERE unit_id = ?)", p.push_back(*f.summoned_unit_id);
     if (f.overdue_only) {
       q += " AND ((claimed_at = 0 AND response_due > 0 AND response_due <= ? AND state = 'dispatched') OR "
            "(resolved_at = 0 AND handling_due > 0 AND handling_due <= ? AND state IN ('dispatched', 'handling')))";

@@ -1,11 +1,21 @@
 // Browser test of the case engine's screens (Debian's headless Chromium, playwright-core, the real
 // binary): a resident reports at a map point on a phone → the case appears live in the township
-// console → the dispatcher accepts and dispatches it to the suggested unit → the unit handles it
-// (API) → the dispatcher verifies → the resident rates it by tracking code. Each screen axe-clean.
+// console → the dispatcher accepts it and dispatches it to the suggested unit (权责清单) → the unit
+// claims and resolves it on its desk, after a summons it acknowledges → the dispatcher verifies →
+// the resident rates it by tracking code → the leader's dashboard figures change by themselves.
+// Also: a grid assignment outside the admission list refused in plain words; language switch.
+// Every screen is axe-clean; a screenshot of each is kept (GONGZHI_SCREENSHOTS, default
+// build/screenshots, outside git).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, api } from '../e2e/helpers.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { api, ROOT } from '../e2e/helpers.mjs';
 import { axeViolations, useBrowser, watchErrors } from './support.mjs';
+
+const SHOTS = process.env.GONGZHI_SCREENSHOTS ?? join(ROOT, 'build/screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
 
 const ctx = useBrowser();
 
@@ -18,6 +28,12 @@ test('a report travels live from a resident\'s phone to the township console and
   await desk.goto(srv.url + '/#/console?township=130404001');
   await desk.getByTestId('console-live').getByText('实时').waitFor();
   const before = await desk.getByTestId('console-queue').locator('tbody tr').count();
+  // The leader's dashboard is open too: nothing rated yet.
+  const boss = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const bossErrors = watchErrors(boss);
+  await boss.goto(srv.url + '/#/dashboard');
+  const satisfaction = boss.getByTestId('fig-satisfaction');
+  await satisfaction.getByText('0 / 0').waitFor();
 
   // A resident on a phone: picks a place on the map in 胜利桥街道, describes, sends.
   const phone = await browser.newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
@@ -42,6 +58,7 @@ test('a report travels live from a resident\'s phone to the township console and
   await phone.getByRole('option', { name: /暴露垃圾/ }).click();
   await phone.locator('.el-select-dropdown').waitFor({ state: 'detached' });
   assert.deepEqual(await axeViolations(phone), [], 'axe on the report screen');
+  await shot(phone, 'report');
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the report screen is ${overflow}px wider than the phone`);
   await phone.getByTestId('report-submit').click();
@@ -58,19 +75,63 @@ test('a report travels live from a resident\'s phone to the township console and
   assert.match(await detail.innerText(), /权责清单/);
   await detail.getByTestId('act-accept').click();
   await detail.getByTestId('detail-state').getByText('已立案').waitFor();
-  await detail.getByTestId('act-dispatch').click();
+  await detail.getByTestId('act-dispatch').click();  // to the suggested unit, first in the list
   await detail.getByTestId('detail-state').getByText('已派遣').waitFor();
   assert.deepEqual(await axeViolations(desk), [], 'axe on the console');
-
-  // The unit handles it (its screens come later); the console follows live.
+  await shot(desk, 'console');
   const id = Number((await detail.innerText()).match(/#(\d+)/)[1]);
   const view = (await api(srv.url, 'GET', `/api/v1/cases/${id}`, undefined, { 'X-Gongzhi-Actor': 'system' })).json;
-  const unit = { 'X-Gongzhi-Actor': `unit:${view.unit_id}` };
-  await act(srv.url, id, 'claim', {}, unit);
-  await act(srv.url, id, 'resolve', { note: '已清运' }, unit);
+  assert.equal(view.unit_id, view.suggested_unit_id);
+  // 吹哨: the dispatcher summons the township's police station to the case.
+  const units = (await api(srv.url, 'GET', '/api/v1/units?under=130404&limit=100')).json.items;
+  const police = units.find((u) => u.name === '胜利桥派出所');
+  await detail.getByTestId('summon-units').click();
+  await desk.getByRole('option', { name: '胜利桥派出所' }).click();
+  await desk.keyboard.press('Escape');
+  await detail.getByTestId('act-summon').click();
+  await detail.getByTestId('detail-summons').getByText('待报到').waitFor();
+
+  // The unit's desk: the case is there; it claims and resolves it.
+  const unitPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const unitErrors = watchErrors(unitPage);
+  await unitPage.goto(`${srv.url}/#/unit?as=${view.unit_id}`);
+  const unitRow = unitPage.getByTestId('console-queue').locator('tbody tr', { hasText: '楼道口垃圾堆了两天没人清运' });
+  await unitRow.click();
+  const unitDetail = unitPage.getByTestId('console-detail');
+  await unitDetail.getByTestId('act-claim').click();
+  await unitDetail.getByTestId('detail-state').getByText('处置中').waitFor();
+  await unitDetail.getByTestId('act-text').fill('已清运，楼道已冲洗');
+  await unitDetail.getByTestId('act-resolve').click();
+  await unitDetail.getByTestId('detail-state').getByText('已办结').waitFor();
+  assert.deepEqual(await axeViolations(unitPage), [], 'axe on the unit desk');
+  await shot(unitPage, 'unit-desk');
+  // The summoned police station reports in (报到) from its own desk.
+  const policePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await policePage.goto(`${srv.url}/#/unit?as=${police.id}`);
+  await policePage.getByTestId('console-queue').locator('tbody tr', { hasText: '楼道口垃圾' }).click();
+  await policePage.getByTestId('act-acknowledge').click();
+  await detail.getByTestId('detail-summons').getByText('已报到').waitFor({ timeout: 5000 });  // live in the console
+
+  // The console saw it resolved, live, and verifies it.
   await detail.getByTestId('detail-state').getByText('已办结').waitFor({ timeout: 5000 });
   await detail.getByTestId('act-verify').click();
   await detail.getByTestId('detail-state').getByText('已核查').waitFor();
+
+  // A category outside the grid admission list cannot go to a grid worker: said in plain words.
+  const g = (await api(srv.url, 'GET', '/api/v1/grids?community=130404001008')).json.features[0].geometry.coordinates[0];
+  const other = await api(srv.url, 'POST', '/api/v1/cases', { category_code: '0301', description: '楼顶违法搭建',
+    lng: (g[0][0] + g[2][0]) / 2, lat: (g[0][1] + g[2][1]) / 2 });
+  assert.equal(other.status, 201);
+  const otherRow = desk.getByTestId('console-queue').locator('tbody tr', { hasText: '楼顶违法搭建' });
+  await otherRow.click();
+  await detail.getByTestId('act-accept').click();
+  await detail.getByTestId('detail-state').getByText('已立案').waitFor();
+  await detail.getByTestId('dispatch-to').click();
+  await desk.getByRole('option', { name: /网格员/ }).first().click();
+  await detail.getByTestId('act-dispatch').click();
+  await desk.getByTestId('act-error').getByText(/网格准入清单/).waitFor();
+  assert.match(await desk.getByTestId('act-error').innerText(), /违法搭建/);
+  await detail.getByTestId('detail-state').getByText('已立案').waitFor();  // nothing changed
 
   // Back on the phone: progress by tracking code, then the rating; the case closes.
   await phone.getByRole('link', { name: '查看进度' }).click();
@@ -79,10 +140,26 @@ test('a report travels live from a resident\'s phone to the township console and
   await phone.getByText('基本满意').click();
   await phone.getByTestId('rate-submit').click();
   await phone.getByTestId('track-state').getByText('已结案').waitFor();
+  await shot(phone, 'track');
   // Closed cases leave the console's queue.
   await row.waitFor({ state: 'detached', timeout: 5000 });
+
+  // The leader's figures followed by themselves: one rated, satisfied; its drill-down is that case.
+  await satisfaction.getByText('1 / 1').waitFor({ timeout: 5000 });
+  await boss.getByTestId('fig-response').getByText('1 / 1').waitFor();  // one dispatch, claimed in time
+  await satisfaction.click();
+  await boss.getByTestId('dash-drill').locator('tbody tr').first().waitFor();
+  assert.match(await boss.getByTestId('dash-drill').innerText(), new RegExp(`\\b${id}\\b`));
+  assert.match(await boss.getByTestId('dash-ranking').innerText(), /胜利桥街道/);
+  assert.deepEqual(await axeViolations(boss), [], 'axe on the dashboard');
+  await shot(boss, 'dashboard');
+  await boss.getByTestId('lang-switch').click();
+  await boss.getByText('Satisfaction rate').waitFor();
+  await boss.getByTestId('lang-switch').click();
+
   assert.deepEqual(deskErrors, []);
   assert.deepEqual(phoneErrors, []);
-  await desk.close();
-  await phone.close();
+  assert.deepEqual(unitErrors, []);
+  assert.deepEqual(bossErrors, []);
+  for (const p of [desk, phone, unitPage, policePage, boss]) await p.close();
 });

@@ -47,10 +47,13 @@ export async function axeViolations(page) {
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
 
-// Collects page errors and console errors.
+// Collects page errors and console errors. Refusals (4xx) the screens show to the person are the
+// expected outcome of some steps, not errors; anything 5xx is.
 export function watchErrors(page) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
+  });
   return errors;
 }

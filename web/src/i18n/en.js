@@ -1,6 +1,6 @@
 export default {
   app: { title: 'Gongzhi · Grassroots Governance', language: 'Language', switchTo: '中文' },
-  nav: { label: 'Main', regions: 'Regions & grids', report: 'Report', track: 'Follow', console: 'Console' },
+  nav: { label: 'Main', regions: 'Regions & grids', report: 'Report', track: 'Follow', console: 'Console', unit: 'Unit', worker: 'Worker', dashboard: 'Dashboard' },
   region: {
     tree: 'Regions',
     treeLabel: 'Region tree: select a region to see its grids and units',
@@ -94,6 +94,8 @@ export default {
     rejectReason: 'Reason to reject',
     history: 'History',
     reworkReason: 'Verification failed: handle it again',
+    dispatchTo: 'Dispatch to',
+    suggestedOption: '{name} (suggested)',
   },
   state: {
     reported: 'Reported', accepted: 'Accepted', rejected: 'Rejected', merged: 'Merged', dispatched: 'Dispatched',
@@ -110,4 +112,32 @@ export default {
   light: { green: 'On time', yellow: 'Due soon', red: 'Overdue' },
   satisfaction: { satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied', unsatisfied: 'Unsatisfied' },
   reject: { duplicate: 'Duplicate', out_of_scope: 'Not ours', invalid: 'Invalid' },
+  desk: {
+    dispatcher: 'Dispatch console', unit: 'Unit desk', worker: 'Grid worker tasks',
+    who: { dispatcher: 'Area', unit: 'Unit', worker: 'Grid worker' },
+    actorNote: {
+      dispatcher: 'Until accounts arrive (#6), choosing an area acts as that township\'s dispatcher.',
+      unit: 'Until accounts arrive (#6), choosing a unit acts as its staff.',
+      worker: 'Until accounts arrive (#6), choosing a grid worker acts as them.',
+    },
+    load: '{open} open tasks / capacity {capacity}',
+    textHint: 'Note or reason (for resolve, return, extension, send back)',
+    resolvedNote: 'Done',
+    reasonDefault: { return: 'Not our responsibility', rework: 'Verification failed', request_extension: 'More time needed' },
+    summonUnits: 'Summon units (吹哨)',
+    acked: 'reported in', late: 'late', waiting: 'awaited',
+    gridWorker: 'grid worker',
+  },
+  dash: {
+    title: 'Assessment and situation', period: 'Period', from: 'From', to: 'To', figures: 'Figures',
+    rates: { response: 'Response rate', resolution: 'Resolution rate', satisfaction: 'Satisfaction rate', on_time: 'On-time rate', rework: 'Rework rate', return: 'Return rate' },
+    explain: '{n} of {d}',
+    overdue: 'Overdue', overdueExplain: 'resolved late or not yet',
+    hours: 'Average handling (working hours)', hoursExplain: '{n} resolved',
+    score: 'Score', scoreExplain: 'response, resolution, satisfaction weighted',
+    ranking: 'Townships ranked', rankingChart: 'Bar chart of the townships\' scores', rank: 'Rank', township: 'Township', none: 'No data',
+    trend: 'Cases reported per day', trendChart: 'Line chart of cases reported per day', reported: 'Reported',
+    hotspots: 'Cases per grid', hotspotsLabel: 'Map of cases per grid; darker is more',
+    behind: 'The cases behind the figure', dispatchedAt: 'Dispatched',
+  },
 };

@@ -1,6 +1,6 @@
 export default {
   app: { title: '共治 · 基层治理平台', language: '语言', switchTo: 'English' },
-  nav: { label: '主导航', regions: '区划与网格', report: '我要反映', track: '查询进度', console: '调度台' },
+  nav: { label: '主导航', regions: '区划与网格', report: '我要反映', track: '查询进度', console: '调度台', unit: '部门', worker: '网格员', dashboard: '驾驶舱' },
   region: {
     tree: '行政区划',
     treeLabel: '行政区划树，选择一个区划查看网格与单位',
@@ -94,6 +94,8 @@ export default {
     rejectReason: '不予受理原因',
     history: '办理记录',
     reworkReason: '核查未通过，请重新处置',
+    dispatchTo: '派往',
+    suggestedOption: '{name}（建议）',
   },
   state: {
     reported: '待受理', accepted: '已立案', rejected: '不予受理', merged: '已合并', dispatched: '已派遣',
@@ -109,4 +111,32 @@ export default {
   light: { green: '正常', yellow: '临期', red: '超期' },
   satisfaction: { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' },
   reject: { duplicate: '重复反映', out_of_scope: '不属受理范围', invalid: '无效信息' },
+  desk: {
+    dispatcher: '调度台', unit: '部门工作台', worker: '网格员任务',
+    who: { dispatcher: '调度区域', unit: '单位', worker: '网格员' },
+    actorNote: {
+      dispatcher: '账号与权限上线前（#6），选择区域即以该街道调度员身份操作。',
+      unit: '账号与权限上线前（#6），选择单位即以该单位工作人员身份操作。',
+      worker: '账号与权限上线前（#6），选择网格员即以其身份操作。',
+    },
+    load: '在办任务 {open} 件 / 承载量 {capacity} 件',
+    textHint: '办理说明或原因（办结、退回、延期、返工时填写）',
+    resolvedNote: '已处理完毕',
+    reasonDefault: { return: '不属于本单位职责', rework: '核查未通过', request_extension: '需要更多时间' },
+    summonUnits: '吹哨：召集单位',
+    acked: '已报到', late: '迟到', waiting: '待报到',
+    gridWorker: '网格员',
+  },
+  dash: {
+    title: '考核与态势', period: '统计时段', from: '开始日期', to: '结束日期', figures: '考核指标',
+    rates: { response: '响应率', resolution: '解决率', satisfaction: '满意率', on_time: '按期办结率', rework: '返工率', return: '退单率' },
+    explain: '{n} / {d}',
+    overdue: '超期数', overdueExplain: '超过办理时限办结或未办结',
+    hours: '平均办理时长（工作小时）', hoursExplain: '{n} 件办结',
+    score: '综合得分', scoreExplain: '响应、解决、满意加权',
+    ranking: '街道排名', rankingChart: '各街道综合得分条形图', rank: '名次', township: '街道', none: '暂无数据',
+    trend: '每日上报量', trendChart: '每日上报案件数折线图', reported: '上报',
+    hotspots: '网格热力', hotspotsLabel: '各网格案件数地图，颜色越深案件越多',
+    behind: '指标背后的案件', dispatchedAt: '派遣时间',
+  },
 };
