@@ -194,7 +194,17 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
                  demo->grids, demo->units, demo->workers);
   }
   if (Status s = grids.RebuildIndex(); !s.ok()) return Fail(s);
-  http::ApiInfo info{IsPostgresTarget(o.db.Target()) ? "postgres" : "sqlite", o.home_region, o.tile_url, kVersion};
+  // Periodic jobs run on the node that holds the lead (always this one on SQLite).
+  std::atomic<bool> leading{false};
+  auto check_lead = [&store, &leading] {
+    bool now = (*store)->HoldsLead();
+    if (now != leading.exchange(now))
+      spdlog::info(now ? "this node now runs the periodic jobs (deadline sweep, feed pruning)"
+                       : "another node runs the periodic jobs now");
+  };
+  check_lead();
+  http::ApiInfo info{IsPostgresTarget(o.db.Target()) ? "postgres" : "sqlite", o.home_region, o.tile_url, kVersion,
+                     &leading};
   AssessmentService assessment(**store, clock, o.weights);
   if (auto st = assessment.RebuildIfMissing(); !st.ok()) {
     return Fail(st.status());
@@ -232,9 +242,12 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   server.Every(std::chrono::milliseconds(200), [&feed] {
     if (Status s = feed.Poll(); !s.ok()) spdlog::warn("live feed: {}", s.ToString());
   });
-  server.Every(std::chrono::seconds(15), [&feed] { feed.Maintain(); });
+  server.Every(std::chrono::seconds(15), [&feed, &leading] { feed.Maintain(leading); });
+  // Who leads is checked every 2 s: when the leader dies, another node takes over within that.
+  server.Every(std::chrono::seconds(2), check_lead);
   // The deadline sweep: warnings at 80%, overdue + 督办 at 100%, missed 报到, auto-close.
-  server.Every(std::chrono::seconds(std::max(1, o.sweep_seconds)), [&cases] {
+  server.Every(std::chrono::seconds(std::max(1, o.sweep_seconds)), [&cases, &leading] {
+    if (!leading) return;
     auto st = cases.Sweep();
     if (!st.ok()) spdlog::warn("deadline sweep: {}", st.status().ToString());
     else if (st->cases) spdlog::info("deadline sweep: {} cases, {} warnings, {} overdue, {} auto-closed", st->cases,

@@ -90,12 +90,12 @@ Status FeedHub::Poll() {
   return Status::Ok();
 }
 
-void FeedHub::Maintain() {
+void FeedHub::Maintain(bool prune) {
   const InstantMs now = clock_.Now();
   {
     std::lock_guard lock(mu_);
     std::erase_if(subs_, [](const Sub& s) { return !s.sink->Heartbeat(); });
-    if (now - last_prune_ < 3'600'000) return;
+    if (!prune || now - last_prune_ < 3'600'000) return;
     last_prune_ = now;
   }
   (void)store_.PruneFeed(now - opts_.keep_days * 86'400'000);

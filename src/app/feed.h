@@ -53,8 +53,9 @@ class FeedHub {
   // Reads what was committed since the last poll and delivers it. Called periodically (and after
   // local commits); concurrent calls return at once.
   Status Poll();
-  // Sends a heartbeat to every subscriber (drops those gone) and prunes old entries.
-  void Maintain();
+  // Sends a heartbeat to every subscriber (drops those gone) and, with `prune` (on the node that
+  // runs the periodic jobs), deletes old entries.
+  void Maintain(bool prune = true);
   // Entries after `after` that `scope` sees, at most `limit` (the polling API).
   Result<FeedPage> Since(const FeedScope& scope, int64_t after, int limit);
   size_t subscribers() const;

@@ -91,6 +91,12 @@ class Store {
 
   // The case engine's part of the store (same database).
   virtual CaseStore& cases() = 0;
+
+  // Periodic jobs (the deadline sweep, feed pruning) run on one node at a time. True while this
+  // process holds the lead: always on an embedded database; on PostgreSQL, while its session holds
+  // an advisory lock (released by the server the moment the holder's connection dies, so another
+  // node takes over at its next call). Checks the connection on each call; call it every second or two.
+  virtual bool HoldsLead() = 0;
 };
 
 }  // namespace gongzhi

@@ -157,7 +157,9 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
   if (parts.assessment) AddAssessmentRoutes(R, *parts.assessment);
   if (cases) AddDashboardRoutes(R, *cases, grids);
   R.Add("GET", "/healthz", [&grids, info](const Request&, const Params&) {
-    return Json({{"status", "ok"}, {"backend", info.backend}, {"version", info.version}});
+    json::object o{{"status", "ok"}, {"backend", info.backend}, {"version", info.version}};
+    if (info.leading) o["leader"] = info.leading->load();
+    return Json(o);
   });
   R.Add("GET", "/api/v1/config", [info](const Request&, const Params&) {
     return Json({{"home_region", info.home_region}, {"tile_url", info.tile_url}, {"version", info.version}});

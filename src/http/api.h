@@ -2,6 +2,7 @@
 // onto JSON. Thread-safe; called on the server's worker threads.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,7 @@ struct ApiInfo {
   std::string home_region;    // region the web UI opens at, e.g. "130404"
   std::string tile_url;       // optional map tile URL template for the web UI; empty = none
   std::string version;
+  const std::atomic<bool>* leading = nullptr;  // whether this node runs the periodic jobs (/healthz)
 };
 
 // The optional parts of the API: the endpoints of a null one are absent.

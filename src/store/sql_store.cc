@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 
 #include "store/migrations.h"
 #include "store/postgres/pg_connection.h"
@@ -58,10 +59,35 @@ constexpr const char* kWorkerCols = "id, name, phone, capacity, active, created_
 
 class SqlStore : public Store {
  public:
-  SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock)
-      : pool_(std::move(pool)), clock_(clock), cases_(MakeSqlCaseStore(*pool_, std::move(writer))) {}
+  SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock, bool shared)
+      : pool_(std::move(pool)), clock_(clock), lead_factory_(shared ? writer : nullptr),
+        cases_(MakeSqlCaseStore(*pool_, std::move(writer))) {}
 
   CaseStore& cases() override { return *cases_; }
+
+  bool HoldsLead() override {
+    if (!lead_factory_) return true;  // one process owns an embedded database
+    std::lock_guard lock(lead_mu_);
+    if (lead_conn_ && lead_held_) {
+      if (lead_conn_->Exec("SELECT 1").ok() && lead_conn_->healthy()) return true;
+      lead_conn_.reset();  // the session (and with it the lock) is gone
+      lead_held_ = false;
+    }
+    if (!lead_conn_) {
+      auto c = lead_factory_();
+      if (!c.ok()) return false;
+      lead_conn_ = std::move(c).value();
+    }
+    // One key for all periodic jobs of this database ("gz" + "lead").
+    auto r = lead_conn_->Exec("SELECT pg_try_advisory_lock(7100764597)");
+    if (!r.ok() || r->rows.empty()) {
+      lead_conn_.reset();
+      return false;
+    }
+    const std::string v = r->rows[0].Text(0);
+    lead_held_ = v == "t" || v == "true" || v == "1";
+    return lead_held_;
+  }
 
   Result<ImportCounts> ImportRegions(RegionSource& source) override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
@@ -321,6 +347,10 @@ class SqlStore : public Store {
 
   std::unique_ptr<sql::Pool> pool_;
   const Clock& clock_;
+  sql::Pool::Factory lead_factory_;  // set on PostgreSQL: a connection of its own holds the lead
+  std::mutex lead_mu_;
+  std::unique_ptr<sql::Connection> lead_conn_;
+  bool lead_held_ = false;
   std::unique_ptr<CaseStore> cases_;  // after pool_: destroyed first
 };
 
@@ -333,7 +363,8 @@ bool IsPostgresTarget(const std::string& t) {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size) {
   sql::Pool::Factory factory;
-  if (IsPostgresTarget(target)) {
+  const bool shared = IsPostgresTarget(target);
+  if (shared) {
     factory = [target] { return sql::OpenPostgres(target); };
   } else {
     factory = [target] { return sql::OpenSqlite(target); };
@@ -343,7 +374,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock&
     GZ_ASSIGN_OR_RETURN(auto c, pool->Acquire());
     GZ_RETURN_IF_ERROR(sql::Migrate(*c));
   }
-  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), factory, clock));
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), factory, clock, shared));
 }
 
 }  // namespace gongzhi

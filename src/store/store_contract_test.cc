@@ -413,6 +413,20 @@ TEST_P(StoreContract, FeedFollowsCommittedEventsOnly) {
   EXPECT_EQ(cs.FeedBounds()->first, feed[1].id);
 }
 
+TEST_P(StoreContract, OneProcessLeadsThePeriodicJobs) {
+  EXPECT_TRUE(store().HoldsLead());
+  EXPECT_TRUE(store().HoldsLead());  // and keeps it
+  auto second = OpenStore(target_, clock_);
+  ASSERT_TRUE(second.ok());
+  if (GetParam() == "sqlite") {
+    EXPECT_TRUE((*second)->HoldsLead());  // an embedded database has one process: it always leads
+    return;
+  }
+  EXPECT_FALSE((*second)->HoldsLead());
+  store_.reset();  // the leader goes away, its session with it
+  EXPECT_TRUE((*second)->HoldsLead());
+}
+
 TEST_P(StoreContract, CaseSideWritesAreAtomicAndIdempotent) {
   ImportFuxingSample();
   auto unit = store().InsertUnit({0, UnitKind::kDepartment, "派出所", "130404001", "", 0});

@@ -1,6 +1,7 @@
 // End-to-end: live push over Server-Sent Events. A township console follows its cases live, sees
 // nothing of another township, loses its connection, comes back with Last-Event-ID and gets
-// exactly what it missed; on PostgreSQL, a console on one node sees what another node wrote.
+// exactly what it missed; on PostgreSQL, a console on one node sees what another node wrote, and
+// exactly one node runs the periodic jobs, another taking over when it dies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { act, api, startServer, tempDir } from './helpers.mjs';
@@ -139,7 +140,7 @@ test('live push: scope, reconnect with Last-Event-ID, polling, bad input', async
   }
 });
 
-test('live push across two nodes on one PostgreSQL', async (t) => {
+test('two nodes on one PostgreSQL: push across nodes, one leader, fail-over', async (t) => {
   const pg = process.env.GONGZHI_TEST_PG_E2E_FEED;
   if (!pg) {
     if (process.env.GONGZHI_REQUIRE_PG) assert.fail('GONGZHI_REQUIRE_PG is set but GONGZHI_TEST_PG_E2E_FEED is not');
@@ -156,6 +157,21 @@ test('live push across two nodes on one PostgreSQL', async (t) => {
     const id = await caseIdOf(nodeA.url, a.tracking_code);
     await console_.next((m) => m.data?.case_id === id && m.data.action === 'report');
     assert.ok(Date.now() - started < 2000, `seen on node B ${Date.now() - started} ms after the report on node A`);
+
+    // Exactly one node runs the periodic jobs (deadline sweep, pruning); when it dies, the other
+    // takes over within seconds (PostgreSQL releases the advisory lock with the dead session).
+    const leaders = async () => Promise.all([nodeA, nodeB].map(async (n) =>
+      n.proc.exitCode === null && n.proc.signalCode === null ? (await api(n.url, 'GET', '/healthz')).json.leader : null));
+    assert.deepEqual((await leaders()).filter((x) => x === true).length, 1, JSON.stringify(await leaders()));
+    const [aLeads] = await leaders();
+    const leader = aLeads ? nodeA : nodeB, follower = aLeads ? nodeB : nodeA;
+    await leader.stop('SIGKILL');
+    const killed = Date.now();
+    while (!(await api(follower.url, 'GET', '/healthz')).json.leader) {
+      assert.ok(Date.now() - killed < 10000, 'the other node did not take the lead within 10 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(follower.stderr(), /this node now runs the periodic jobs/);
   } finally {
     console_?.close();
     await nodeA.stop();
