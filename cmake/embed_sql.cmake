@@ -5,6 +5,7 @@ string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f IN LISTS FILES)
   get_filename_component(base "${f}" NAME_WE)
   string(REGEX MATCH "^[0-9]+" version "${base}")
+  string(REGEX REPLACE "^0+([0-9])" "\\1" version "${version}")  # 0008 is not an octal literal
   file(READ "${f}" sql)
   string(APPEND body "  {${version}, \"${base}\", R\"gzsql(${sql})gzsql\"},\n")
 endforeach()

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
+#include "app/accounts.h"
 #include "app/assessment.h"
 #include "app/audit.h"
 #include "app/cases.h"
@@ -98,6 +99,7 @@ struct ServeOptions {
   CaseSettings cases;
   AssessmentWeights weights;
   std::vector<std::string> open311_keys;  // api_key values allowed to POST Open311 requests
+  bool trust_actor_header = false;        // believe X-Gongzhi-Actor without a credential (tests, scripts)
 };
 
 // The Open311 key the demo accepts when the configuration names none.
@@ -214,7 +216,18 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   FeedHub feed((*store)->cases(), clock);
   if (o.open311_keys.empty() && o.demo) o.open311_keys.push_back(kDemoOpen311Key);
   Open311Service open311(**store, cases, grids, o.open311_keys, o.home_region);
-  http::Api api(regions, grids, info, {&cases, &assessment, &feed, &open311});
+  AccountService accounts(**store, clock);
+  std::vector<std::string> demo_logins;
+  if (o.demo) {
+    auto d = LoadDemoAccounts(accounts, **store);
+    if (!d.ok()) return Fail(d.status());
+    demo_logins = std::move(*d);
+  }
+  info.trust_actor_header = o.trust_actor_header;
+  if (o.trust_actor_header)
+    spdlog::warn("--trust-actor-header: requests without a credential act as whoever X-Gongzhi-Actor names; "
+                 "for tests and trusted scripts only");
+  http::Api api(regions, grids, info, {&cases, &assessment, &feed, &open311, &accounts});
   http::StaticFiles files(FindWebRoot(o.web));
   http::Server server(so, [&api](const http::Request& r) { return api.Handle(r); },
                       [&files](const http::Request& r) { return files.Serve(r); });
@@ -224,8 +237,9 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   std::cout << "listening on " << *url << std::endl;
   if (o.demo) {
     std::cout << "demo data: 复兴区 (130404), 10 townships, 115 communities, synthetic grids\n"
-              << "demo logins: none needed yet - accounts and roles arrive with issue #6; until then the\n"
-              << "             API is open to whoever can reach " << *url << " (loopback by default)\n"
+              << "demo logins (password " << kDemoPassword << ", sign in at " << *url << "/#/login):\n";
+    for (const auto& l : demo_logins) std::cout << "  " << l << "\n";
+    std::cout
               << "Open311 GeoReport v2: " << *url << "/open311/v2/discovery.json"
               << (o.open311_keys.size() == 1 && o.open311_keys[0] == kDemoOpen311Key
                       ? std::string(", api_key=") + kDemoOpen311Key
@@ -274,6 +288,9 @@ int main(int argc, char** argv) {
   AddDbOptions(serve_cmd, serve.db);
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
   serve_cmd->add_flag("--demo", serve.demo, "Load the 复兴区 demo data (divisions, synthetic grids, units, workers) if missing");
+  serve_cmd->add_flag("--trust-actor-header", serve.trust_actor_header,
+                      "Believe the X-Gongzhi-Actor header of requests without a session or token (tests, scripts "
+                      "on a trusted host; never on a network)");
   serve_cmd->add_option("--config", serve.config, "TOML configuration file ([server], [database], [ui])");
   serve_cmd->add_option("--web", serve.web, "Directory of the built web UI (default: web/dist beside the build)");
   serve_cmd->add_option("--files", serve.files, "Directory for uploaded photos (shared storage for several nodes)")
@@ -316,6 +333,20 @@ int main(int argc, char** argv) {
       "cases", "Load historical (closed or rejected) cases from CSV with the columns of the case export (all or nothing)");
   cases_cmd->add_option("FILE", cases_file, "CSV file with a header row")->required();
   AddDbOptions(cases_cmd, import_db);
+
+  DbOptions account_db;
+  std::string acc_login, acc_name;
+  std::vector<std::string> acc_roles;
+  auto* account_cmd = app.add_subcommand("account", "Accounts and their roles (sign-in)");
+  account_cmd->require_subcommand(1);
+  auto* account_add = account_cmd->add_subcommand(
+      "add", "Add an account; the password is read from standard input (one line, at least 10 characters)");
+  account_add->add_option("--login", acc_login, "Login name (a-z 0-9 . _ -)")->required();
+  account_add->add_option("--name", acc_name, "Display name")->required();
+  account_add->add_option("--role", acc_roles,
+                          "ROLE@REGION, department_staff@unit:ID, grid_worker@worker:ID or admin; repeatable")
+      ->required();
+  AddDbOptions(account_add, account_db);
 
   DbOptions rollup_db;
   auto* rollup_cmd = app.add_subcommand("rollup", "The assessment roll-ups (考核 figures)");
@@ -445,6 +476,23 @@ int main(int argc, char** argv) {
       auto n = cases.ImportHistoryCsv(*text);
       if (!n.ok()) return Fail(n.status());
       std::cout << "imported " << *n << " historical cases from " << cases_file << "\n";
+      return 0;
+    });
+  }
+  if (*account_add) {
+    return with_store(account_db, [&](Store& store, RegionService&, GridService&) {
+      std::vector<RoleGrant> grants;
+      for (size_t i = 0; i < acc_roles.size(); ++i) {
+        auto g = ParseRoleGrant(acc_roles[i], "--role[" + std::to_string(i) + "]");
+        if (!g.ok()) return Fail(g.status());
+        grants.push_back(*g);
+      }
+      std::string password;
+      std::getline(std::cin, password);
+      AccountService accounts(store, clock);
+      auto a = accounts.Create(acc_login, acc_name, password, grants, "cli");
+      if (!a.ok()) return Fail(a.status());
+      std::cout << "account " << a->id << " " << a->login << " added\n";
       return 0;
     });
   }

@@ -64,4 +64,35 @@ Result<DemoSummary> LoadDemo(RegionService& regions, GridService& grids, Store& 
   return s;
 }
 
+Result<std::vector<std::string>> LoadDemoAccounts(AccountService& accounts, Store& store) {
+  std::vector<std::string> out;
+  GZ_ASSIGN_OR_RETURN(auto units, store.ListUnits({.under = kDemoDistrict, .limit = 1000}));
+  auto unit = [&](const std::string& name) -> int64_t {
+    for (const auto& u : units)
+      if (u.name == name) return u.id;
+    return 0;
+  };
+  GZ_ASSIGN_OR_RETURN(auto workers, store.ListWorkers({.under = "130404001", .limit = 1}));
+  struct Demo {
+    const char* login;
+    const char* name;
+    RoleGrant grant;
+  };
+  std::vector<Demo> demo = {
+      {"admin", "系统管理员", {Role::kAdmin, "", 0, 0}},
+      {"leader", "区领导", {Role::kLeader, kDemoDistrict, 0, 0}},
+      {"slq.dispatch", "胜利桥街道调度员", {Role::kTownshipDispatcher, "130404001", 0, 0}},
+      {"chengguan", "区城管执法局工作人员", {Role::kDepartmentStaff, "", unit("复兴区城市管理综合行政执法局"), 0}},
+      {"slq.police", "胜利桥派出所民警", {Role::kDepartmentStaff, "", unit("胜利桥派出所"), 0}},
+  };
+  if (!workers.empty()) demo.push_back({"grid.worker", "网格员", {Role::kGridWorker, "", 0, workers[0].id}});
+  for (const auto& d : demo) {
+    if (d.grant.role == Role::kDepartmentStaff && !d.grant.unit_id) continue;  // demo units not loaded
+    GZ_ASSIGN_OR_RETURN(auto existing, store.GetAccountByLogin(d.login));
+    if (!existing) GZ_RETURN_IF_ERROR(accounts.Create(d.login, d.name, kDemoPassword, {d.grant}, "demo").status());
+    out.push_back(std::string(d.login) + "  " + RoleGrantText(d.grant) + "  (" + d.name + ")");
+  }
+  return out;
+}
+
 }  // namespace gongzhi

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "app/accounts.h"
 #include "app/grids.h"
 #include "app/regions.h"
 
@@ -17,6 +19,11 @@ struct DemoSummary {
 
 // Loads what is missing of the demo; leaves data already present alone.
 Result<DemoSummary> LoadDemo(RegionService& regions, GridService& grids, Store& store);
+
+// Demo accounts, one per kind of person (created where missing), all with the password
+// kDemoPassword. Returns a "login  role  (name)" line for each, to print.
+inline constexpr const char* kDemoPassword = "gongzhi-demo-2026";
+Result<std::vector<std::string>> LoadDemoAccounts(AccountService& accounts, Store& store);
 
 // Synthetic grids over an approximate box of 复兴区 (not surveyed boundaries).
 Result<size_t> LoadDemoGrids(GridService& grids);

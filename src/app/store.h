@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/case_store.h"
+#include "core/account.h"
 #include "core/model.h"
 #include "core/region.h"
 #include "core/status.h"
@@ -91,6 +92,25 @@ class Store {
 
   // The case engine's part of the store (same database).
   virtual CaseStore& cases() = 0;
+
+  // --- accounts (issue #6) ---
+  // Inserts the account with its roles (and a role_changes record by `by_actor`); kConflict when
+  // the login is taken. Returns it with its id.
+  virtual Result<Account> InsertAccount(const Account& a, const std::string& by_actor) = 0;
+  virtual Result<std::optional<Account>> GetAccountByLogin(const std::string& login) = 0;
+  virtual Result<std::optional<Account>> GetAccount(int64_t id) = 0;
+  virtual Result<int64_t> CountAccounts() = 0;
+  struct Credential {
+    std::string token_hash;  // SHA-256 of the token, hex
+    int64_t account_id = 0;
+    int role_n = 0;
+    std::string kind;  // "session" or "api"
+    std::string name;
+    int64_t created_at = 0, expires_at = 0;  // expires_at 0: until revoked
+  };
+  virtual Status InsertCredential(const Credential& c) = 0;
+  virtual Result<std::optional<Credential>> GetCredential(const std::string& token_hash) = 0;
+  virtual Status DeleteCredential(const std::string& token_hash) = 0;
 
   // Periodic jobs (the deadline sweep, feed pruning) run on one node at a time. True while this
   // process holds the lead: always on an embedded database; on PostgreSQL, while its session holds

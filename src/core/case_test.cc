@@ -76,3 +76,29 @@ TEST(IntakeTest, Validation) {
 
 }  // namespace
 }  // namespace gongzhi
+
+#include "core/account.h"
+
+namespace gongzhi {
+namespace {
+
+TEST(AccountTest, RoleGrantsAreHeldWhereTheirRoleIs) {
+  auto d = ParseRoleGrant("township_dispatcher@130404001", "role");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->region_code, "130404001");
+  EXPECT_EQ(ActorOfGrant(*d), "dispatcher:130404001");
+  EXPECT_EQ(RoleGrantText(*d), "township_dispatcher@130404001");
+  EXPECT_EQ(ActorOfGrant(*ParseRoleGrant("department_staff@unit:5", "r")), "unit:5");
+  EXPECT_EQ(ActorOfGrant(*ParseRoleGrant("grid_worker@worker:3", "r")), "worker:3");
+  EXPECT_EQ(ActorOfGrant(*ParseRoleGrant("admin", "r")), "system");
+  EXPECT_EQ(ActorOfGrant(*ParseRoleGrant("volunteer@130404001008", "r")), "");  // does not act on cases
+  for (const char* bad : {"mayor@130404", "admin@130404", "department_staff@130404", "grid_worker@unit:3",
+                          "township_dispatcher", "township_dispatcher@13x", "department_staff@unit:"})
+    EXPECT_EQ(ParseRoleGrant(bad, "roles[2]").status().field(), "roles[2]") << bad;
+  EXPECT_TRUE(ValidateLogin("slq.dispatch").ok());
+  EXPECT_FALSE(ValidateLogin("Zhang Wei").ok());
+  EXPECT_FALSE(ValidatePassword("short").ok());
+}
+
+}  // namespace
+}  // namespace gongzhi

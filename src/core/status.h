@@ -16,6 +16,8 @@ enum class ErrorCode {
   kConflict,          // the request contradicts the current state (duplicate, refused rule)
   kPermissionDenied,
   kPayloadTooLarge,
+  kUnauthenticated,   // no valid credential (401)
+  kResourceExhausted, // rate limited (429)
   kUnavailable,       // a dependency (database) is down; retrying may help
   kInternal,          // a bug or a broken invariant
 };

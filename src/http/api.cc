@@ -1,7 +1,10 @@
 #include "http/api.h"
 
+#include <algorithm>
+
 #include "http/assessment_api.h"
 #include "http/feed_api.h"
+#include "http/session_api.h"
 #include "http/open311_api.h"
 #include "http/case_api.h"
 #include "http/json_io.h"
@@ -148,9 +151,10 @@ Result<GridWorker> WorkerFromJson(const Request& req) {
 Api::~Api() = default;
 
 Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices parts)
-    : routes_(std::make_unique<Router>()) {
+    : routes_(std::make_unique<Router>()), accounts_(parts.accounts), trust_actor_header_(info.trust_actor_header) {
   auto& R = *routes_;
   CaseService* cases = parts.cases;
+  if (parts.accounts) AddSessionRoutes(R, *parts.accounts);
   if (parts.feed) AddFeedRoutes(R, *parts.feed);
   if (parts.open311) AddOpen311Routes(R, *parts.open311);
   if (cases) AddCaseRoutes(R, *cases);
@@ -289,6 +293,29 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
   });
 }
 
-Response Api::Handle(const Request& req) { return routes_->Dispatch(req); }
+// Who acts: a session cookie or bearer token decides (its role's actor); without one, the
+// X-Gongzhi-Actor header only where the server trusts it (tests, scripts), else nobody.
+Response Api::Handle(const Request& req) {
+  if (!accounts_) return routes_->Dispatch(req);
+  bool bearer = false;
+  std::string token = CredentialOf(req, &bearer);
+  std::optional<Principal> who;
+  if (!token.empty()) {
+    auto p = accounts_->Authenticate(token);
+    if (!p.ok()) return ErrorResponse(p.status());
+    who = std::move(*p);
+    if (!who && bearer)
+      return ErrorResponse(Status(ErrorCode::kUnauthenticated, "the bearer token is unknown, expired or revoked",
+                                  "Authorization"));
+  }
+  const bool actor_param = std::any_of(req.query.begin(), req.query.end(), [](const auto& kv) { return kv.first == "actor"; });
+  if (!who && (trust_actor_header_ || (req.actor.empty() && !actor_param))) return routes_->Dispatch(req);
+  Request r = req;
+  r.actor = who ? who->actor : "";
+  r.credential = who ? token : "";
+  // The feed's ?actor= stands in for the header where browsers cannot set one: same rule.
+  std::erase_if(r.query, [](const auto& kv) { return kv.first == "actor"; });
+  return routes_->Dispatch(r);
+}
 
 }  // namespace gongzhi::http

@@ -8,6 +8,7 @@
 
 #include "app/assessment.h"
 #include "app/cases.h"
+#include "app/accounts.h"
 #include "app/feed.h"
 #include "app/open311.h"
 #include "app/grids.h"
@@ -22,6 +23,9 @@ struct ApiInfo {
   std::string tile_url;       // optional map tile URL template for the web UI; empty = none
   std::string version;
   const std::atomic<bool>* leading = nullptr;  // whether this node runs the periodic jobs (/healthz)
+  // Whether X-Gongzhi-Actor is believed from requests without a credential (tests, scripts on a
+  // trusted host). Off: only sessions and API tokens say who acts.
+  bool trust_actor_header = false;
 };
 
 // The optional parts of the API: the endpoints of a null one are absent.
@@ -30,6 +34,7 @@ struct ApiServices {
   AssessmentService* assessment = nullptr;
   FeedHub* feed = nullptr;
   Open311Service* open311 = nullptr;
+  AccountService* accounts = nullptr;  // null: no sign-in; the actor header is then believed
 };
 
 class Api {
@@ -40,6 +45,8 @@ class Api {
 
  private:
   std::unique_ptr<class Router> routes_;
+  AccountService* accounts_ = nullptr;
+  bool trust_actor_header_ = false;
 };
 
 }  // namespace gongzhi::http

@@ -122,9 +122,9 @@ json::object TrackJson(const TrackView& t) {
 
 Result<Actor> ActorOf(const Request& req) {
   if (req.actor.empty())
-    return Status(ErrorCode::kPermissionDenied,
-                  "say who acts in the X-Gongzhi-Actor header (dispatcher:REGION, unit:ID, worker:ID)",
-                  "X-Gongzhi-Actor");
+    return Status(ErrorCode::kUnauthenticated,
+                  "sign in first (POST /api/v1/session) or send Authorization: Bearer TOKEN; an account whose role "
+                  "acts on cases is needed");
   return Actor::Parse(req.actor);
 }
 

@@ -36,10 +36,7 @@ Result<FeedScope> ScopeOf(const Request& req) {
     field = "actor";
   }
   if (text.empty())
-    return Status(ErrorCode::kPermissionDenied,
-                  "say whose events to follow in the X-Gongzhi-Actor header or the actor parameter "
-                  "(dispatcher:REGION, unit:ID, worker:ID)",
-                  "X-Gongzhi-Actor");
+    return Status(ErrorCode::kUnauthenticated, "sign in first: the feed shows the events your role may see");
   auto actor = Actor::Parse(text);
   if (!actor.ok()) return Status::Invalid(field, actor.status().message());
   FeedScope scope;

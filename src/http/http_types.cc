@@ -13,6 +13,8 @@ int HttpStatusOf(ErrorCode code) {
     case ErrorCode::kConflict: return 409;
     case ErrorCode::kPermissionDenied: return 403;
     case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kResourceExhausted: return 429;
     case ErrorCode::kUnavailable: return 503;
     case ErrorCode::kInternal: return 500;
   }

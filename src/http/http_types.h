@@ -21,6 +21,11 @@ struct Request {
   std::string content_type;
   std::string actor;  // X-Gongzhi-Actor header: who acts (until accounts, issue #6)
   std::string last_event_id;  // Last-Event-ID header (an SSE client reconnecting)
+  std::string cookie;         // Cookie header
+  std::string authorization;  // Authorization header
+  std::string remote_address; // the peer's IP address (for rate limits)
+  bool secure = false;        // reached over TLS (X-Forwarded-Proto: https from the proxy)
+  std::string credential;     // set by the API: the session or bearer token that authenticated it
   // Set by the server: a handler that returns Response::Later() answers through this, exactly
   // once, from any thread. Empty when the caller wants the answer returned (tests).
   std::function<void(struct Response)> reply;

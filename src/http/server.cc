@@ -125,6 +125,12 @@ class Session : public std::enable_shared_from_this<Session> {
     req.content_type = std::string(msg[bhttp::field::content_type]);
     req.actor = std::string(msg["X-Gongzhi-Actor"]);
     req.last_event_id = std::string(msg["Last-Event-ID"]);
+    req.cookie = std::string(msg[bhttp::field::cookie]);
+    req.authorization = std::string(msg[bhttp::field::authorization]);
+    req.secure = msg["X-Forwarded-Proto"] == "https";
+    beast::error_code ep_ec;
+    auto peer = stream_.socket().remote_endpoint(ep_ec);
+    if (!ep_ec) req.remote_address = peer.address().to_string();
     bool keep_alive = msg.keep_alive();
     bool head = msg.method() == bhttp::verb::head;
     srv_.inflight++;

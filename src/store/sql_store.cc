@@ -65,6 +65,88 @@ class SqlStore : public Store {
 
   CaseStore& cases() override { return *cases_; }
 
+  Result<Account> InsertAccount(const Account& a, const std::string& by_actor) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    auto ins = c->Exec("INSERT INTO accounts (login, name, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?) "
+                       "RETURNING id",
+                       {a.login, a.name, a.password_hash, int64_t{a.disabled}, a.created_at});
+    if (ins.status().code() == ErrorCode::kConflict)
+      return Status::Conflict("the login " + a.login + " is taken", "login");
+    GZ_RETURN_IF_ERROR(ins.status());
+    Account out = a;
+    out.id = ins->rows.at(0).Int(0);
+    std::string roles;
+    for (size_t i = 0; i < a.grants.size(); ++i) {
+      const auto& g = a.grants[i];
+      GZ_RETURN_IF_ERROR(c->Exec("INSERT INTO account_roles (account_id, n, role, region_code, unit_id, worker_id) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)",
+                                 {out.id, int64_t(i), std::string(RoleName(g.role)), g.region_code, g.unit_id,
+                                  g.worker_id})
+                             .status());
+      roles += (roles.empty() ? "" : ",") + RoleGrantText(g);
+    }
+    GZ_RETURN_IF_ERROR(c->Exec("INSERT INTO role_changes (at, by_actor, account_id, roles) VALUES (?, ?, ?, ?)",
+                               {a.created_at, by_actor, out.id, roles})
+                           .status());
+    GZ_RETURN_IF_ERROR(tx.Commit());
+    return out;
+  }
+
+  Result<std::optional<Account>> AccountWhere(const char* where, sql::Value key) {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec(std::string("SELECT id, login, name, password_hash, disabled, created_at FROM "
+                                                    "accounts WHERE ") + where,
+                                        {key}));
+    if (r.rows.empty()) return std::optional<Account>();
+    const auto& row = r.rows[0];
+    Account a{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Int(4) != 0, row.Int(5), {}};
+    GZ_ASSIGN_OR_RETURN(auto g, c->Exec("SELECT role, region_code, unit_id, worker_id FROM account_roles WHERE "
+                                        "account_id = ? ORDER BY n",
+                                        {a.id}));
+    for (const auto& gr : g.rows) {
+      auto role = ParseRole(gr.Text(0));
+      if (!role) return Status::Internal("account " + a.login + " has an unknown role " + gr.Text(0));
+      a.grants.push_back(RoleGrant{*role, gr.Text(1), gr.Int(2), gr.Int(3)});
+    }
+    return std::optional<Account>(std::move(a));
+  }
+  Result<std::optional<Account>> GetAccountByLogin(const std::string& login) override {
+    return AccountWhere("login = ?", login);
+  }
+  Result<std::optional<Account>> GetAccount(int64_t id) override { return AccountWhere("id = ?", id); }
+
+  Result<int64_t> CountAccounts() override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT COUNT(*) FROM accounts"));
+    return r.rows.at(0).Int(0);
+  }
+
+  Status InsertCredential(const Credential& k) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    return c->Exec("INSERT INTO credentials (token_hash, account_id, role_n, kind, name, created_at, expires_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   {k.token_hash, k.account_id, int64_t{k.role_n}, k.kind, k.name, k.created_at, k.expires_at})
+        .status();
+  }
+
+  Result<std::optional<Credential>> GetCredential(const std::string& token_hash) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT token_hash, account_id, role_n, kind, name, created_at, expires_at "
+                                        "FROM credentials WHERE token_hash = ?",
+                                        {token_hash}));
+    if (r.rows.empty()) return std::optional<Credential>();
+    const auto& row = r.rows[0];
+    return std::optional<Credential>(Credential{row.Text(0), row.Int(1), static_cast<int>(row.Int(2)), row.Text(3),
+                                                row.Text(4), row.Int(5), row.Int(6)});
+  }
+
+  Status DeleteCredential(const std::string& token_hash) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    return c->Exec("DELETE FROM credentials WHERE token_hash = ?", {token_hash}).status();
+  }
+
   bool HoldsLead() override {
     if (!lead_factory_) return true;  // one process owns an embedded database
     std::lock_guard lock(lead_mu_);

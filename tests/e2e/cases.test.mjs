@@ -78,7 +78,7 @@ async function scenario(url) {
   assert.equal(c.reporter.phone, '139****5678');
   assert.equal(await findCase(url, code, OTHER), undefined, 'another township does not');
   assert.equal((await api(url, 'GET', `/api/v1/cases/${c.id}`, undefined, OTHER)).status, 404);
-  assert.equal((await api(url, 'GET', `/api/v1/cases/${c.id}`)).status, 403, 'who acts must be said');
+  assert.equal((await api(url, 'GET', `/api/v1/cases/${c.id}`)).status, 401, 'who acts must be said');
   const detail = (await api(url, 'GET', `/api/v1/cases/${c.id}`, undefined, TOWNSHIP)).json;
   assert.deepEqual(detail.allowed_actions, ['accept', 'reject', 'merge']);
 

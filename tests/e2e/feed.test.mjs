@@ -127,7 +127,7 @@ test('live push: scope, reconnect with Last-Event-ID, polling, bad input', async
     assert.equal(r.status, 400);
     assert.equal(r.json.error.field, 'Last-Event-ID');
     r = await api(url, 'GET', '/api/v1/feed/stream');
-    assert.equal(r.status, 403);
+    assert.equal(r.status, 401);
     r = await api(url, 'GET', '/api/v1/feed?actor=nobody:1');
     assert.equal(r.status, 400);
     assert.equal(r.json.error.field, 'actor');

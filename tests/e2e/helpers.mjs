@@ -22,11 +22,13 @@ export function cli(args, opts = {}) {
 }
 
 // Starts `gongzhi serve` and resolves once it printed "listening on URL".
-export async function startServer({ db, pg, demo = true, extra = [], files } = {}) {
+// `trustActor`: believe X-Gongzhi-Actor without a session (most tests act through it; the
+// sign-in tests turn it off to see the server as it runs for real).
+export async function startServer({ db, pg, demo = true, extra = [], files, trustActor = true } = {}) {
   const ownFiles = files ? null : mkdtempSync(join(tmpdir(), 'gz-files-'));
   files ??= join(ownFiles, 'files');
   const args = ['serve', '--listen', '127.0.0.1:0', ...(pg ? ['--pg', pg] : ['--db', db]), ...(demo ? ['--demo'] : []),
-    '--files', files, ...extra];
+    '--files', files, ...(trustActor ? ['--trust-actor-header'] : []), ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
