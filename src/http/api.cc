@@ -166,7 +166,10 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
     return Json(o);
   });
   R.Add("GET", "/api/v1/config", [info](const Request&, const Params&) {
-    return Json({{"home_region", info.home_region}, {"tile_url", info.tile_url}, {"version", info.version}});
+    return Json({{"home_region", info.home_region},
+                 {"tile_url", info.tile_url},
+                 {"version", info.version},
+                 {"trust_actor_header", info.trust_actor_header}});
   });
 
   // --- regions ---

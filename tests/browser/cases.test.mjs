@@ -11,27 +11,40 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, ROOT } from '../e2e/helpers.mjs';
-import { axeViolations, useBrowser, watchErrors } from './support.mjs';
+import { axeViolations, signedInPage, useBrowser, watchErrors } from './support.mjs';
 
 const SHOTS = process.env.GONGZHI_SCREENSHOTS ?? join(ROOT, 'build/screenshots');
 mkdirSync(SHOTS, { recursive: true });
 const shot = (page, name) => page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
 
-const ctx = useBrowser();
+const ctx = useBrowser({ trustActor: false });  // everyone signs in, as on a real server
 
 test('a report travels live from a resident\'s phone to the township console and back to the resident', async (t) => {
   const { browser, srv } = ctx;
   if (!browser) return t.skip('no Chromium');
-  // The township dispatcher's console is open first (胜利桥街道, desktop).
-  const desk = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // Signed out, a desk says to sign in; a wrong password is said next to the field.
+  const anon = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await anon.goto(srv.url + '/#/console');
+  await anon.getByTestId('desk-signin').waitFor();
+  await anon.goto(srv.url + '/#/login');
+  await anon.getByTestId('login-name').fill('slq.dispatch');
+  await anon.getByTestId('login-password').fill('not-the-password');
+  await anon.getByTestId('login-submit').click();
+  await anon.getByText('账号或密码不正确').waitFor();
+  assert.deepEqual(await axeViolations(anon), [], 'axe on the sign-in screen');
+  await shot(anon, 'login');
+  await anon.close();
+
+  // The township dispatcher of 胜利桥街道 signs in and lands on the console (desktop).
+  const desk = await signedInPage(browser, srv.url, 'slq.dispatch', { width: 1440, height: 900 });
   const deskErrors = watchErrors(desk);
-  await desk.goto(srv.url + '/#/console?township=130404001');
+  assert.equal(new URL(desk.url()).hash, '#/console');
   await desk.getByTestId('console-live').getByText('实时').waitFor();
   const before = await desk.getByTestId('console-queue').locator('tbody tr').count();
   // The leader's dashboard is open too: nothing rated yet.
-  const boss = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const boss = await signedInPage(browser, srv.url, 'leader', { width: 1440, height: 1000 });
   const bossErrors = watchErrors(boss);
-  await boss.goto(srv.url + '/#/dashboard');
+  assert.equal(new URL(boss.url()).hash, '#/dashboard');
   const satisfaction = boss.getByTestId('fig-satisfaction');
   await satisfaction.getByText('0 / 0').waitFor();
 
@@ -80,7 +93,10 @@ test('a report travels live from a resident\'s phone to the township console and
   assert.deepEqual(await axeViolations(desk), [], 'axe on the console');
   await shot(desk, 'console');
   const id = Number((await detail.innerText()).match(/#(\d+)/)[1]);
-  const view = (await api(srv.url, 'GET', `/api/v1/cases/${id}`, undefined, { 'X-Gongzhi-Actor': 'system' })).json;
+  const admin = await fetch(srv.url + '/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'admin', password: 'gongzhi-demo-2026' }) });
+  const asAdmin = { cookie: admin.headers.get('set-cookie').split(';')[0] };
+  const view = (await api(srv.url, 'GET', `/api/v1/cases/${id}`, undefined, asAdmin)).json;
   assert.equal(view.unit_id, view.suggested_unit_id);
   // 吹哨: the dispatcher summons the township's police station to the case.
   const units = (await api(srv.url, 'GET', '/api/v1/units?under=130404&limit=100')).json.items;
@@ -92,9 +108,9 @@ test('a report travels live from a resident\'s phone to the township console and
   await detail.getByTestId('detail-summons').getByText('待报到').waitFor();
 
   // The unit's desk: the case is there; it claims and resolves it.
-  const unitPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const unitPage = await signedInPage(browser, srv.url, 'chengguan');
   const unitErrors = watchErrors(unitPage);
-  await unitPage.goto(`${srv.url}/#/unit?as=${view.unit_id}`);
+  assert.equal(new URL(unitPage.url()).hash, '#/unit');
   const unitRow = unitPage.getByTestId('console-queue').locator('tbody tr', { hasText: '楼道口垃圾堆了两天没人清运' });
   await unitRow.click();
   const unitDetail = unitPage.getByTestId('console-detail');
@@ -106,8 +122,7 @@ test('a report travels live from a resident\'s phone to the township console and
   assert.deepEqual(await axeViolations(unitPage), [], 'axe on the unit desk');
   await shot(unitPage, 'unit-desk');
   // The summoned police station reports in (报到) from its own desk.
-  const policePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await policePage.goto(`${srv.url}/#/unit?as=${police.id}`);
+  const policePage = await signedInPage(browser, srv.url, 'slq.police');
   await policePage.getByTestId('console-queue').locator('tbody tr', { hasText: '楼道口垃圾' }).click();
   await policePage.getByTestId('act-acknowledge').click();
   await detail.getByTestId('detail-summons').getByText('已报到').waitFor({ timeout: 5000 });  // live in the console

@@ -11,7 +11,8 @@ const CHROMIUM = process.env.GONGZHI_CHROMIUM ?? '/usr/bin/chromium';
 
 // Registers before/after hooks; the returned object's `srv` and `browser` are set once started
 // (`browser` stays null when no Chromium is installed and GONGZHI_REQUIRE_BROWSER is not set).
-export function useBrowser() {
+// `trustActor` false: the server believes no X-Gongzhi-Actor header; people sign in.
+export function useBrowser({ trustActor = true } = {}) {
   const ctx = { srv: null, browser: null, tmp: null };
   before(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -20,7 +21,7 @@ export function useBrowser() {
     }
     const { chromium } = require('playwright-core');
     ctx.tmp = tempDir();
-    ctx.srv = await startServer({ db: ctx.tmp.db, extra: ['--web', join(ROOT, 'web/dist')] });
+    ctx.srv = await startServer({ db: ctx.tmp.db, trustActor, extra: ['--web', join(ROOT, 'web/dist')] });
     ctx.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -56,4 +57,15 @@ export function watchErrors(page) {
     if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(m.text());
   });
   return errors;
+}
+
+// Signs in on the login screen of a fresh page (each page has its own cookies).
+export async function signedInPage(browser, url, login, viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  await page.goto(url + '/#/login');
+  await page.getByTestId('login-name').fill(login);
+  await page.getByTestId('login-password').fill('gongzhi-demo-2026');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('signed-in').waitFor();
+  return page;
 }

@@ -127,6 +127,7 @@ export default {
     summonUnits: 'Summon units (吹哨)',
     acked: 'reported in', late: 'late', waiting: 'awaited',
     gridWorker: 'grid worker',
+    signIn: 'Sign in to work on cases in your role:',
   },
   dash: {
     title: 'Assessment and situation', period: 'Period', from: 'From', to: 'To', figures: 'Figures',
@@ -139,5 +140,15 @@ export default {
     trend: 'Cases reported per day', trendChart: 'Line chart of cases reported per day', reported: 'Reported',
     hotspots: 'Cases per grid', hotspotsLabel: 'Map of cases per grid; darker is more',
     behind: 'The cases behind the figure', dispatchedAt: 'Dispatched',
+  },
+  login: {
+    title: 'Sign in', login: 'Login', password: 'Password', submit: 'Sign in', signOut: 'Sign out',
+    required: 'Required', wrong: 'Wrong login or password', locked: 'Too many failed attempts; try again later',
+    residents: 'Residents report without signing in:',
+  },
+  roles: {
+    resident: 'Resident', grid_worker: 'Grid worker', community_staff: 'Community staff', township_dispatcher: 'Township dispatcher',
+    department_staff: 'Department staff', leader: 'Leader', party_secretary: 'Party secretary', mediator: 'Mediator',
+    volunteer: 'Volunteer', admin: 'Administrator',
   },
 };

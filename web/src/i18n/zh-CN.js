@@ -126,6 +126,7 @@ export default {
     summonUnits: '吹哨：召集单位',
     acked: '已报到', late: '迟到', waiting: '待报到',
     gridWorker: '网格员',
+    signIn: '请先登录，以您的角色办理案件：',
   },
   dash: {
     title: '考核与态势', period: '统计时段', from: '开始日期', to: '结束日期', figures: '考核指标',
@@ -138,5 +139,15 @@ export default {
     trend: '每日上报量', trendChart: '每日上报案件数折线图', reported: '上报',
     hotspots: '网格热力', hotspotsLabel: '各网格案件数地图，颜色越深案件越多',
     behind: '指标背后的案件', dispatchedAt: '派遣时间',
+  },
+  login: {
+    title: '登录', login: '账号', password: '密码', submit: '登录', signOut: '退出',
+    required: '请填写', wrong: '账号或密码不正确', locked: '失败次数过多，请稍后再试',
+    residents: '群众反映问题无需登录：',
+  },
+  roles: {
+    resident: '群众', grid_worker: '网格员', community_staff: '社区工作人员', township_dispatcher: '街道调度员',
+    department_staff: '部门工作人员', leader: '领导', party_secretary: '党组织书记', mediator: '调解员',
+    volunteer: '志愿者', admin: '管理员',
   },
 };
