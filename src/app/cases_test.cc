@@ -824,6 +824,13 @@ TEST_F(CaseServiceTest, LiveFeedWaitsForLateCommitsAndResetsTheFarBehind) {
   auto page = hub.Since({.region_prefix = "130404002"}, 0, 10);
   EXPECT_TRUE(page->entries.empty());
   EXPECT_EQ(page->through, 6);
+  // Everything pruned: a client from before must reload too.
+  ts_.clock().Advance(8 * 86'400'000LL);
+  hub.Maintain();
+  EXPECT_EQ(ts_.store().cases().FeedBounds()->second, 0);
+  auto empty = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(hub.Subscribe({}, 5, empty).ok());
+  EXPECT_EQ(empty->resets, std::vector<int64_t>{6});
 }
 
 

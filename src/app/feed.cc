@@ -37,7 +37,8 @@ Status FeedHub::Subscribe(FeedScope scope, std::optional<int64_t> last_id, std::
   if (last_id && *last_id < cursor_) {
     GZ_ASSIGN_OR_RETURN(auto bounds, store_.FeedBounds());
     const int64_t hi = above_.empty() ? cursor_ : above_.rbegin()->first;
-    bool reset = bounds.first > *last_id + 1;  // what it missed is pruned
+    // What it missed is pruned (all of it, when the feed is empty now).
+    bool reset = bounds.first == 0 || bounds.first > *last_id + 1;
     std::vector<FeedEntry> backlog;
     for (int64_t after = *last_id; !reset;) {
       GZ_ASSIGN_OR_RETURN(auto rows, store_.ReadFeed(after, hi, opts_.batch));
