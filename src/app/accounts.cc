@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "app/audit.h"
+
 namespace gongzhi {
 namespace {
 
@@ -28,13 +30,7 @@ std::string HashPassword(const std::string& password) {
 
 }  // namespace
 
-std::string TokenHash(const std::string& token) {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-  char hex[sizeof out * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
-  return hex;
-}
+std::string TokenHash(const std::string& token) { return Sha256Hex(token); }
 
 AccountService::AccountService(Store& store, const Clock& clock, AccountSettings settings)
     : store_(store), clock_(clock), settings_(settings) {

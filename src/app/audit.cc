@@ -19,14 +19,15 @@ std::string CanonicalEvent(const CaseEvent& e) {
   return boost::json::serialize(o);
 }
 
-std::string EventHash(const CaseEvent& e) {
-  std::string input = e.prev_hash + "\n" + CanonicalEvent(e);
+std::string Sha256Hex(std::string_view bytes) {
   unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   char hex[crypto_hash_sha256_BYTES * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, out, sizeof out);
   return hex;
 }
+
+std::string EventHash(const CaseEvent& e) { return Sha256Hex(e.prev_hash + "\n" + CanonicalEvent(e)); }
 
 std::string NewTrackingCode() {
   static const bool initialised = sodium_init() >= 0;  // idempotent, thread-safe

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "app/case_store.h"
 
@@ -23,6 +24,9 @@ struct AuditReport {
 // Walks every chain in the store: sequence numbers, links and hashes, and each case's recorded
 // last hash (which catches events removed from the end).
 Result<AuditReport> VerifyAuditTrail(CaseStore& store);
+
+// Lower-case hex SHA-256 of `bytes` (64 characters).
+std::string Sha256Hex(std::string_view bytes);
 
 // A random, unguessable tracking code: 12 characters of Crockford base32 (60 bits).
 std::string NewTrackingCode();

@@ -13,7 +13,6 @@
 #include "core/model.h"
 #include "core/photo.h"
 
-#include <sodium.h>
 
 namespace gongzhi {
 namespace {
@@ -933,11 +932,7 @@ Result<PhotoRecord> CaseService::AttachPhoto(CaseRecord c, const std::string& ac
   for (const auto& p : existing) same_stage += p.stage == stage;
   if (same_stage >= kMaxPhotosPerStage)
     return Status::Conflict("at most " + std::to_string(kMaxPhotosPerStage) + " photos per case and stage", "photo");
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  PhotoRecord rec{c.id, hex, type, static_cast<int64_t>(bytes.size()), stage, actor, clock_.Now()};
+  PhotoRecord rec{c.id, Sha256Hex(bytes), type, static_cast<int64_t>(bytes.size()), stage, actor, clock_.Now()};
   // The file first: a row never points at bytes that are not on disk.
   GZ_RETURN_IF_ERROR(files_->Put(rec.sha256, bytes));
   CaseSideWrites side;

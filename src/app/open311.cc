@@ -4,17 +4,11 @@
 
 #include <sodium.h>
 
+#include "app/audit.h"
 #include "core/routing.h"
 
 namespace gongzhi {
 namespace {
-
-std::string Sha256(std::string_view s) {
-  std::string out(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(s.data()),
-                     s.size());
-  return out;
-}
 
 // Status notes in words (zh-CN, as the platform's residents read them).
 const char* StatusNote(CaseState s) {
@@ -44,15 +38,15 @@ Open311Service::Open311Service(Store& store, CaseService& cases, GridService& gr
                                std::string home_region)
     : store_(store), cases_(cases), grids_(grids), home_region_(std::move(home_region)) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  for (const auto& k : api_keys) key_hashes_.push_back(Sha256(k));
+  for (const auto& k : api_keys) key_hashes_.push_back(Sha256Hex(k));
 }
 
 bool Open311Service::KeyAllowed(std::string_view key) const {
   if (key.empty()) return false;
-  std::string h = Sha256(key);
+  std::string h = Sha256Hex(key);
   bool ok = false;
-  for (const auto& k : key_hashes_)  // constant time per key
-    ok |= crypto_verify_32(reinterpret_cast<const unsigned char*>(h.data()),
+  for (const auto& k : key_hashes_)  // constant time per key (64 hex characters)
+    ok |= crypto_verify_64(reinterpret_cast<const unsigned char*>(h.data()),
                            reinterpret_cast<const unsigned char*>(k.data())) == 0;
   return ok;
 }
