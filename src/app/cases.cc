@@ -13,7 +13,6 @@
 #include "core/model.h"
 #include "core/photo.h"
 
-
 namespace gongzhi {
 namespace {
 

@@ -73,11 +73,6 @@ Result<std::optional<Category>> Open311Service::Service(const std::string& code)
   return std::optional<Category>();
 }
 
-std::string Open311Service::ServiceName(const std::string& code) {
-  auto c = Service(code);
-  return c.ok() && *c ? (*c)->name : std::string();
-}
-
 Result<std::string> Open311Service::RegionOfAddress(const std::string& address) {
   // The most specific region whose name the address contains: a community before its township.
   for (RegionLevel level : {RegionLevel::kVillage, RegionLevel::kTownship}) {
@@ -118,21 +113,32 @@ void Open311Service::Submit(const Open311Submission& s, std::function<void(Resul
   cases_.ReportAsync(req, std::move(done));
 }
 
-Result<PublicRequest> Open311Service::Public(const CaseRecord& c) {
+Result<PublicRequest> Open311Service::Public(const CaseRecord& c, Names& names) {
   PublicRequest p;
   p.record = c;
   p.closed = Open311Closed(c.facts.state);
   p.status_notes = StatusNote(c.facts.state);
-  p.service_name = ServiceName(c.category_code);
+  p.service_name = names.categories[c.category_code];
   if (c.unit_id) {
-    GZ_ASSIGN_OR_RETURN(auto u, store_.GetUnit(*c.unit_id));
-    if (u) p.agency = u->name;
+    auto [it, fresh] = names.units.try_emplace(*c.unit_id);
+    if (fresh) {
+      GZ_ASSIGN_OR_RETURN(auto u, store_.GetUnit(*c.unit_id));
+      if (u) it->second = u->name;
+    }
+    p.agency = it->second;
   }
-  GZ_ASSIGN_OR_RETURN(auto township, store_.GetRegion(c.township_code));
-  if (township) p.address = township->name;
+  auto region = [&](const std::string& code) -> Result<std::string> {
+    auto [it, fresh] = names.regions.try_emplace(code);
+    if (fresh) {
+      GZ_ASSIGN_OR_RETURN(auto r, store_.GetRegion(code));
+      if (r) it->second = r->name;
+    }
+    return it->second;
+  };
+  GZ_ASSIGN_OR_RETURN(p.address, region(c.township_code));
   if (c.region_code != c.township_code) {
-    GZ_ASSIGN_OR_RETURN(auto community, store_.GetRegion(c.region_code));
-    if (community) p.address += community->name;
+    GZ_ASSIGN_OR_RETURN(auto community, region(c.region_code));
+    p.address += community;
   }
   return p;
 }
@@ -170,9 +176,13 @@ Result<std::vector<PublicRequest>> Open311Service::Requests(const Open311Query& 
     std::sort(found.begin(), found.end(), [](const CaseRecord& a, const CaseRecord& b) { return a.id > b.id; });
     if (static_cast<int>(found.size()) > q.limit) found.resize(q.limit);
   }
+  Names names;
+  GZ_ASSIGN_OR_RETURN(auto categories, cases_.Categories());
+  for (const auto& c : categories)
+    if (c.active) names.categories[c.code] = c.name;
   std::vector<PublicRequest> out;
   for (const auto& c : found) {
-    GZ_ASSIGN_OR_RETURN(auto p, Public(c));
+    GZ_ASSIGN_OR_RETURN(auto p, Public(c, names));
     out.push_back(std::move(p));
   }
   return out;

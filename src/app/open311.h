@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,7 +57,6 @@ class Open311Service {
   // (none outside every grid).
   Result<std::vector<Category>> Services(std::optional<std::pair<double, double>> lng_lat);
   Result<std::optional<Category>> Service(const std::string& code);
-  std::string ServiceName(const std::string& code);
   // A new case from channel "api". An address without a point is matched to the township or
   // community whose name it contains. `done` as CaseService::ReportAsync.
   void Submit(const Open311Submission& s, std::function<void(Result<IntakeResult>)> done);
@@ -64,9 +64,15 @@ class Open311Service {
   Result<std::optional<int64_t>> IdOfToken(const std::string& token);
   // State changes in [from, to), oldest first (from the live feed: as far back as it is kept).
   Result<std::vector<RequestUpdate>> Updates(InstantMs from, InstantMs to, int limit);
+  InstantMs Now() const { return cases_.clock().Now(); }
 
  private:
-  Result<PublicRequest> Public(const CaseRecord& c);
+  // Names looked up once per listing, not once per request in it.
+  struct Names {
+    std::map<std::string, std::string> categories, regions;
+    std::map<int64_t, std::string> units;
+  };
+  Result<PublicRequest> Public(const CaseRecord& c, Names& names);
   Result<std::string> RegionOfAddress(const std::string& address);
 
   Store& store_;

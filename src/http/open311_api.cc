@@ -260,20 +260,18 @@ void AddOpen311Routes(Router& router, Open311Service& open311, std::string base)
       if (!lng.ok()) return Error(f, lng.status());
       if (lat->has_value() != lng->has_value()) return Error(f, Status::Invalid("long", "lat and long go together"));
       if (lat->has_value()) at = std::pair{**lng, **lat};
-      auto services = open311.Services(at);
+      auto all = open311.Services(std::nullopt);  // for the groups' names too
+      if (!all.ok()) return Error(f, all.status());
+      auto services = at ? open311.Services(at) : all;
       if (!services.ok()) return Error(f, services.status());
       std::map<std::string, std::string> names;
-      auto all = open311.Services(std::nullopt);
-      if (all.ok())
-        for (const auto& c : *all) names[c.code] = c.name;
+      for (const auto& c : *all) names[c.code] = c.name;
       json::array out;
       for (const auto& c : *services) out.push_back(ServiceJson(c, c.parent_code.empty() ? c.name : names[c.parent_code]));
       return Answer(f, "services", out);
     }
     if (what == "requests") {
-      auto q = QueryOf(req, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
+      auto q = QueryOf(req, open311.Now());
       if (!q.ok()) return Error(f, q.status());
       auto found = open311.Requests(*q);
       if (!found.ok()) return Error(f, found.status());
@@ -282,9 +280,7 @@ void AddOpen311Routes(Router& router, Open311Service& open311, std::string base)
       return Answer(f, "service_requests", out);
     }
     if (what == "servicerequestupdates") {
-      auto q = QueryOf(req, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
+      auto q = QueryOf(req, open311.Now());
       if (!q.ok()) return Error(f, q.status());
       auto ups = open311.Updates(q->from, q->to, 1000);
       if (!ups.ok()) return Error(f, ups.status());
