@@ -28,6 +28,12 @@ std::string HashPassword(const std::string& password) {
   return out;
 }
 
+// Logins are case-insensitive: kept and looked up lower-case.
+std::string FoldLogin(std::string login) {
+  std::transform(login.begin(), login.end(), login.begin(), [](unsigned char c) { return std::tolower(c); });
+  return login;
+}
+
 }  // namespace
 
 std::string TokenHash(const std::string& token) { return Sha256Hex(token); }
@@ -39,7 +45,7 @@ AccountService::AccountService(Store& store, const Clock& clock, AccountSettings
 
 Result<Account> AccountService::Create(std::string login, const std::string& name, const std::string& password,
                                        const std::vector<RoleGrant>& grants, const std::string& by) {
-  std::transform(login.begin(), login.end(), login.begin(), [](unsigned char c) { return std::tolower(c); });
+  login = FoldLogin(std::move(login));
   GZ_RETURN_IF_ERROR(ValidateLogin(login));
   GZ_RETURN_IF_ERROR(ValidatePassword(password));
   if (name.empty() || name.size() > 100) return Status::Invalid("name", "must be 1 to 100 bytes");
@@ -89,8 +95,7 @@ void AccountService::Failed(const std::string& key, InstantMs now, int max) {
 
 Result<LoginResult> AccountService::Login(const std::string& login_in, const std::string& password, int role_n,
                                           const std::string& address, int64_t* retry_after) {
-  std::string login = login_in;
-  std::transform(login.begin(), login.end(), login.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string login = FoldLogin(login_in);
   const InstantMs now = clock_.Now();
   const std::string by_login = "login:" + login, by_address = "addr:" + address;
   {
