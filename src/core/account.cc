@@ -78,6 +78,15 @@ std::string ActorOfGrant(const RoleGrant& g) {
   return "";
 }
 
+Result<std::string> ClampRegion(std::string_view scope, std::string_view requested, const std::string& field) {
+  if (requested.starts_with(scope)) return std::string(requested);
+  if (scope.starts_with(requested)) return std::string(scope);
+  return Status(ErrorCode::kPermissionDenied,
+                "region " + std::string(requested) + " is outside the region your role is held at (" +
+                    std::string(scope) + ")",
+                field);
+}
+
 Status ValidateLogin(std::string_view login) {
   if (login.size() < 3 || login.size() > 64) return Status::Invalid("login", "must be 3 to 64 characters");
   for (char c : login)

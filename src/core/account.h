@@ -38,6 +38,11 @@ std::string RoleGrantText(const RoleGrant& g);
 // empty for roles that do not act on cases (resident, volunteer).
 std::string ActorOfGrant(const RoleGrant& g);
 
+// The region a viewer whose role is held at `scope` may read when it asks for `requested` (empty:
+// its whole scope): the narrower of the two when one contains the other; PermissionDenied naming
+// `field` when they do not overlap. An empty `scope` is the whole country (administrators).
+Result<std::string> ClampRegion(std::string_view scope, std::string_view requested, const std::string& field);
+
 struct Account {
   int64_t id = 0;
   std::string login, name;

@@ -100,5 +100,16 @@ TEST(AccountTest, RoleGrantsAreHeldWhereTheirRoleIs) {
   EXPECT_FALSE(ValidatePassword("short").ok());
 }
 
+TEST(AccountTest, ARegionRoleReadsOnlyInsideItsRegion) {
+  EXPECT_EQ(*ClampRegion("130404001", "", "region"), "130404001");              // default: the whole scope
+  EXPECT_EQ(*ClampRegion("130404001", "130404001008", "region"), "130404001008");  // narrower: kept
+  EXPECT_EQ(*ClampRegion("130404001", "130404", "region"), "130404001");         // wider: narrowed
+  EXPECT_EQ(*ClampRegion("", "130404002", "region"), "130404002");               // administrators: anything
+  EXPECT_EQ(*ClampRegion("", "", "region"), "");
+  auto other = ClampRegion("130404001", "130404002", "region");
+  EXPECT_EQ(other.status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(other.status().field(), "region");
+}
+
 }  // namespace
 }  // namespace gongzhi

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "http/access.h"
 #include "http/assessment_api.h"
 #include "http/feed_api.h"
 #include "http/session_api.h"
@@ -53,7 +54,8 @@ json::object GridFeatureJson(const Grid& g) {
           {"geometry", json::parse(g.geometry)}};
 }
 
-// ?from=&to= (dates, inclusive; default the last 30 days) and ?region= (digits) of a dashboard.
+// ?from=&to= (dates, inclusive; default the last 30 days) and ?region= (digits) of a dashboard,
+// the region narrowed to the caller's.
 struct DashboardQuery {
   CivilDay from = 0, to = 0;
   std::string region;
@@ -64,6 +66,7 @@ Result<DashboardQuery> DashboardQueryOf(const Request& req, const Clock& clock) 
   q.from = q.to - 29;
   GZ_RETURN_IF_ERROR(ParseDateRange(req, q.from, q.to));
   GZ_ASSIGN_OR_RETURN(q.region, ParseRegionParam(req));
+  GZ_ASSIGN_OR_RETURN(q.region, ViewableRegion(req, q.region));
   return q;
 }
 
@@ -203,29 +206,29 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
     });
   };
   R.Add("GET", "/api/v1/units", unit_list);
-  R.Add("POST", "/api/v1/units", [&regions](const Request& req, const Params&) {
+  R.Add("POST", "/api/v1/units", AdminOnly([&regions](const Request& req, const Params&) {
     auto u = UnitFromJson(req);
     if (!u.ok()) return ErrorResponse(u.status());
     return OrError(regions.CreateUnit(*u), [](const Unit& x) { return Json(UnitJson(x), 201); });
-  });
+  }));
   R.Add("GET", "/api/v1/units/{}", [&regions](const Request&, const Params& p) {
     auto id = ParseId(p[0], "id");
     if (!id.ok()) return ErrorResponse(id.status());
     return OrError(regions.GetUnit(*id), [](const Unit& x) { return Json(UnitJson(x)); });
   });
-  R.Add("PUT", "/api/v1/units/{}", [&regions](const Request& req, const Params& p) {
+  R.Add("PUT", "/api/v1/units/{}", AdminOnly([&regions](const Request& req, const Params& p) {
     auto id = ParseId(p[0], "id");
     if (!id.ok()) return ErrorResponse(id.status());
     auto u = UnitFromJson(req);
     if (!u.ok()) return ErrorResponse(u.status());
     u->id = *id;
     return OrError(regions.UpdateUnit(*u), [](const Unit& x) { return Json(UnitJson(x)); });
-  });
-  R.Add("DELETE", "/api/v1/units/{}", [&regions](const Request&, const Params& p) {
+  }));
+  R.Add("DELETE", "/api/v1/units/{}", AdminOnly([&regions](const Request&, const Params& p) {
     auto id = ParseId(p[0], "id");
     if (!id.ok()) return ErrorResponse(id.status());
     return OrError(regions.DeleteUnit(*id));
-  });
+  }));
 
   // --- grids ---
   R.Add("GET", "/api/v1/grids", [&grids](const Request& req, const Params&) {
@@ -236,14 +239,14 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
       return Json({{"type", "FeatureCollection"}, {"features", std::move(features)}});
     });
   });
-  R.Add("POST", "/api/v1/grids/import", [&grids](const Request& req, const Params&) {
+  R.Add("POST", "/api/v1/grids/import", AdminOnly([&grids](const Request& req, const Params&) {
     return OrError(grids.ImportGeoJson(req.body),
                    [](size_t n) { return Json({{"imported", n}}); });
-  });
+  }));
   R.Add("GET", "/api/v1/grids/{}", [&grids](const Request&, const Params& p) {
     return OrError(grids.GetGrid(p[0]), [](const Grid& g) { return Json(GridFeatureJson(g)); });
   });
-  R.Add("DELETE", "/api/v1/grids/{}", [&grids](const Request&, const Params& p) { return OrError(grids.DeleteGrid(p[0])); });
+  R.Add("DELETE", "/api/v1/grids/{}", AdminOnly([&grids](const Request&, const Params& p) { return OrError(grids.DeleteGrid(p[0])); }));
 
   R.Add("GET", "/api/v1/locate", [&grids](const Request& req, const Params&) {
     auto lng = ParseNumberParam(req, "lng");
@@ -271,29 +274,29 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
       return Json({{"items", std::move(a)}});
     });
   });
-  R.Add("POST", "/api/v1/grid-workers", [&grids](const Request& req, const Params&) {
+  R.Add("POST", "/api/v1/grid-workers", AdminOnly([&grids](const Request& req, const Params&) {
     auto w = WorkerFromJson(req);
     if (!w.ok()) return ErrorResponse(w.status());
     return OrError(grids.CreateWorker(*w), [](const GridWorker& x) { return Json(WorkerJson(x), 201); });
-  });
+  }));
   R.Add("GET", "/api/v1/grid-workers/{}", [&grids](const Request&, const Params& p) {
     auto id = ParseId(p[0], "id");
     if (!id.ok()) return ErrorResponse(id.status());
     return OrError(grids.GetWorker(*id), [](const GridWorker& x) { return Json(WorkerJson(x)); });
   });
-  R.Add("PUT", "/api/v1/grid-workers/{}", [&grids](const Request& req, const Params& p) {
+  R.Add("PUT", "/api/v1/grid-workers/{}", AdminOnly([&grids](const Request& req, const Params& p) {
     auto id = ParseId(p[0], "id");
     if (!id.ok()) return ErrorResponse(id.status());
     auto w = WorkerFromJson(req);
     if (!w.ok()) return ErrorResponse(w.status());
     w->id = *id;
     return OrError(grids.UpdateWorker(*w), [](const GridWorker& x) { return Json(WorkerJson(x)); });
-  });
-  R.Add("DELETE", "/api/v1/grid-workers/{}", [&grids](const Request&, const Params& p) {
+  }));
+  R.Add("DELETE", "/api/v1/grid-workers/{}", AdminOnly([&grids](const Request&, const Params& p) {
     auto id = ParseId(p[0], "id");
     if (!id.ok()) return ErrorResponse(id.status());
     return OrError(grids.DeleteWorker(*id));
-  });
+  }));
 }
 
 // Who acts: a session cookie or bearer token decides (its role's actor); without one, the

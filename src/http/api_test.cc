@@ -34,6 +34,7 @@ class ApiTest : public ::testing::Test {
   Response Call(std::string method, std::string path, std::string body = "",
                 std::vector<std::pair<std::string, std::string>> query = {}) {
     Request r;
+    r.actor = actor_;
     r.method = std::move(method);
     r.path = std::move(path);
     r.body = std::move(body);
@@ -47,6 +48,7 @@ class ApiTest : public ::testing::Test {
     return e.contains("field") ? std::string(e.at("field").as_string()) : "";
   }
 
+  std::string actor_ = "system";  // who acts (the trusted header's form): an administrator by default
   ManualClock clock_{1'795'000'000'000};
   std::filesystem::path path_;
   std::unique_ptr<Store> store_;
@@ -75,6 +77,22 @@ TEST_F(ApiTest, UnitBodiesAreCheckedFieldByField) {
   EXPECT_EQ(Call("GET", "/api/v1/units/999999").status, 404);
   EXPECT_EQ(Call("DELETE", "/api/v1/units/" + std::to_string(id)).status, 204);
   EXPECT_EQ(Call("DELETE", "/api/v1/units/" + std::to_string(id)).status, 404);
+}
+
+TEST_F(ApiTest, OnlyAdministratorsChangeTheFoundation) {
+  const std::string body = R"({"kind":"department","name":"复兴区应急管理局","region_code":"130404"})";
+  actor_ = "";
+  EXPECT_EQ(Call("POST", "/api/v1/units", body).status, 401);
+  for (const char* who : {"dispatcher:130404", "unit:1", "worker:1"}) {
+    actor_ = who;
+    auto r = Call("POST", "/api/v1/units", body);
+    EXPECT_EQ(r.status, 403) << who;
+    EXPECT_EQ(Body(r).at("error").at("code").as_string(), "permission_denied");
+  }
+  EXPECT_EQ(Call("GET", "/api/v1/units", "", {{"under", "130404"}}).body.find("应急管理局"), std::string::npos)
+      << "nothing was created";
+  actor_ = "system";
+  EXPECT_EQ(Call("POST", "/api/v1/units", body).status, 201);
 }
 
 TEST_F(ApiTest, LocateParameters) {

@@ -1,5 +1,6 @@
 #include "http/assessment_api.h"
 
+#include "http/access.h"
 #include "http/json_io.h"
 
 #include <cstdio>
@@ -30,6 +31,8 @@ Result<AssessmentScope> ScopeOf(const Request& req) {
       return Status::Invalid("region", "does not overlap the subject's region");
     if (r.size() > s.region_prefix.size()) s.region_prefix = r;
   }
+  // Whatever the subject, only facts inside the caller's region count.
+  GZ_ASSIGN_OR_RETURN(s.region_prefix, ViewableRegion(req, s.region_prefix));
   if (auto c = req.Param("category")) {
     if (c->empty() || c->size() > 32) return Status::Invalid("category", "must be a category code");
     s.category_prefix = *c;

@@ -1,6 +1,7 @@
 #include "http/case_api.h"
 
 #include "core/model.h"
+#include "http/access.h"
 #include "http/json_io.h"
 
 namespace gongzhi::http {
@@ -118,14 +119,6 @@ json::object TrackJson(const TrackView& t) {
                  {"can_rate", t.can_rate}};
   if (t.merged_into_code) o["merged_into"] = *t.merged_into_code;
   return o;
-}
-
-Result<Actor> ActorOf(const Request& req) {
-  if (req.actor.empty())
-    return Status(ErrorCode::kUnauthenticated,
-                  "sign in first (POST /api/v1/session) or send Authorization: Bearer TOKEN; an account whose role "
-                  "acts on cases is needed");
-  return Actor::Parse(req.actor);
 }
 
 // Case endpoints start alike: who acts, which case. Answers those errors itself.
@@ -339,7 +332,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       return Json({{"items", std::move(a)}});
     });
   });
-  R.Add("POST", "/api/v1/categories", [&cases](const Request& req, const Params&) {
+  R.Add("POST", "/api/v1/categories", AdminOnly([&cases](const Request& req, const Params&) {
     auto o = ParseObject(req);
     if (!o.ok()) return ErrorResponse(o.status());
     std::vector<Category> cs;
@@ -361,7 +354,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
     Status s = cases.UpsertCategories(cs);
     if (!s.ok()) return ErrorResponse(s);
     return Json({{"upserted", cs.size()}});
-  });
+  }));
   R.Add("GET", "/api/v1/responsibility-rules", [&cases](const Request&, const Params&) {
     return OrError(cases.Rules(), [](const std::vector<ResponsibilityRule>& rs) {
       json::array a;
@@ -370,7 +363,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       return Json({{"items", std::move(a)}});
     });
   });
-  R.Add("POST", "/api/v1/responsibility-rules", [&cases](const Request& req, const Params&) {
+  R.Add("POST", "/api/v1/responsibility-rules", AdminOnly([&cases](const Request& req, const Params&) {
     auto o = ParseObject(req);
     if (!o.ok()) return ErrorResponse(o.status());
     ResponsibilityRule r;
@@ -383,12 +376,12 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       return Json({{"id", x.id}, {"category_code", x.category_code}, {"region_code", x.region_code}, {"unit_id", x.unit_id}},
                   201);
     });
-  });
-  R.Add("DELETE", "/api/v1/responsibility-rules/{}", [&cases](const Request&, const Params& p) {
+  }));
+  R.Add("DELETE", "/api/v1/responsibility-rules/{}", AdminOnly([&cases](const Request&, const Params& p) {
     auto id = ParseId(p[0], "id");
     if (!id.ok()) return ErrorResponse(id.status());
     return OrError(cases.DeleteRule(*id));
-  });
+  }));
   R.Add("GET", "/api/v1/grid-admission", [&cases](const Request&, const Params&) {
     return OrError(cases.Admission(), [](const std::vector<std::string>& codes) {
       json::array a;
@@ -396,14 +389,14 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       return Json({{"categories", std::move(a)}});
     });
   });
-  R.Add("PUT", "/api/v1/grid-admission", [&cases](const Request& req, const Params&) {
+  R.Add("PUT", "/api/v1/grid-admission", AdminOnly([&cases](const Request& req, const Params&) {
     auto o = ParseObject(req);
     if (!o.ok()) return ErrorResponse(o.status());
     if (Status s = OnlyFields(*o, {"categories"}); !s.ok()) return ErrorResponse(s);
     auto codes = StringList(*o, "categories");
     if (!codes.ok()) return ErrorResponse(codes.status());
     return OrError(cases.SetAdmission(*codes));
-  });
+  }));
   R.Add("GET", "/api/v1/calendar", [&cases](const Request&, const Params&) {
     return OrError(cases.CalendarDays(), [](const std::vector<CalendarDay>& ds) {
       json::array a;
@@ -411,9 +404,9 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       return Json({{"days", std::move(a)}});
     });
   });
-  R.Add("POST", "/api/v1/calendar/import", [&cases](const Request& req, const Params&) {
+  R.Add("POST", "/api/v1/calendar/import", AdminOnly([&cases](const Request& req, const Params&) {
     return OrError(cases.ImportCalendarCsv(req.body));
-  });
+  }));
 
   // --- cases ---
   R.Add("POST", "/api/v1/cases", [&cases](const Request& req, const Params&) {
@@ -437,9 +430,9 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
     return Response::Later();
   });
   // Historical cases (closed or rejected) from CSV with the columns of export.csv; all or nothing.
-  R.Add("POST", "/api/v1/cases/import", [&cases](const Request& req, const Params&) {
+  R.Add("POST", "/api/v1/cases/import", AdminOnly([&cases](const Request& req, const Params&) {
     return OrError(cases.ImportHistoryCsv(req.body), [](int64_t n) { return Json({{"imported", n}}, 201); });
-  });
+  }));
   R.Add("GET", "/api/v1/cases", [&cases](const Request& req, const Params&) {
     auto actor = ActorOf(req);
     if (!actor.ok()) return ErrorResponse(actor.status());
@@ -540,8 +533,10 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       return OrError(cases.Act(id, *action, actor, *in), [](const CaseView& v) { return Json(ViewJson(v)); });
     });
   });
-  R.Add("GET", "/api/v1/communities/{}/load", [&cases](const Request&, const Params& p) {
-    return OrError(cases.CommunityLoad(p[0]), [](const LoadSpread& l) {
+  R.Add("GET", "/api/v1/communities/{}/load", [&cases](const Request& req, const Params& p) {
+    auto community = ViewableRegion(req, p[0], "community");
+    if (!community.ok()) return ErrorResponse(community.status());
+    return OrError(cases.CommunityLoad(*community), [](const LoadSpread& l) {
       json::array ws;
       for (const auto& w : l.workers)
         ws.push_back({{"id", w.id}, {"name", w.name}, {"open_tasks", w.open_tasks}, {"capacity", w.capacity}});
@@ -555,7 +550,9 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   R.Add("GET", "/api/v1/supervisions", [&cases](const Request& req, const Params&) {
     std::string region = req.Param("region").value_or("");
     if (!region.empty() && !IsDigits(region)) return ErrorResponse(Status::Invalid("region", "must be a division code"));
-    return OrError(cases.Supervisions(region, 200), [](const std::vector<SupervisionRecord>& ss) {
+    auto viewable = ViewableRegion(req, region);
+    if (!viewable.ok()) return ErrorResponse(viewable.status());
+    return OrError(cases.Supervisions(*viewable, 200), [](const std::vector<SupervisionRecord>& ss) {
       json::array a;
       for (const auto& s : ss)
         a.push_back({{"id", s.id},

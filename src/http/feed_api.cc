@@ -35,6 +35,8 @@ Result<FeedScope> ScopeOf(const Request& req) {
     text = req.Param("actor").value_or("");
     field = "actor";
   }
+  if (text.empty() && !req.credential.empty())
+    return Status(ErrorCode::kPermissionDenied, "your role does not act on cases, so it has no case feed");
   if (text.empty())
     return Status(ErrorCode::kUnauthenticated, "sign in first: the feed shows the events your role may see");
   auto actor = Actor::Parse(text);

@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { act, api, cli, startServer, tempDir } from './helpers.mjs';
 
+// The district's leader (its actor is the district's region): sees figures of the whole district.
+const LEADER = { 'X-Gongzhi-Actor': 'dispatcher:130404' };
+
 const TOWNSHIP = { 'X-Gongzhi-Actor': 'dispatcher:130404001' };
 
 
@@ -45,7 +48,7 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     await act(url, b.id, 'return', { reason: '不属于本单位' }, unit);
 
     const q = `/api/v1/assessment?subject=unit:${d.unit_id}&${around()}`;
-    const r = await api(url, 'GET', q);
+    const r = await api(url, 'GET', q, undefined, LEADER);
     assert.equal(r.status, 200, r.text);
     const f = r.json.figures;
     assert.deepEqual(f.rates.response, { numerator: 1, denominator: 2, value: 0.5 });
@@ -57,17 +60,17 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.deepEqual(r.json.weights, { response: 0.3, resolution: 0.35, satisfaction: 0.35 });
 
     // The cases behind a number.
-    const drill = await api(url, 'GET', `/api/v1/assessment/cases?subject=unit:${d.unit_id}&metric=returned&${around()}`);
+    const drill = await api(url, 'GET', `/api/v1/assessment/cases?subject=unit:${d.unit_id}&metric=returned&${around()}`, undefined, LEADER);
     assert.equal(drill.status, 200, drill.text);
     assert.deepEqual(drill.json.cases.map((c) => c.case_id), [b.id]);
-    const ranking = await api(url, 'GET', `/api/v1/assessment/ranking?group=township&${around()}`);
+    const ranking = await api(url, 'GET', `/api/v1/assessment/ranking?group=township&${around()}`, undefined, LEADER);
     assert.equal(ranking.status, 200, ranking.text);
     assert.equal(ranking.json.rows[0].key, '130404001');
     assert.equal(ranking.json.rows[0].name, '胜利桥街道');
     assert.equal(ranking.json.rows[0].rank, 1);
 
     // The ranking for a spreadsheet: CSV with a byte-order mark, numerators beside the rates.
-    const csv = await fetch(`${url}/api/v1/assessment/ranking?group=unit&format=csv&${around()}`);
+    const csv = await fetch(`${url}/api/v1/assessment/ranking?group=unit&format=csv&${around()}`, { headers: LEADER });
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type'), /^text\/csv; charset=utf-8/);
     const bytes = new Uint8Array(await csv.arrayBuffer());
@@ -77,26 +80,26 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.match(lines[1], new RegExp(`^1,${d.unit_id},复兴区城市管理综合行政执法局,85\\.0000,0\\.5000,1,2,`));
 
     // Dashboard: counts by state, category and day; hotspots per grid.
-    const byState = (await api(url, 'GET', '/api/v1/dashboard/counts?by=state&region=130404001')).json;
+    const byState = (await api(url, 'GET', '/api/v1/dashboard/counts?by=state&region=130404001', undefined, LEADER)).json;
     assert.equal(byState.total, 2);
     assert.deepEqual(byState.rows.map((r) => r.key).sort(), ['closed', 'returned']);
-    const byCategory = (await api(url, 'GET', '/api/v1/dashboard/counts?by=category')).json;
+    const byCategory = (await api(url, 'GET', '/api/v1/dashboard/counts?by=category', undefined, LEADER)).json;
     assert.deepEqual(byCategory.rows, [{ key: '0101', count: 2 }]);
-    const byDay = (await api(url, 'GET', '/api/v1/dashboard/counts?by=day')).json;
+    const byDay = (await api(url, 'GET', '/api/v1/dashboard/counts?by=day', undefined, LEADER)).json;
     assert.equal(byDay.rows.length, 1);
     assert.equal(byDay.rows[0].count, 2);
     assert.match(byDay.rows[0].key, /^\d{4}-\d{2}-\d{2}$/);
-    const byWeek = (await api(url, 'GET', '/api/v1/dashboard/counts?by=week')).json;
+    const byWeek = (await api(url, 'GET', '/api/v1/dashboard/counts?by=week', undefined, LEADER)).json;
     assert.equal(byWeek.rows.length, 1);
     assert.match(byWeek.rows[0].key, /^\d{4}-W\d{2}$/);
     assert.equal(byWeek.rows[0].count, 2);
-    assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=state&region=130404002')).json.total, 0);
-    const hot = (await api(url, 'GET', '/api/v1/dashboard/hotspots?region=130404001008')).json;
+    assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=state&region=130404002', undefined, LEADER)).json.total, 0);
+    const hot = (await api(url, 'GET', '/api/v1/dashboard/hotspots?region=130404001008', undefined, LEADER)).json;
     assert.equal(hot.type, 'FeatureCollection');
     assert.equal(hot.max_cases, 2);
     assert.equal(hot.features.filter((f) => f.properties.cases === 2).length, 1);
     assert.ok(hot.features.length > 1);
-    assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=colour')).json.error.field, 'by');
+    assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=colour', undefined, LEADER)).json.error.field, 'by');
 
     // Exports of the cases a dispatcher sees: CSV for Excel and GeoJSON points, no personal data.
     const exp = await fetch(`${url}/api/v1/cases/export.csv?region=130404001`, { headers: TOWNSHIP });
@@ -129,7 +132,7 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
       ['/api/v1/dashboard/counts?from=2026-11-30&to=2026-11-01', 'to'],
       ['/api/v1/dashboard/hotspots?region=13a', 'region'],
     ]) {
-      const bad = await api(url, 'GET', path);
+      const bad = await api(url, 'GET', path, undefined, LEADER);
       assert.equal(bad.status, 400, path);
       assert.equal(bad.json.error.field, field, path);
     }
@@ -140,7 +143,7 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
     assert.match(rebuilt.stdout, /rebuilt the assessment from \d+ events of 2 cases: 2 dispatches/);
     srv = await startServer({ db: tmp.db });
-    assert.deepEqual((await api(srv.url, 'GET', q)).json.figures, f);
+    assert.deepEqual((await api(srv.url, 'GET', q, undefined, LEADER)).json.figures, f);
     await srv.stop();
   } finally {
     await srv?.stop();

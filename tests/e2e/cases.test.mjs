@@ -138,7 +138,7 @@ test('case lifecycle over HTTP on SQLite, durable across kill -9, audit intact',
     const after = (await api(srv.url, 'GET', `/api/v1/cases/${c.id}`, undefined, TOWNSHIP)).json;
     assert.equal(after.state, 'dispatched');
     assert.equal(after.version, d.json.version);
-    const load = (await api(srv.url, 'GET', '/api/v1/communities/130404001008/load')).json;
+    const load = (await api(srv.url, 'GET', '/api/v1/communities/130404001008/load', undefined, { 'X-Gongzhi-Actor': 'dispatcher:130404001' })).json;
     assert.equal(load.workers.length, 2);
     assert.equal(typeof load.gini, 'number');
     await srv.stop();

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { api, cli, startServer, tempDir, ROOT } from './helpers.mjs';
 
+const ADMIN = { 'X-Gongzhi-Actor': 'system' };  // configuration writes are for administrators
+
 let tmp, srv;
 before(async () => {
   tmp = tempDir();
@@ -63,10 +65,10 @@ test('locate a point to grid, community, township and district', async () => {
 });
 
 test('units attach to any level of the tree; bad input changes nothing', async () => {
-  const created = await api(srv.url, 'POST', '/api/v1/units', { kind: 'department', name: '胜利桥街道司法所二组', region_code: '130404001', phone: '0310-5550001' });
+  const created = await api(srv.url, 'POST', '/api/v1/units', { kind: 'department', name: '胜利桥街道司法所二组', region_code: '130404001', phone: '0310-5550001' }, ADMIN);
   assert.equal(created.status, 201);
   assert.ok(created.json.id > 0);
-  const atCommunity = await api(srv.url, 'POST', '/api/v1/units', { kind: 'party_org', name: '三丰园社区党委', region_code: '130404001008' });
+  const atCommunity = await api(srv.url, 'POST', '/api/v1/units', { kind: 'party_org', name: '三丰园社区党委', region_code: '130404001008' }, ADMIN);
   assert.equal(atCommunity.status, 201);
   const before = (await api(srv.url, 'GET', '/api/v1/units?under=130404&limit=1000')).json.items;
   const bad = [
@@ -84,23 +86,23 @@ test('units attach to any level of the tree; bad input changes nothing', async (
     [{ name: 'x', region_code: '130404' }, 'kind', 400],
   ];
   for (const [body, field, status] of bad) {
-    const r = await api(srv.url, 'POST', '/api/v1/units', body);
+    const r = await api(srv.url, 'POST', '/api/v1/units', body, ADMIN);
     assert.equal(r.status, status, JSON.stringify(body));
     assert.equal(r.json.error.code, 'invalid_argument');
     if (field) assert.equal(r.json.error.field, field, JSON.stringify(body));
   }
-  const brokenUtf8 = await fetch(srv.url + '/api/v1/units', { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]) });
+  const brokenUtf8 = await fetch(srv.url + '/api/v1/units', { method: 'POST', headers: { 'content-type': 'application/json', ...ADMIN }, body: Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]) });
   assert.equal(brokenUtf8.status, 400);
   const after = (await api(srv.url, 'GET', '/api/v1/units?under=130404&limit=1000')).json.items;
   assert.deepEqual(after, before);
 
   const id = created.json.id;
-  const upd = await api(srv.url, 'PUT', `/api/v1/units/${id}`, { kind: 'department', name: '胜利桥街道司法所', region_code: '130404001' });
+  const upd = await api(srv.url, 'PUT', `/api/v1/units/${id}`, { kind: 'department', name: '胜利桥街道司法所', region_code: '130404001' }, ADMIN);
   assert.equal(upd.status, 200);
   assert.equal((await api(srv.url, 'GET', `/api/v1/units/${id}`)).json.name, '胜利桥街道司法所');
   const listed = await api(srv.url, 'GET', '/api/v1/units?region=130404001008');
   assert.deepEqual(listed.json.items.map((u) => u.name), ['三丰园社区党委']);
-  assert.equal((await api(srv.url, 'DELETE', `/api/v1/units/${id}`)).status, 204);
+  assert.equal((await api(srv.url, 'DELETE', `/api/v1/units/${id}`, undefined, ADMIN)).status, 204);
   assert.equal((await api(srv.url, 'GET', `/api/v1/units/${id}`)).status, 404);
   assert.equal((await api(srv.url, 'GET', '/api/v1/units?kind=army')).json.error.field, 'kind');
   assert.equal((await api(srv.url, 'GET', '/api/v1/units?limit=0')).json.error.field, 'limit');
@@ -108,24 +110,24 @@ test('units attach to any level of the tree; bad input changes nothing', async (
 
 test('grid workers: create, assign, list by grid, update, delete', async () => {
   const grids = (await api(srv.url, 'GET', '/api/v1/grids?community=130404002001')).json.features.map((f) => f.properties.code);
-  const w = await api(srv.url, 'POST', '/api/v1/grid-workers', { name: '孙梅', phone: '13900000001', capacity: 12, grids: grids.slice(0, 2) });
+  const w = await api(srv.url, 'POST', '/api/v1/grid-workers', { name: '孙梅', phone: '13900000001', capacity: 12, grids: grids.slice(0, 2) }, ADMIN);
   assert.equal(w.status, 201);
   assert.deepEqual(w.json.grids, grids.slice(0, 2));
   const byGrid = await api(srv.url, 'GET', `/api/v1/grid-workers?grid=${grids[1]}`);
   assert.deepEqual(byGrid.json.items.map((x) => x.name), ['孙梅']);
-  const bad = await api(srv.url, 'POST', '/api/v1/grid-workers', { name: '孙梅', grids: [grids[0], '130404002001999'] });
+  const bad = await api(srv.url, 'POST', '/api/v1/grid-workers', { name: '孙梅', grids: [grids[0], '130404002001999'] }, ADMIN);
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error.field, 'grids[1]');
-  const upd = await api(srv.url, 'PUT', `/api/v1/grid-workers/${w.json.id}`, { name: '孙梅', capacity: 3, grids: [grids[3]] });
+  const upd = await api(srv.url, 'PUT', `/api/v1/grid-workers/${w.json.id}`, { name: '孙梅', capacity: 3, grids: [grids[3]] }, ADMIN);
   assert.equal(upd.status, 200);
   assert.equal((await api(srv.url, 'GET', `/api/v1/grid-workers?grid=${grids[1]}`)).json.items.length, 0);
   assert.equal((await api(srv.url, 'GET', `/api/v1/grid-workers/${w.json.id}`)).json.capacity, 3);
-  assert.equal((await api(srv.url, 'DELETE', `/api/v1/grid-workers/${w.json.id}`)).status, 204);
+  assert.equal((await api(srv.url, 'DELETE', `/api/v1/grid-workers/${w.json.id}`, undefined, ADMIN)).status, 204);
   assert.equal((await api(srv.url, 'GET', `/api/v1/grid-workers/${w.json.id}`)).status, 404);
 });
 
 test('HTTP limits: 413 for big bodies, 431 for big headers, 404/405 as JSON', async () => {
-  const big = await api(srv.url, 'POST', '/api/v1/units', JSON.stringify({ kind: 'department', name: 'x'.repeat(2 << 20), region_code: '130404' }));
+  const big = await api(srv.url, 'POST', '/api/v1/units', JSON.stringify({ kind: 'department', name: 'x'.repeat(2 << 20), region_code: '130404' }), ADMIN);
   assert.equal(big.status, 413);
   assert.equal(big.json.error.code, 'payload_too_large');
   const nf = await api(srv.url, 'GET', '/api/v1/nothing-here');
@@ -228,15 +230,15 @@ test('grids can also be uploaded over HTTP, with the same checks', async () => {
     geometry: { type: 'Polygon', coordinates: [[[114.70, 36.70], [114.71, 36.70], [114.71, 36.71], [114.70, 36.71], [114.70, 36.70]]] } }] };
   const bad = structuredClone(body);
   bad.features[0].properties.code = '130404001999101';
-  const r1 = await api(srv.url, 'POST', '/api/v1/grids/import', bad);
+  const r1 = await api(srv.url, 'POST', '/api/v1/grids/import', bad, ADMIN);
   assert.equal(r1.status, 400);
   assert.equal(r1.json.error.field, 'features[0].properties.code');
-  const r2 = await api(srv.url, 'POST', '/api/v1/grids/import', body);
+  const r2 = await api(srv.url, 'POST', '/api/v1/grids/import', body, ADMIN);
   assert.equal(r2.status, 200);
   assert.equal(r2.json.imported, 1);
   const loc = await api(srv.url, 'GET', '/api/v1/locate?lng=114.705&lat=36.705');
   assert.equal(loc.json.grid.name, '上传网格');
-  assert.equal((await api(srv.url, 'DELETE', '/api/v1/grids/130404001017101')).status, 204);
+  assert.equal((await api(srv.url, 'DELETE', '/api/v1/grids/130404001017101', undefined, ADMIN)).status, 204);
   assert.equal((await api(srv.url, 'GET', '/api/v1/locate?lng=114.705&lat=36.705')).status, 404);
 });
 

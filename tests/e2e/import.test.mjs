@@ -5,6 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { act, api, cli, startServer, tempDir } from './helpers.mjs';
 
+// The district's leader (its actor is the district's region): sees figures of the whole district.
+const LEADER = { 'X-Gongzhi-Actor': 'dispatcher:130404' };
+
+const ADMIN = { 'X-Gongzhi-Actor': 'system' };  // configuration writes are for administrators
+
 const TOWNSHIP = { 'X-Gongzhi-Actor': 'dispatcher:130404001' };
 
 async function reportAt(url, description) {
@@ -74,7 +79,7 @@ test('historical cases: export, import elsewhere, same rows and same assessment;
     // On B, a fresh platform: the file goes in whole.
     b = await startServer({ db: tmpB.db });
     const csv = '\ufeff' + exported.join('\r\n') + '\r\n';
-    const r = await api(b.url, 'POST', '/api/v1/cases/import', csv, { 'content-type': 'text/csv' });
+    const r = await api(b.url, 'POST', '/api/v1/cases/import', csv, { 'content-type': 'text/csv', ...ADMIN });
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json.imported, finished);
     const again = await exportFinished(b.url);
@@ -82,10 +87,10 @@ test('historical cases: export, import elsewhere, same rows and same assessment;
     // The same figures for the unit and the same township ranking.
     for (const path of [`/api/v1/assessment?subject=unit:${d.unit_id}&${around()}`,
       `/api/v1/assessment/ranking?group=township&${around()}`]) {
-      const fa = (await api(a.url, 'GET', path)).json, fb = (await api(b.url, 'GET', path)).json;
+      const fa = (await api(a.url, 'GET', path, undefined, LEADER)).json, fb = (await api(b.url, 'GET', path, undefined, LEADER)).json;
       assert.deepEqual(fb, fa, path);
     }
-    const figures = (await api(b.url, 'GET', `/api/v1/assessment?subject=unit:${d.unit_id}&${around()}`)).json.figures;
+    const figures = (await api(b.url, 'GET', `/api/v1/assessment?subject=unit:${d.unit_id}&${around()}`, undefined, LEADER)).json.figures;
     assert.equal(figures.rates.rework.numerator, 1);
     assert.equal(figures.rates.return.numerator, 1);
 
@@ -111,11 +116,11 @@ test('historical cases: export, import elsewhere, same rows and same assessment;
     ];
     for (const [bad, field] of cases) {
       const body = [header, good, bad].join('\n');
-      const res = await api(b.url, 'POST', '/api/v1/cases/import', body, { 'content-type': 'text/csv' });
+      const res = await api(b.url, 'POST', '/api/v1/cases/import', body, { 'content-type': 'text/csv', ...ADMIN });
       assert.equal(res.status, 400, `${field}: ${res.text}`);
       assert.equal(res.json.error.field, field, res.text);
     }
-    const noHeader = await api(b.url, 'POST', '/api/v1/cases/import', 'state,colour\nclosed,red\n', { 'content-type': 'text/csv' });
+    const noHeader = await api(b.url, 'POST', '/api/v1/cases/import', 'state,colour\nclosed,red\n', { 'content-type': 'text/csv', ...ADMIN });
     assert.equal(noHeader.json.error.field, 'line 1');
     const after = (await api(b.url, 'GET', '/api/v1/cases?limit=500', undefined, { 'X-Gongzhi-Actor': 'system' })).json.items.length;
     assert.equal(after, before, 'refused files wrote nothing');

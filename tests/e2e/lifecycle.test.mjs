@@ -3,13 +3,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startServer, tempDir } from './helpers.mjs';
 
+const ADMIN = { 'X-Gongzhi-Actor': 'system' };  // configuration writes are for administrators
+
 test('an acknowledged write survives kill -9', async () => {
   const tmp = tempDir();
   try {
     let srv = await startServer({ db: tmp.db });
     const ids = [];
     for (let i = 0; i < 20; i++) {
-      const r = await api(srv.url, 'POST', '/api/v1/units', { kind: 'resident_unit', name: `驻区单位${i}`, region_code: '130404' });
+      const r = await api(srv.url, 'POST', '/api/v1/units', { kind: 'resident_unit', name: `驻区单位${i}`, region_code: '130404' }, ADMIN);
       assert.equal(r.status, 201);
       ids.push(r.json.id);
     }
@@ -35,7 +37,7 @@ test('SIGTERM answers the requests in flight, then exits 0', async () => {
     let n = 0;
     const client = async () => {
       for (;;) {
-        const r = await api(srv.url, 'POST', '/api/v1/units', { kind: 'department', name: `部门${n++}`, region_code: '130404' })
+        const r = await api(srv.url, 'POST', '/api/v1/units', { kind: 'department', name: `部门${n++}`, region_code: '130404' }, ADMIN)
           .then((x) => x.status, (e) => e.cause?.code ?? 'error');
         results.push(r);
         if (r !== 201) return;
@@ -78,10 +80,10 @@ test('the same API on PostgreSQL', async (t) => {
     const loc = await api(srv.url, 'GET', '/api/v1/locate?lng=114.35&lat=36.60');
     assert.equal(loc.status, 200);
     assert.equal(loc.json.district.code, '130404');
-    const u = await api(srv.url, 'POST', '/api/v1/units', { kind: 'social_org', name: '邻里互助会', region_code: '130404001008' });
+    const u = await api(srv.url, 'POST', '/api/v1/units', { kind: 'social_org', name: '邻里互助会', region_code: '130404001008' }, ADMIN);
     assert.equal(u.status, 201);
     assert.equal((await api(srv.url, 'GET', `/api/v1/units/${u.json.id}`)).json.name, '邻里互助会');
-    const bad = await api(srv.url, 'POST', '/api/v1/grid-workers', { name: 'x', grids: ['130404001008999'] });
+    const bad = await api(srv.url, 'POST', '/api/v1/grid-workers', { name: 'x', grids: ['130404001008999'] }, ADMIN);
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.field, 'grids[0]');
   } finally {
