@@ -781,7 +781,8 @@ Result<CaseView> CaseService::Summon(int64_t id, const Actor& actor, const std::
 
 Result<CaseView> CaseService::Acknowledge(int64_t id, const Actor& actor, const std::string& note,
                                           int64_t expected_version) {
-  if (actor.kind != Actor::Kind::kUnit) return Status::Invalid("X-Gongzhi-Actor", "报到 is done by a summoned unit");
+  if (actor.kind != Actor::Kind::kUnit)
+    return Status(ErrorCode::kPermissionDenied, "报到 is done by a summoned unit");
   GZ_RETURN_IF_ERROR(CheckText(note, "note", 2000, false));
   GZ_ASSIGN_OR_RETURN(auto found, cases_.GetCase(id));
   if (!found) return Status::NotFound("no case with id " + std::to_string(id));
@@ -790,6 +791,7 @@ Result<CaseView> CaseService::Acknowledge(int64_t id, const Actor& actor, const 
   const Summons* mine = nullptr;
   for (const auto& s : summons)
     if (s.unit_id == actor.id) mine = &s;
+  if (!mine && c.unit_id == actor.id) return Status::Conflict("this unit handles the case but was not summoned to it", "action");
   if (!mine) return Status::NotFound("no case with id " + std::to_string(id));
   if (mine->acked_at) return Status::Conflict("this unit has already reported (报到) to the case", "action");
   if (expected_version != c.version)

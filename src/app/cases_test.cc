@@ -319,6 +319,7 @@ TEST_F(CaseServiceTest, WhistleAndReport) {
   auto ack = cases_.Acknowledge(c.id, police_unit, "民警已到场", v->record.version);
   ASSERT_TRUE(ack.ok()) << ack.status().ToString();
   EXPECT_EQ(cases_.Acknowledge(c.id, police_unit, "", ack->record.version).status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(cases_.Acknowledge(c.id, township_, "", ack->record.version).status().code(), ErrorCode::kPermissionDenied);
   ts_.clock().Advance(25 * 60'000);  // market supervision never came
   auto s = cases_.Sweep();
   EXPECT_EQ(s->missed_summons, 1);
