@@ -11,6 +11,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
+#include <sodium.h>
 
 #include "app/accounts.h"
 #include "app/assessment.h"
@@ -25,6 +26,7 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "store/dir_file_store.h"
+#include "store/key_file.h"
 #include "store/sql_store.h"
 
 namespace gongzhi {
@@ -43,12 +45,17 @@ class SystemClock : public Clock {
 struct DbOptions {
   std::string db = "var/gongzhi.db";
   std::string pg;
+  std::string key_file;  // empty: beside the SQLite file, or var/contacts.key for PostgreSQL
   std::string Target() const { return pg.empty() ? db : pg; }
+  std::string KeyFile() const { return !key_file.empty() ? key_file : pg.empty() ? db + ".key" : "var/contacts.key"; }
 };
 
 void AddDbOptions(CLI::App* cmd, DbOptions& o) {
   auto* db = cmd->add_option("--db", o.db, "SQLite database file (created if missing)")->capture_default_str();
   cmd->add_option("--pg", o.pg, "PostgreSQL connection URI or conninfo, instead of --db")->excludes(db);
+  cmd->add_option("--key-file", o.key_file,
+                  "Key sealing residents' contacts (created if missing; never in the database). Default: DB.key "
+                  "beside the SQLite file, var/contacts.key with --pg (copy it to every node)");
 }
 
 int Fail(const Status& s) {
@@ -70,7 +77,10 @@ Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock) {
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   }
-  return OpenStore(o.Target(), clock);
+  GZ_ASSIGN_OR_RETURN(ContactKey key, LoadOrCreateKey(o.KeyFile()));
+  auto cipher = std::make_shared<const ContactCipher>(key);
+  sodium_memzero(key.data(), key.size());
+  return OpenStore(o.Target(), clock, 16, std::move(cipher));
 }
 
 std::string FindWebRoot(const std::string& configured) {
@@ -124,6 +134,7 @@ Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
   set_if("--db", o.db.db, t["database"]["path"].value<std::string>());
   set_if("--files", o.files, t["server"]["files"].value<std::string>());
   set_if("--pg", o.db.pg, t["database"]["pg"].value<std::string>());
+  set_if("--key-file", o.db.key_file, t["database"]["key_file"].value<std::string>());
   if (auto v = t["ui"]["home_region"].value<std::string>()) o.home_region = *v;
   if (auto v = t["ui"]["tile_url"].value<std::string>()) o.tile_url = *v;
   if (auto arr = t["open311"]["api_keys"].as_array()) {

@@ -93,6 +93,16 @@ struct PhotoRecord {
   InstantMs uploaded_at = 0;
 };
 
+// One unmasked view of a reporter's contact (who, when, which case, why): PIPL accountability.
+struct ContactView {
+  int64_t id = 0;
+  int64_t case_id = 0;
+  std::string actor;    // the case engine's actor
+  std::string account;  // the signed-in login, empty for trusted scripts
+  std::string reason;
+  InstantMs at = 0;
+};
+
 // Writes that ride along with a case update, in the same transaction.
 struct CaseSideWrites {
   std::vector<SupervisionRecord> supervisions;  // duplicates (same case, kind, due_at) are ignored
@@ -212,6 +222,9 @@ class CaseStore {
   // Open cases (dispatched or in handling) per grid worker.
   virtual Result<std::map<int64_t, int>> OpenTasksByWorker(const std::vector<int64_t>& worker_ids) = 0;
   virtual Result<std::vector<Summons>> ListSummons(int64_t case_id) = 0;
+  // Durable before it returns: a contact is shown only after its view is on record.
+  virtual Status RecordContactView(const ContactView& v) = 0;
+  virtual Result<std::vector<ContactView>> ListContactViews(int64_t case_id) = 0;
   virtual Result<std::vector<PhotoRecord>> ListPhotos(int64_t case_id) = 0;
   // The content type of a stored photo, or NotFound.
   virtual Result<std::string> PhotoType(const std::string& sha256) = 0;

@@ -1000,6 +1000,62 @@ Result<TrackView> CaseService::Track(const std::string& code) {
   return t;
 }
 
+Result<ReporterContact> CaseService::RevealContact(int64_t id, const Actor& actor, const std::string& account,
+                                                   const std::string& reason) {
+  GZ_RETURN_IF_ERROR(CheckText(reason, "reason", 200, true));
+  GZ_ASSIGN_OR_RETURN(auto v, Get(id, actor));  // NotFound outside the scope
+  GZ_ASSIGN_OR_RETURN(auto roles, RolesOf(actor, v.record));
+  const bool may = std::any_of(roles.begin(), roles.end(), [](CaseRole r) {
+    return r == CaseRole::kDispatcher || r == CaseRole::kHandler || r == CaseRole::kSystem;
+  });
+  if (!may)
+    return Status(ErrorCode::kPermissionDenied,
+                  "only the case's dispatcher, its handler or an administrator may see the reporter's contact");
+  GZ_RETURN_IF_ERROR(cases_.RecordContactView(ContactView{0, id, actor.ToString(), account, reason, clock_.Now()}));
+  return ReporterContact{v.record.reporter_name, v.record.reporter_phone};
+}
+
+Result<std::vector<ContactView>> CaseService::ContactViews(int64_t id, const Actor& actor) {
+  GZ_ASSIGN_OR_RETURN(auto v, Get(id, actor));
+  GZ_ASSIGN_OR_RETURN(auto roles, RolesOf(actor, v.record));
+  if (std::none_of(roles.begin(), roles.end(),
+                   [](CaseRole r) { return r == CaseRole::kDispatcher || r == CaseRole::kSystem; }))
+    return Status(ErrorCode::kPermissionDenied, "the record of contact views is for the case's dispatcher and administrators");
+  return cases_.ListContactViews(id);
+}
+
+Result<ReporterData> CaseService::ReporterDataOf(const std::string& code) {
+  GZ_ASSIGN_OR_RETURN(auto found, cases_.GetCaseByTracking(code));
+  if (!found) return Status::NotFound("no case with this tracking code");
+  const CaseRecord& c = *found;
+  ReporterData d;
+  d.tracking_code = c.tracking_code;
+  d.reported_at = c.created_at;
+  d.channel = ChannelName(c.channel);
+  d.description = c.description;
+  d.region_code = c.region_code;
+  d.grid_code = c.grid_code;
+  d.lng = c.lng, d.lat = c.lat;
+  d.contact = {c.reporter_name, c.reporter_phone};
+  GZ_ASSIGN_OR_RETURN(auto photos, cases_.ListPhotos(c.id));
+  for (auto& ph : photos)
+    if (ph.uploaded_by == "reporter") d.photos.push_back(std::move(ph));
+  d.rating_solved = c.rating_solved;
+  d.rating_satisfaction = c.rating_satisfaction;
+  GZ_ASSIGN_OR_RETURN(d.contact_views, cases_.ListContactViews(c.id));
+  return d;
+}
+
+Status CaseService::ForgetReporter(const std::string& code) {
+  GZ_ASSIGN_OR_RETURN(auto found, cases_.GetCaseByTracking(code));
+  if (!found) return Status::NotFound("no case with this tracking code");
+  CaseRecord c = std::move(*found);
+  if (c.reporter_name.empty() && c.reporter_phone.empty()) return Status::Ok();  // nothing left to remove
+  c.reporter_name.clear();
+  c.reporter_phone.clear();
+  return CommitAction(c, c.version, "reporter", "forget_reporter", c.facts.state, "{}", {});
+}
+
 Result<TrackView> CaseService::Rate(const std::string& code, bool solved, Satisfaction satisfaction) {
   auto cfg = config();
   GZ_ASSIGN_OR_RETURN(auto found, cases_.GetCaseByTracking(code));

@@ -76,6 +76,24 @@ struct TrackView {
   std::optional<std::string> merged_into_code;  // followed automatically for state and rating
 };
 
+// A reporter's contact, unmasked.
+struct ReporterContact {
+  std::string name, phone;
+};
+
+// Everything the platform holds about the reporter of one case (PIPL right of access).
+struct ReporterData {
+  std::string tracking_code;
+  InstantMs reported_at = 0;
+  std::string channel, description, region_code, grid_code;
+  std::optional<double> lng, lat;
+  ReporterContact contact;
+  std::vector<PhotoRecord> photos;         // those the reporter uploaded
+  std::optional<bool> rating_solved;
+  std::optional<Satisfaction> rating_satisfaction;
+  std::vector<ContactView> contact_views;  // who saw the contact unmasked, when, why
+};
+
 struct SweepStats {
   int cases = 0, warnings = 0, overdue = 0, supervisions = 0, auto_closed = 0, missed_summons = 0, reviews_due = 0;
 };
@@ -167,6 +185,18 @@ class CaseService {
 
   // --- residents ---
   Result<TrackView> Track(const std::string& code);
+  // The reporter's contact unmasked, for a role that calls residents back: the case's dispatcher,
+  // its handling unit or worker, an administrator (others in scope: PermissionDenied; out of
+  // scope: NotFound). The view is on record (actor, `account`, `reason`, time) before it returns.
+  Result<ReporterContact> RevealContact(int64_t id, const Actor& actor, const std::string& account,
+                                        const std::string& reason);
+  // The record of those views: the case's dispatcher or an administrator.
+  Result<std::vector<ContactView>> ContactViews(int64_t id, const Actor& actor);
+  // PIPL rights of the reporter, who proves it with the tracking code: what is held about them, and
+  // its deletion. Deletion clears name and phone (and the record of views of them keeps who looked,
+  // not what they saw); the case, its events, photos and figures stay. Recorded as an event.
+  Result<ReporterData> ReporterDataOf(const std::string& code);
+  Status ForgetReporter(const std::string& code);
   Result<TrackView> Rate(const std::string& code, bool solved, Satisfaction satisfaction);
 
   // --- timers ---

@@ -319,6 +319,7 @@ Response Api::Handle(const Request& req) {
   Request r = req;
   r.actor = who ? who->actor : "";
   r.credential = who ? token : "";
+  r.account = who ? who->account.login : "";
   // The feed's ?actor= stands in for the header where browsers cannot set one: same rule.
   std::erase_if(r.query, [](const auto& kv) { return kv.first == "actor"; });
   return routes_->Dispatch(r);

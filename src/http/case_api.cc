@@ -1,5 +1,6 @@
 #include "http/case_api.h"
 
+#include "app/personal_data.h"
 #include "core/model.h"
 #include "http/access.h"
 #include "http/json_io.h"
@@ -8,9 +9,8 @@ namespace gongzhi::http {
 namespace {
 
 // 138****1111: handlers see reporters' phone numbers masked.
-std::string MaskPhone(const std::string& p) {
-  if (p.size() < 7) return p.empty() ? "" : "****";
-  return p.substr(0, 3) + std::string(p.size() - 7, '*') + p.substr(p.size() - 4);
+json::object ContactViewJson(const ContactView& v) {
+  return {{"at", v.at}, {"actor", v.actor}, {"account", v.account}, {"reason", v.reason}};
 }
 
 json::value OptInt(const std::optional<int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
@@ -41,7 +41,7 @@ json::object CaseJson(const CaseRecord& c) {
                  {"region_code", c.region_code},
                  {"township_code", c.township_code},
                  {"channel", ChannelName(c.channel)},
-                 {"reporter", {{"name", c.reporter_name}, {"phone", MaskPhone(c.reporter_phone)}}},
+                 {"reporter", {{"name", MaskName(c.reporter_name)}, {"phone", MaskPhone(c.reporter_phone)}}},
                  {"suggested_unit_id", OptInt(c.suggested_unit_id)},
                  {"route_reason", c.route_reason},
                  {"unit_id", OptInt(c.unit_id)},
@@ -524,6 +524,29 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
                      [](const PhotoRecord& ph) { return Json(PhotoJson(ph), 201); });
     });
   });
+  // The reporter's contact unmasked, to call them back: recorded (who, when, why) before it is shown.
+  R.Add("POST", "/api/v1/cases/{}/contact", [&cases](const Request& req, const Params& p) {
+    return ForCase(req, p, [&](const Actor& actor, int64_t id) {
+      auto o = ParseObject(req);
+      if (!o.ok()) return ErrorResponse(o.status());
+      std::string reason;
+      Status s = OnlyFields(*o, {"reason"});
+      if (s.ok()) s = GetString(*o, "reason", reason, true);
+      if (!s.ok()) return ErrorResponse(s);
+      return OrError(cases.RevealContact(id, actor, req.account, reason), [](const ReporterContact& c) {
+        return Json({{"name", c.name}, {"phone", c.phone}});
+      });
+    });
+  });
+  R.Add("GET", "/api/v1/cases/{}/contact-views", [&cases](const Request& req, const Params& p) {
+    return ForCase(req, p, [&](const Actor& actor, int64_t id) {
+      return OrError(cases.ContactViews(id, actor), [](const std::vector<ContactView>& vs) {
+        json::array a;
+        for (const auto& v : vs) a.push_back(ContactViewJson(v));
+        return Json({{"items", std::move(a)}});
+      });
+    });
+  });
   R.Add("POST", "/api/v1/cases/{}/{}", [&cases](const Request& req, const Params& p) {
     return ForCase(req, p, [&](const Actor& actor, int64_t id) {
       auto action = ParseCaseAction(p[1]);
@@ -570,6 +593,35 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   // --- residents: public, by tracking code, no personal data ---
   R.Add("GET", "/api/v1/track/{}", [&cases](const Request&, const Params& p) {
     return OrError(cases.Track(p[0]), [](const TrackView& t) { return Json(TrackJson(t)); });
+  });
+  // The reporter's rights (PIPL): everything held about them, and its deletion.
+  R.Add("GET", "/api/v1/track/{}/personal-data", [&cases](const Request&, const Params& p) {
+    return OrError(cases.ReporterDataOf(p[0]), [](const ReporterData& d) {
+      json::array photos, views;
+      for (const auto& ph : d.photos) photos.push_back(PhotoJson(ph));
+      for (const auto& v : d.contact_views) views.push_back(ContactViewJson(v));
+      json::object o{{"tracking_code", d.tracking_code},
+                     {"reported_at", d.reported_at},
+                     {"channel", d.channel},
+                     {"description", d.description},
+                     {"region_code", d.region_code},
+                     {"grid_code", d.grid_code},
+                     {"lng", d.lng ? json::value(*d.lng) : json::value(nullptr)},
+                     {"lat", d.lat ? json::value(*d.lat) : json::value(nullptr)},
+                     {"contact", {{"name", d.contact.name}, {"phone", d.contact.phone}}},
+                     {"photos", std::move(photos)},
+                     {"contact_views", std::move(views)}};
+      o["rating"] = d.rating_solved ? json::value(json::object{
+                                          {"solved", *d.rating_solved},
+                                          {"satisfaction", d.rating_satisfaction ? SatisfactionName(*d.rating_satisfaction) : ""}})
+                                    : json::value(nullptr);
+      Response r = Json(o);
+      r.headers.emplace_back("Cache-Control", "no-store");
+      return r;
+    });
+  });
+  R.Add("DELETE", "/api/v1/track/{}/personal-data", [&cases](const Request&, const Params& p) {
+    return OrError(cases.ForgetReporter(p[0]));
   });
   R.Add("POST", "/api/v1/track/{}/photos", [&cases](const Request& req, const Params& p) {
     return OrError(cases.AddReporterPhoto(p[0], req.body, req.content_type),

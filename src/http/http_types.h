@@ -26,6 +26,7 @@ struct Request {
   std::string remote_address; // the peer's IP address (for rate limits)
   bool secure = false;        // reached over TLS (X-Forwarded-Proto: https from the proxy)
   std::string credential;     // set by the API: the session or bearer token that authenticated it
+  std::string account;        // set by the API: the login of that credential's account
   // Set by the server: a handler that returns Response::Later() answers through this, exactly
   // once, from any thread. Empty when the caller wants the answer returned (tests).
   std::function<void(struct Response)> reply;

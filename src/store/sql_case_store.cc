@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "app/personal_data.h"
+
 namespace gongzhi {
 namespace {
 
@@ -22,7 +24,14 @@ std::optional<int64_t> OptInt(const sql::Row& r, size_t i) {
   return r.IsNull(i) ? std::nullopt : std::optional<int64_t>(r.Int(i));
 }
 
-CaseRecord CaseFromRow(const sql::Row& r) {
+// Contact fields as stored: sealed when the store has a cipher (always, in the server).
+std::string OpenContact(const ContactCipher* cipher, std::string stored) {
+  if (!cipher || !ContactCipher::IsSealed(stored)) return stored;
+  auto plain = cipher->Open(stored);
+  return plain.ok() ? std::move(*plain) : std::string("(unreadable)");  // the key is checked at start
+}
+
+CaseRecord CaseFromRow(const sql::Row& r, const ContactCipher* cipher) {
   CaseRecord c;
   size_t i = 0;
   c.id = r.Int(i++);
@@ -41,8 +50,8 @@ CaseRecord CaseFromRow(const sql::Row& r) {
   c.region_code = r.Text(i++);
   c.township_code = r.Text(i++);
   c.channel = ParseChannel(r.Text(i++)).value_or(Channel::kApi);
-  c.reporter_name = r.Text(i++);
-  c.reporter_phone = r.Text(i++);
+  c.reporter_name = OpenContact(cipher, r.Text(i++));
+  c.reporter_phone = OpenContact(cipher, r.Text(i++));
   c.suggested_unit_id = OptInt(r, i++);
   c.route_reason = r.Text(i++);
   c.unit_id = OptInt(r, i++);
@@ -71,7 +80,7 @@ CaseRecord CaseFromRow(const sql::Row& r) {
 }
 
 // Values for every column after id, in kCaseCols order.
-std::vector<Value> CaseValues(const CaseRecord& c) {
+std::vector<Value> CaseValues(const CaseRecord& c, const ContactCipher* cipher) {
   return {c.tracking_code,
           c.version,
           std::string(CaseStateName(c.facts.state)),
@@ -85,8 +94,8 @@ std::vector<Value> CaseValues(const CaseRecord& c) {
           c.region_code,
           c.township_code,
           std::string(ChannelName(c.channel)),
-          c.reporter_name,
-          c.reporter_phone,
+          cipher ? cipher->Seal(c.reporter_name) : c.reporter_name,
+          cipher ? cipher->Seal(c.reporter_phone) : c.reporter_phone,
           Opt(c.suggested_unit_id),
           c.route_reason,
           Opt(c.unit_id),
@@ -265,7 +274,8 @@ Status BumpConfig(sql::Connection& c) {
 
 class SqlCaseStore : public CaseStore {
  public:
-  SqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer) : pool_(pool), writes_(std::move(writer)) {}
+  SqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer, std::shared_ptr<const ContactCipher> cipher)
+      : pool_(pool), cipher_holder_(std::move(cipher)), cipher_(cipher_holder_.get()), writes_(std::move(writer)) {}
 
   Status UpsertCategories(const std::vector<Category>& cs) override {
     return writes_.Run([&](sql::Connection& c) -> Status {
@@ -370,7 +380,7 @@ class SqlCaseStore : public CaseStore {
     auto rec = std::make_shared<CaseRecord>(std::move(c_in));
     auto first = std::make_shared<CaseEvent>(std::move(first_in));
     auto id = std::make_shared<int64_t>(0);
-    auto job = [rec, first, hasher = std::move(hasher), next_due, lookup, id](sql::Connection& c) -> Status {
+    auto job = [this, rec, first, hasher = std::move(hasher), next_due, lookup, id](sql::Connection& c) -> Status {
       if (lookup) {
         GZ_ASSIGN_OR_RETURN(lookup->found, ListCasesOn(c, lookup->filter));
       }
@@ -385,7 +395,7 @@ class SqlCaseStore : public CaseStore {
   }
 
   // Inserts the case row and its events; returns the new id.
-  static Result<int64_t> InsertCaseRow(sql::Connection& c, const CaseRecord& rec, std::vector<CaseEvent>& evs,
+  Result<int64_t> InsertCaseRow(sql::Connection& c, const CaseRecord& rec, std::vector<CaseEvent>& evs,
                                        const EventHasher& hasher, std::optional<InstantMs> next_due, bool feed) {
     // The id is taken first, so the first event (whose hash covers the id) is written with the
     // row itself instead of by a second UPDATE of it.
@@ -398,7 +408,7 @@ class SqlCaseStore : public CaseStore {
     std::string hash;
     ChainEvents(id, seq, hash, evs, hasher);
     std::string q = std::string("INSERT INTO cases (") + kCaseCols + ", next_due, geo_cell, last_seq, last_hash) VALUES (";
-    auto values = CaseValues(rec);
+    auto values = CaseValues(rec, cipher_);
     values.insert(values.begin(), id);
     for (size_t i = 0; i < values.size(); ++i) q += "?, ";
     q += "?, ?, ?, ?)";
@@ -437,7 +447,7 @@ class SqlCaseStore : public CaseStore {
       GZ_RETURN_IF_ERROR(InsertEvents(c, rec, events));
       std::string q = "UPDATE cases SET ";
       std::string cols = kCaseCols + 4;  // skip "id, "
-      auto values = CaseValues(rec);
+      auto values = CaseValues(rec, cipher_);
       values[1] = expected_version + 1;  // version
       size_t start = 0;
       for (size_t i = 0; i < values.size(); ++i) {
@@ -493,13 +503,13 @@ class SqlCaseStore : public CaseStore {
   Result<std::optional<CaseRecord>> GetCase(int64_t id) override {
     GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE id = ?", {id}));
     if (r.rows.empty()) return std::optional<CaseRecord>();
-    return std::optional<CaseRecord>(CaseFromRow(r.rows[0]));
+    return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_));
   }
 
   Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& code) override {
     GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE tracking_code = ?", {code}));
     if (r.rows.empty()) return std::optional<CaseRecord>();
-    return std::optional<CaseRecord>(CaseFromRow(r.rows[0]));
+    return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_));
   }
 
   Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) override {
@@ -507,7 +517,7 @@ class SqlCaseStore : public CaseStore {
     return ListCasesOn(*c, f);
   }
 
-  static Result<std::vector<CaseRecord>> ListCasesOn(sql::Connection& conn, const CaseFilter& f) {
+  Result<std::vector<CaseRecord>> ListCasesOn(sql::Connection& conn, const CaseFilter& f) const {
     // Duplicate look-ups read only the cases_nearby index (every column they test or return is in
     // it); the descriptions of the few candidates are read afterwards.
     const bool narrow = !f.geo_cells.empty();
@@ -569,7 +579,7 @@ class SqlCaseStore : public CaseStore {
     out.reserve(r.rows.size());
     for (const auto& row : r.rows) {
       if (!narrow) {
-        out.push_back(CaseFromRow(row));
+        out.push_back(CaseFromRow(row, cipher_));
         continue;
       }
       CaseRecord c;
@@ -809,6 +819,21 @@ class SqlCaseStore : public CaseStore {
     return out;
   }
 
+  Status RecordContactView(const ContactView& v) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      return c.Exec("INSERT INTO contact_views (case_id, actor, account, reason, at) VALUES (?, ?, ?, ?, ?)",
+                    {v.case_id, v.actor, v.account, v.reason, v.at})
+          .status();
+    });
+  }
+
+  Result<std::vector<ContactView>> ListContactViews(int64_t case_id) override {
+    return ReadAll("SELECT id, case_id, actor, account, reason, at FROM contact_views WHERE case_id = ? ORDER BY id",
+                   {case_id}, [](const sql::Row& row) {
+                     return ContactView{row.Int(0), row.Int(1), row.Text(2), row.Text(3), row.Text(4), row.Int(5)};
+                   });
+  }
+
   Result<std::vector<Summons>> ListSummons(int64_t case_id) override {
     return ReadAll("SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons WHERE case_id = ? "
                    "ORDER BY lead DESC, unit_id",
@@ -851,13 +876,17 @@ class SqlCaseStore : public CaseStore {
   }
 
   sql::Pool& pool_;
+  // Before writes_: queued jobs use it until the queue has drained.
+  std::shared_ptr<const ContactCipher> cipher_holder_;
+  const ContactCipher* cipher_;  // null: contacts stored as given (tests of other things)
   sql::WriteQueue writes_;
 };
 
 }  // namespace
 
-std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer) {
-  return std::make_unique<SqlCaseStore>(pool, std::move(writer));
+std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer,
+                                            std::shared_ptr<const ContactCipher> cipher) {
+  return std::make_unique<SqlCaseStore>(pool, std::move(writer), std::move(cipher));
 }
 
 }  // namespace gongzhi

@@ -4,12 +4,15 @@
 #include <memory>
 
 #include "app/case_store.h"
+#include "app/personal_data.h"
 #include "store/sql.h"
 #include "store/write_queue.h"
 
 namespace gongzhi {
 
-// `pool` must outlive the store; `writer` opens the group-commit connection.
-std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer);
+// `pool` must outlive the store; `writer` opens the group-commit connection. With a `cipher`,
+// reporter contacts are sealed on the way in and opened on the way out.
+std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer,
+                                            std::shared_ptr<const ContactCipher> cipher = nullptr);
 
 }  // namespace gongzhi

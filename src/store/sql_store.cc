@@ -59,9 +59,10 @@ constexpr const char* kWorkerCols = "id, name, phone, capacity, active, created_
 
 class SqlStore : public Store {
  public:
-  SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock, bool shared)
+  SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock, bool shared,
+           std::shared_ptr<const ContactCipher> cipher)
       : pool_(std::move(pool)), clock_(clock), lead_factory_(shared ? writer : nullptr),
-        cases_(MakeSqlCaseStore(*pool_, std::move(writer))) {}
+        cases_(MakeSqlCaseStore(*pool_, std::move(writer), std::move(cipher))) {}
 
   CaseStore& cases() override { return *cases_; }
 
@@ -443,7 +444,36 @@ bool IsPostgresTarget(const std::string& t) {
          t.find("dbname=") != std::string::npos;
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size) {
+// The database remembers which key sealed its contacts (an id, not the key): another key is
+// refused before anything is written with it. Rows written before sealing existed are sealed.
+Status AdoptContactKey(sql::Connection& c, const ContactCipher& cipher) {
+  sql::Transaction tx(c, true);
+  GZ_RETURN_IF_ERROR(tx.Begin());
+  const std::string id = cipher.KeyId();
+  GZ_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO settings (key, value) VALUES ('contact_key_id', ?) ON CONFLICT (key) DO NOTHING", {id})
+          .status());
+  GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT value FROM settings WHERE key = 'contact_key_id'"));
+  if (r.rows.at(0).Text(0) != id) {
+    return Status(ErrorCode::kConflict,
+                  "the contact key is not the one this database's contacts were sealed with (key id " +
+                      r.rows[0].Text(0) + ", given " + id + "); give the right --key-file",
+                  "key_file");
+  }
+  GZ_ASSIGN_OR_RETURN(auto plain, c.Exec("SELECT id, reporter_name, reporter_phone FROM cases WHERE "
+                                         "(reporter_name <> '' AND reporter_name NOT LIKE 'enc1:%') OR "
+                                         "(reporter_phone <> '' AND reporter_phone NOT LIKE 'enc1:%')"));
+  for (const auto& row : plain.rows) {
+    auto seal = [&](const std::string& v) { return ContactCipher::IsSealed(v) ? v : cipher.Seal(v); };
+    GZ_RETURN_IF_ERROR(c.Exec("UPDATE cases SET reporter_name = ?, reporter_phone = ? WHERE id = ?",
+                              {seal(row.Text(1)), seal(row.Text(2)), row.Int(0)})
+                           .status());
+  }
+  return tx.Commit();
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size,
+                                         std::shared_ptr<const ContactCipher> cipher) {
   sql::Pool::Factory factory;
   const bool shared = IsPostgresTarget(target);
   if (shared) {
@@ -455,8 +485,9 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock&
   {
     GZ_ASSIGN_OR_RETURN(auto c, pool->Acquire());
     GZ_RETURN_IF_ERROR(sql::Migrate(*c));
+    if (cipher) GZ_RETURN_IF_ERROR(AdoptContactKey(*c, *cipher));
   }
-  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), factory, clock, shared));
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), factory, clock, shared, std::move(cipher)));
 }
 
 }  // namespace gongzhi

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "app/personal_data.h"
 #include "app/store.h"
 #include "core/clock.h"
 #include "store/sql.h"
@@ -12,8 +13,10 @@ namespace gongzhi {
 
 // Opens the store named by `target`: a SQLite file path, or a PostgreSQL URI/conninfo when it
 // starts with "postgresql://", "postgres://" or contains "host="/"dbname=". Applies migrations.
-// `clock` must outlive the store.
-Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size = 16);
+// `clock` must outlive the store. With a `cipher`, reporter contacts are sealed at rest; the
+// database then refuses any other key (kConflict) and seals rows written without one.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size = 16,
+                                         std::shared_ptr<const ContactCipher> cipher = nullptr);
 
 // True when `target` names a PostgreSQL database rather than a SQLite file.
 bool IsPostgresTarget(const std::string& target);

@@ -355,6 +355,49 @@ TEST_P(StoreContract, CaseInsertUpdateAndOptimisticVersion) {
   EXPECT_FALSE(cs.InsertCase(NewCase("AAAA00000001", 1), Ev("report", 1), TestHash, std::nullopt).ok());  // unique code
 }
 
+TEST_P(StoreContract, ReporterContactsAreSealedAtRestAndOnlyOneKeyIsAccepted) {
+  ContactKey k1{}, k2{};
+  k1.fill(1), k2.fill(2);
+  // A case written before sealing existed (no cipher): plaintext, sealed when a key is adopted.
+  CaseRecord old = NewCase("AAAA00000001", 1000);
+  old.reporter_name = "张三丰", old.reporter_phone = "13912345678";
+  ASSERT_TRUE(store().cases().InsertCase(old, Ev("report", 1000), TestHash, std::nullopt).ok());
+  store_.reset();
+  auto opened = OpenStore(target_, clock_, 4, std::make_shared<const ContactCipher>(k1));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(*opened);
+  CaseRecord fresh = NewCase("AAAA00000002", 2000);
+  fresh.reporter_name = "李四", fresh.reporter_phone = "13800001111";
+  auto id = store().cases().InsertCase(fresh, Ev("report", 2000), TestHash, std::nullopt);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ((*store().cases().GetCase(*id))->reporter_phone, "13800001111");
+  EXPECT_EQ((*store().cases().GetCaseByTracking("AAAA00000001"))->reporter_name, "张三丰");
+  ASSERT_TRUE(store().cases().RecordContactView({0, *id, "dispatcher:130404001", "slq.dispatch", "回访", 3000}).ok());
+  auto views = *store().cases().ListContactViews(*id);
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].account, "slq.dispatch");
+  EXPECT_EQ(views[0].reason, "回访");
+  store_.reset();
+  {  // What the database holds: sealed values, no plaintext.
+    auto c = GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+    ASSERT_TRUE(c.ok());
+    auto r = (*c)->Exec("SELECT reporter_name, reporter_phone FROM cases ORDER BY id");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->rows.size(), 2u);
+    for (const auto& row : r->rows)
+      for (size_t i = 0; i < 2; ++i) {
+        EXPECT_TRUE(ContactCipher::IsSealed(row.Text(i))) << row.Text(i);
+        for (const char* plain : {"张三", "李四", "1391234", "1380000"}) EXPECT_EQ(row.Text(i).find(plain), std::string::npos);
+      }
+  }
+  // Another key is refused before anything is written with it.
+  auto wrong = OpenStore(target_, clock_, 4, std::make_shared<const ContactCipher>(k2));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().field(), "key_file");
+  Reopen();  // without a cipher: sealed values stay sealed, nothing is lost
+  EXPECT_TRUE(ContactCipher::IsSealed((*store().cases().GetCase(*id))->reporter_phone));
+}
+
 TEST_P(StoreContract, CaseListFiltersAndCursor) {
   auto& cs = store().cases();
   for (int i = 0; i < 7; ++i) {

@@ -190,6 +190,9 @@ test('every role × every endpoint × own and other scope', async () => {
         { anon: 401, resident: 403, worker: 403, unit: 409, dispatcher: 403, other: 403, leader: 403, admin: 403 }, stale],
       ['POST /api/v1/cases/{}/photos', `${caseA}/photos`, onCaseA, 'not an image'],
       ['POST /api/v1/cases/{}/{}', `${caseA}/resolve`, onCaseA, stale],
+      // The reporter's contact: its dispatcher, its handling unit, administrators; not the grid's verifier.
+      ['POST /api/v1/cases/{}/contact', `${caseA}/contact`, { ...onCaseA, worker: 403, unit: 'ok', dispatcher: 'ok', leader: 'ok', admin: 'ok' }, { reason: '回访' }],
+      ['GET /api/v1/cases/{}/contact-views', `${caseA}/contact-views`, { ...onCaseA, worker: 403, unit: 403, dispatcher: 'ok', leader: 'ok', admin: 'ok' }],
       ['GET /api/v1/communities/{}/load', `/api/v1/communities/${OWN}008/load`, ownRegion],
       ['GET /api/v1/supervisions', `/api/v1/supervisions?region=${OWN}`, ownRegion],
       ['GET /api/v1/dashboard/counts', `/api/v1/dashboard/counts?region=${OWN}`, ownRegion],
@@ -204,6 +207,9 @@ test('every role × every endpoint × own and other scope', async () => {
       ['POST /api/v1/track/{}/photos', `/api/v1/track/${a.json.tracking_code}/photos`, Object.fromEntries(ROLES.map((r) => [r, 'in'])), 'not an image'],
       ['POST /api/v1/track/{}/rate', `/api/v1/track/${a.json.tracking_code}/rate`, Object.fromEntries(ROLES.map((r) => [r, 'in'])), { solved: true, satisfaction: 'satisfied' }],
       ['GET /api/v1/photos/{}', `/api/v1/photos/${photoName}`, all200],
+      // The reporter's rights, by tracking code (case A was reported without a contact: deleting changes nothing).
+      ['GET /api/v1/track/{}/personal-data', `/api/v1/track/${a.json.tracking_code}/personal-data`, all200],
+      ['DELETE /api/v1/track/{}/personal-data', `/api/v1/track/${a.json.tracking_code}/personal-data`, all200],
       ['GET /open311/v2/{}', '/open311/v2/services.json', all200],
       ['GET /open311/v2/services/{}', '/open311/v2/services/0101.json', all200],
       ['GET /open311/v2/requests/{}', `/open311/v2/requests/${idA}.json`, all200],

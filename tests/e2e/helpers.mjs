@@ -15,8 +15,13 @@ export function tempDir() {
   return { dir, db: join(dir, 'gongzhi.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-// Runs a gongzhi subcommand to completion.
+// Nodes on one PostgreSQL share the key that seals residents' contacts: the tests keep it in one
+// file (a node with another key is refused by the database).
+export const PG_KEY = join(tmpdir(), 'gongzhi-e2e-pg.key');
+
+// Runs a gongzhi subcommand to completion (with --pg: with the tests' shared contact key).
 export function cli(args, opts = {}) {
+  if (args.includes('--pg') && !args.includes('--key-file')) args = [...args, '--key-file', PG_KEY];
   const r = spawnSync(BIN, args, { encoding: 'utf8', ...opts });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -27,7 +32,7 @@ export function cli(args, opts = {}) {
 export async function startServer({ db, pg, demo = true, extra = [], files, trustActor = true } = {}) {
   const ownFiles = files ? null : mkdtempSync(join(tmpdir(), 'gz-files-'));
   files ??= join(ownFiles, 'files');
-  const args = ['serve', '--listen', '127.0.0.1:0', ...(pg ? ['--pg', pg] : ['--db', db]), ...(demo ? ['--demo'] : []),
+  const args = ['serve', '--listen', '127.0.0.1:0', ...(pg ? ['--pg', pg, '--key-file', PG_KEY] : ['--db', db]), ...(demo ? ['--demo'] : []),
     '--files', files, ...(trustActor ? ['--trust-actor-header'] : []), ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
