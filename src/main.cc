@@ -110,6 +110,8 @@ struct ServeOptions {
   AssessmentWeights weights;
   std::vector<std::string> open311_keys;  // api_key values allowed to POST Open311 requests
   bool trust_actor_header = false;        // believe X-Gongzhi-Actor without a credential (tests, scripts)
+  double intake_per_minute = 60, intake_burst = 120;
+  std::vector<std::string> trusted_proxies;
 };
 
 // The Open311 key the demo accepts when the configuration names none.
@@ -135,6 +137,12 @@ Status ApplyConfig(ServeOptions& o, CLI::App& cmd) {
   set_if("--files", o.files, t["server"]["files"].value<std::string>());
   set_if("--pg", o.db.pg, t["database"]["pg"].value<std::string>());
   set_if("--key-file", o.db.key_file, t["database"]["key_file"].value<std::string>());
+  if (auto v = t["limits"]["intake_per_minute"].value<double>(); v && cmd.count("--intake-per-minute") == 0)
+    o.intake_per_minute = *v;
+  if (auto v = t["limits"]["intake_burst"].value<double>(); v && cmd.count("--intake-burst") == 0) o.intake_burst = *v;
+  if (auto arr = t["server"]["trusted_proxies"].as_array(); arr && cmd.count("--trusted-proxy") == 0)
+    for (const auto& a : *arr)
+      if (auto v = a.value<std::string>()) o.trusted_proxies.push_back(*v);
   if (auto v = t["ui"]["home_region"].value<std::string>()) o.home_region = *v;
   if (auto v = t["ui"]["tile_url"].value<std::string>()) o.tile_url = *v;
   if (auto arr = t["open311"]["api_keys"].as_array()) {
@@ -235,6 +243,9 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
     demo_logins = std::move(*d);
   }
   info.trust_actor_header = o.trust_actor_header;
+  info.intake_per_minute = o.intake_per_minute;
+  info.intake_burst = o.intake_burst;
+  info.trusted_proxies = o.trusted_proxies;
   if (o.trust_actor_header)
     spdlog::warn("--trust-actor-header: requests without a credential act as whoever X-Gongzhi-Actor names; "
                  "for tests and trusted scripts only");
@@ -308,6 +319,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--workers", serve.workers, "Handler threads (database calls run on these)")->capture_default_str();
   serve_cmd->add_option("--sweep-seconds", serve.sweep_seconds, "How often the deadline sweep runs")->capture_default_str();
+  serve_cmd->add_option("--intake-per-minute", serve.intake_per_minute,
+                        "Reports and uploads per minute from one address without an account (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  serve_cmd->add_option("--intake-burst", serve.intake_burst, "... and how many at once before the limit bites")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e6));
+  serve_cmd->add_option("--trusted-proxy", serve.trusted_proxies,
+                        "Address of a reverse proxy whose X-Forwarded-For names the client (repeatable)");
 
   DbOptions import_db;
   auto* import_cmd = app.add_subcommand("import", "Import reference data");

@@ -11,7 +11,10 @@
 #include "http/json_io.h"
 #include "http/router.h"
 
+#include <arpa/inet.h>
+
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <map>
 
@@ -154,9 +157,16 @@ Result<GridWorker> WorkerFromJson(const Request& req) {
 Api::~Api() = default;
 
 Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices parts)
-    : routes_(std::make_unique<Router>()), accounts_(parts.accounts), trust_actor_header_(info.trust_actor_header) {
+    : routes_(std::make_unique<Router>()),
+      accounts_(parts.accounts),
+      trust_actor_header_(info.trust_actor_header),
+      trusted_proxies_(info.trusted_proxies) {
   auto& R = *routes_;
   CaseService* cases = parts.cases;
+  if (cases && info.intake_per_minute > 0) {
+    clock_ = &cases->clock();
+    intake_limit_ = std::make_unique<TokenBuckets>(info.intake_per_minute, info.intake_burst);
+  }
   if (parts.accounts) AddSessionRoutes(R, *parts.accounts);
   if (parts.feed) AddFeedRoutes(R, *parts.feed);
   if (parts.open311) AddOpen311Routes(R, *parts.open311);
@@ -301,12 +311,38 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
 
 // Who acts: a session cookie or bearer token decides (its role's actor); without one, the
 // X-Gongzhi-Actor header only where the server trusts it (tests, scripts), else nobody.
+std::string Api::ClientAddress(const Request& req) const {
+  std::string addr = req.remote_address;
+  if (!req.forwarded_for.empty() &&
+      std::find(trusted_proxies_.begin(), trusted_proxies_.end(), addr) != trusted_proxies_.end()) {
+    std::string_view xff = req.forwarded_for;
+    size_t comma = xff.rfind(',');
+    xff = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
+    while (!xff.empty() && xff.front() == ' ') xff.remove_prefix(1);
+    while (!xff.empty() && xff.back() == ' ') xff.remove_suffix(1);
+    if (!xff.empty() && xff.size() <= 45) addr = std::string(xff);
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1) {  // keep the /64
+    std::memset(v6.s6_addr + 8, 0, 8);
+    char buf[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, &v6, buf, sizeof buf)) addr = std::string(buf) + "/64";
+  }
+  return addr;
+}
+
 Response Api::Handle(const Request& req) {
-  if (!accounts_) return routes_->Dispatch(req);
+  // Rate limits (intake, sign-in) key on the client's address: settle it once for every handler.
+  if (std::string client = ClientAddress(req); client != req.remote_address || !req.forwarded_for.empty()) {
+    Request r = req;
+    r.remote_address = std::move(client);
+    r.forwarded_for.clear();
+    return Handle(r);
+  }
   bool bearer = false;
   std::string token = CredentialOf(req, &bearer);
   std::optional<Principal> who;
-  if (!token.empty()) {
+  if (accounts_ && !token.empty()) {
     auto p = accounts_->Authenticate(token);
     if (!p.ok()) return ErrorResponse(p.status());
     who = std::move(*p);
@@ -314,6 +350,19 @@ Response Api::Handle(const Request& req) {
       return ErrorResponse(Status(ErrorCode::kUnauthenticated, "the bearer token is unknown, expired or revoked",
                                   "Authorization"));
   }
+  // People without an account report at a human pace: a script flooding intake from one address
+  // is slowed down, with the wait in Retry-After. (A made-up cookie does not count as an account.)
+  if (intake_limit_ && !who && req.method == "POST" &&
+      (req.path == "/api/v1/cases" || req.path.starts_with("/api/v1/track/"))) {
+    if (int64_t wait = intake_limit_->Take(req.remote_address, clock_->Now())) {
+      Response r = ErrorResponse(Status(ErrorCode::kResourceExhausted,
+                                        "too many reports from your address; try again in " + std::to_string(wait) +
+                                            " seconds, or sign in"));
+      r.headers.emplace_back("Retry-After", std::to_string(wait));
+      return r;
+    }
+  }
+  if (!accounts_) return routes_->Dispatch(req);
   const bool actor_param = std::any_of(req.query.begin(), req.query.end(), [](const auto& kv) { return kv.first == "actor"; });
   if (!who && (trust_actor_header_ || (req.actor.empty() && !actor_param))) return routes_->Dispatch(req);
   Request r = req;

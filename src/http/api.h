@@ -13,6 +13,7 @@
 #include "app/open311.h"
 #include "app/grids.h"
 #include "app/regions.h"
+#include "core/rate_limit.h"
 #include "http/http_types.h"
 
 namespace gongzhi::http {
@@ -26,6 +27,11 @@ struct ApiInfo {
   // Whether X-Gongzhi-Actor is believed from requests without a credential (tests, scripts on a
   // trusted host). Off: only sessions and API tokens say who acts.
   bool trust_actor_header = false;
+  // Reports and uploads from people without an account (POST /api/v1/cases, /api/v1/track/...),
+  // per client address: tokens per minute and burst; 0 per minute turns the limit off.
+  double intake_per_minute = 60, intake_burst = 120;
+  // Peers whose X-Forwarded-For names the client (the nginx of deploy/); others are the client.
+  std::vector<std::string> trusted_proxies;
 };
 
 // The optional parts of the API: the endpoints of a null one are absent.
@@ -42,11 +48,17 @@ class Api {
   Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices parts = {});
   ~Api();
   Response Handle(const Request& req);
+  // The client's address: the peer, or the last X-Forwarded-For entry a trusted proxy added;
+  // IPv6 addresses cut to their /64 (one household or phone holds a whole /64).
+  std::string ClientAddress(const Request& req) const;
 
  private:
   std::unique_ptr<class Router> routes_;
   AccountService* accounts_ = nullptr;
   bool trust_actor_header_ = false;
+  std::vector<std::string> trusted_proxies_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<TokenBuckets> intake_limit_;  // null: off
 };
 
 }  // namespace gongzhi::http

@@ -24,6 +24,7 @@ struct Request {
   std::string cookie;         // Cookie header
   std::string authorization;  // Authorization header
   std::string remote_address; // the peer's IP address (for rate limits)
+  std::string forwarded_for;  // X-Forwarded-For, believed only from a trusted proxy
   bool secure = false;        // reached over TLS (X-Forwarded-Proto: https from the proxy)
   std::string credential;     // set by the API: the session or bearer token that authenticated it
   std::string account;        // set by the API: the login of that credential's account

@@ -128,6 +128,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.cookie = std::string(msg[bhttp::field::cookie]);
     req.authorization = std::string(msg[bhttp::field::authorization]);
     req.secure = msg["X-Forwarded-Proto"] == "https";
+    req.forwarded_for = std::string(msg["X-Forwarded-For"]);
     beast::error_code ep_ec;
     auto peer = stream_.socket().remote_endpoint(ep_ec);
     if (!ep_ec) req.remote_address = peer.address().to_string();

@@ -29,11 +29,14 @@ export function cli(args, opts = {}) {
 // Starts `gongzhi serve` and resolves once it printed "listening on URL".
 // `trustActor`: believe X-Gongzhi-Actor without a session (most tests act through it; the
 // sign-in tests turn it off to see the server as it runs for real).
-export async function startServer({ db, pg, demo = true, extra = [], files, trustActor = true } = {}) {
+// `intakeLimit`: keep the production limit on reports per address (most tests report from one
+// address faster than a person would, so it is off unless a test asks for it).
+export async function startServer({ db, pg, demo = true, extra = [], files, trustActor = true, intakeLimit = false } = {}) {
   const ownFiles = files ? null : mkdtempSync(join(tmpdir(), 'gz-files-'));
   files ??= join(ownFiles, 'files');
   const args = ['serve', '--listen', '127.0.0.1:0', ...(pg ? ['--pg', pg, '--key-file', PG_KEY] : ['--db', db]), ...(demo ? ['--demo'] : []),
-    '--files', files, ...(trustActor ? ['--trust-actor-header'] : []), ...extra];
+    '--files', files, ...(trustActor ? ['--trust-actor-header'] : []), ...(intakeLimit ? [] : ['--intake-per-minute', '0']),
+    ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
