@@ -362,6 +362,13 @@ Response Api::Handle(const Request& req) {
       return r;
     }
   }
+  // A write riding on the session cookie must come from our own page (SameSite=Strict already
+  // keeps other sites' requests from carrying it; the token also stops same-site neighbours).
+  if (who && !bearer && req.method != "GET" && req.method != "HEAD" &&
+      !(req.method == "POST" && req.path == "/api/v1/session") && req.csrf_token != CsrfTokenOf(token))
+    return ErrorResponse(Status(ErrorCode::kPermissionDenied,
+                                "a write with the session cookie needs the X-CSRF-Token header given at sign-in",
+                                "X-CSRF-Token"));
   if (!accounts_) return routes_->Dispatch(req);
   const bool actor_param = std::any_of(req.query.begin(), req.query.end(), [](const auto& kv) { return kv.first == "actor"; });
   if (!who && (trust_actor_header_ || (req.actor.empty() && !actor_param))) return routes_->Dispatch(req);

@@ -23,6 +23,7 @@ struct Request {
   std::string last_event_id;  // Last-Event-ID header (an SSE client reconnecting)
   std::string cookie;         // Cookie header
   std::string authorization;  // Authorization header
+  std::string csrf_token;     // X-CSRF-Token header (writes with a session cookie need it)
   std::string remote_address; // the peer's IP address (for rate limits)
   std::string forwarded_for;  // X-Forwarded-For, believed only from a trusted proxy
   bool secure = false;        // reached over TLS (X-Forwarded-Proto: https from the proxy)

@@ -127,6 +127,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.last_event_id = std::string(msg["Last-Event-ID"]);
     req.cookie = std::string(msg[bhttp::field::cookie]);
     req.authorization = std::string(msg[bhttp::field::authorization]);
+    req.csrf_token = std::string(msg["X-CSRF-Token"]);
     req.secure = msg["X-Forwarded-Proto"] == "https";
     req.forwarded_for = std::string(msg["X-Forwarded-For"]);
     beast::error_code ep_ec;

@@ -1,5 +1,6 @@
 #include "http/session_api.h"
 
+#include "app/audit.h"
 #include "http/json_io.h"
 
 namespace gongzhi::http {
@@ -15,7 +16,7 @@ json::object GrantJson(const RoleGrant& g) {
   return o;
 }
 
-json::object PrincipalJson(const Principal& p) {
+json::object PrincipalJson(const Principal& p, const std::string& session_token) {
   json::array roles;
   for (const auto& g : p.account.grants) roles.push_back(GrantJson(g));
   return {{"account", {{"id", p.account.id}, {"login", p.account.login}, {"name", p.account.name}}},
@@ -23,7 +24,8 @@ json::object PrincipalJson(const Principal& p) {
           {"role", p.role_n},
           {"acting_as", GrantJson(p.grant)},
           {"actor", p.actor},
-          {"credential", p.kind}};
+          {"credential", p.kind},
+          {"csrf_token", p.kind == "session" ? CsrfTokenOf(session_token) : ""}};
 }
 
 std::string CookieHeader(const Request& req, const std::string& value, int64_t max_age_s) {
@@ -32,6 +34,10 @@ std::string CookieHeader(const Request& req, const std::string& value, int64_t m
 }
 
 }  // namespace
+
+std::string CsrfTokenOf(const std::string& session_token) {
+  return Sha256Hex("gongzhi csrf v1|" + session_token).substr(0, 32);
+}
 
 std::string CredentialOf(const Request& req, bool* bearer) {
   if (bearer) *bearer = false;
@@ -72,7 +78,7 @@ void AddSessionRoutes(Router& R, AccountService& accounts) {
         e.headers.emplace_back("Retry-After", std::to_string(retry_after));
       return e;
     }
-    Response out = Json(PrincipalJson(r->principal), 201);
+    Response out = Json(PrincipalJson(r->principal, r->token), 201);
     out.headers.emplace_back("Set-Cookie", CookieHeader(req, r->token, r->lifetime_s));
     out.headers.emplace_back("Cache-Control", "no-store");
     return out;
@@ -81,7 +87,7 @@ void AddSessionRoutes(Router& R, AccountService& accounts) {
     auto p = accounts.Authenticate(req.credential);
     if (!p.ok()) return ErrorResponse(p.status());
     if (!*p) return ErrorResponse(Status(ErrorCode::kUnauthenticated, "not signed in"));
-    return Json(PrincipalJson(**p));
+    return Json(PrincipalJson(**p, req.credential));
   });
   R.Add("DELETE", "/api/v1/session", [&accounts](const Request& req, const Params&) {
     if (!req.credential.empty()) {

@@ -14,4 +14,8 @@ void AddSessionRoutes(Router& router, AccountService& accounts);
 // The credential of a request: "Authorization: Bearer TOKEN", else the gz_session cookie; empty when none.
 std::string CredentialOf(const Request& req, bool* bearer = nullptr);
 
+// The token a page proves with (X-CSRF-Token) that a write riding on the session cookie comes
+// from our own page: derived from the session, so nothing more is stored; given at sign-in.
+std::string CsrfTokenOf(const std::string& session_token);
+
 }  // namespace gongzhi::http

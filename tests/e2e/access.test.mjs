@@ -39,8 +39,9 @@ async function login(url, name) {
   const res = await fetch(url + '/api/v1/session', {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: name, password: PASSWORD }),
   });
-  assert.equal(res.status, 201, `${name}: ${await res.text()}`);
-  return { cookie: res.headers.get('set-cookie').split(';')[0] };
+  const body = await res.text();
+  assert.equal(res.status, 201, `${name}: ${body}`);
+  return { cookie: res.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': JSON.parse(body).csrf_token };
 }
 
 async function centreOf(url, grid) {

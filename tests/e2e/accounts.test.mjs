@@ -55,7 +55,7 @@ test('sign-in: sessions, tokens, scope, logout, rate limit, nothing in plaintext
     assert.equal(d.status, 201, JSON.stringify(d.body));
     assert.match(d.cookie, /^gz_session=gzs_[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
     assert.equal(d.body.acting_as.text, 'township_dispatcher@130404001');
-    const me = { cookie: d.session };
+    const me = { cookie: d.session, 'X-CSRF-Token': d.body.csrf_token };
     assert.equal((await api(url, 'GET', '/api/v1/session', undefined, me)).json.account.login, 'slq.dispatch');
     const mine = (await api(url, 'GET', '/api/v1/cases', undefined, me)).json.items;
     assert.deepEqual(mine.map((c) => c.description), ['胜利桥的垃圾']);
@@ -77,6 +77,17 @@ test('sign-in: sessions, tokens, scope, logout, rate limit, nothing in plaintext
     const forgedToken = await api(url, 'GET', '/api/v1/cases', undefined, { authorization: 'Bearer gzt_' + '0'.repeat(64) });
     assert.equal(forgedToken.status, 401);
     assert.equal(forgedToken.json.error.field, 'Authorization');
+
+    // A write with the cookie needs the session's X-CSRF-Token; a bearer token does not.
+    assert.match(d.body.csrf_token, /^[0-9a-f]{32}$/);
+    for (const csrf of [undefined, '0'.repeat(32)]) {
+      const r = await api(url, 'POST', '/api/v1/tokens', { name: 'csrf?' }, { cookie: d.session, ...(csrf ? { 'X-CSRF-Token': csrf } : {}) });
+      assert.equal(r.status, 403, r.text);
+      assert.equal(r.json.error.field, 'X-CSRF-Token');
+    }
+    assert.equal((await api(url, 'POST', '/api/v1/tokens', { name: 'from a script' }, { authorization: `Bearer ${tok.json.token}` })).status, 201);
+    assert.equal((await api(url, 'GET', '/api/v1/session', undefined, { cookie: d.session })).json.csrf_token, d.body.csrf_token);
+    assert.ok(![PASSWORD, tok.json.token, d.session.split('=')[1]].some((s) => srv.stderr().includes(s)), 'no secret in the log');
 
     // Signing out ends the session.
     assert.equal((await api(url, 'DELETE', '/api/v1/session', undefined, me)).status, 204);

@@ -43,7 +43,8 @@ test('public intake is limited per address; accounts and other addresses are not
       body: JSON.stringify({ login: 'slq.dispatch', password: 'gongzhi-demo-2026' }),
     });
     const cookie = res.headers.get('set-cookie').split(';')[0];
-    for (let i = 0; i < 5; i++) assert.equal((await api(url, 'POST', '/api/v1/cases', body, { cookie })).status, 201);
+    const csrf = { 'X-CSRF-Token': (await res.json()).csrf_token };
+    for (let i = 0; i < 5; i++) assert.equal((await api(url, 'POST', '/api/v1/cases', body, { cookie, ...csrf })).status, 201);
     // Refused reports were not written: 3 + 2 + 5.
     assert.equal((await api(url, 'GET', '/api/v1/cases?limit=500', undefined, { cookie })).json.items.length, 10);
   } finally {

@@ -15,7 +15,7 @@ async function login(url, name) {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: name, password: PASSWORD }),
   });
   assert.equal(res.status, 201);
-  return { cookie: res.headers.get('set-cookie').split(';')[0] };
+  return { cookie: res.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': (await res.json()).csrf_token };
 }
 
 // Every file of the database (main file, WAL) as bytes, to look for plaintext.

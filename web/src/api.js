@@ -23,10 +23,16 @@ export async function get(path, actor) {
   return body;
 }
 
+// The signed-in session's X-CSRF-Token (given at sign-in): every write with the cookie sends it.
+let csrfToken = '';
+export function setCsrfToken(token) {
+  csrfToken = token ?? '';
+}
+
 export async function send(method, path, body, actor) {
   const res = await fetch(path, {
     method,
-    headers: headers(actor, { 'content-type': 'application/json' }),
+    headers: headers(actor, { 'content-type': 'application/json', ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) }),
     body: JSON.stringify(body ?? {}),
   });
   const out = await res.json().catch(() => null);

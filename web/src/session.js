@@ -1,7 +1,7 @@
 // Who is signed in (GET /api/v1/session), shared by the screens. The session itself is an
 // HttpOnly cookie the page never sees; fetch and EventSource send it on their own.
 import { reactive } from 'vue';
-import { get, send } from './api.js';
+import { get, send, setCsrfToken } from './api.js';
 
 export const session = reactive({ me: null, loaded: false, config: null });
 
@@ -12,18 +12,21 @@ export async function loadSession() {
   } catch {
     session.me = null;
   }
+  setCsrfToken(session.me?.csrf_token);
   session.loaded = true;
   return session.me;
 }
 
 export async function signIn(login, password) {
   session.me = await send('POST', '/api/v1/session', { login, password });
+  setCsrfToken(session.me.csrf_token);
   return session.me;
 }
 
 export async function signOut() {
   await send('DELETE', '/api/v1/session').catch(() => {});
   session.me = null;
+  setCsrfToken('');
 }
 
 // The screen a role works on.
