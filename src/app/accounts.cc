@@ -43,13 +43,10 @@ AccountService::AccountService(Store& store, const Clock& clock, AccountSettings
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
-Result<Account> AccountService::Create(std::string login, const std::string& name, const std::string& password,
-                                       const std::vector<RoleGrant>& grants, const std::string& by) {
-  login = FoldLogin(std::move(login));
-  GZ_RETURN_IF_ERROR(ValidateLogin(login));
-  GZ_RETURN_IF_ERROR(ValidatePassword(password));
+Status AccountService::CheckNameAndGrants(const std::string& name, const std::vector<RoleGrant>& grants) {
   if (name.empty() || name.size() > 100) return Status::Invalid("name", "must be 1 to 100 bytes");
   if (grants.empty()) return Status::Invalid("roles", "an account holds at least one role");
+  if (grants.size() > 20) return Status::Invalid("roles", "at most 20 roles per account");
   for (size_t i = 0; i < grants.size(); ++i) {
     const auto& g = grants[i];
     const std::string f = "roles[" + std::to_string(i) + "]";
@@ -66,6 +63,51 @@ Result<Account> AccountService::Create(std::string login, const std::string& nam
       if (!w) return Status::Invalid(f, "no grid worker with id " + std::to_string(g.worker_id));
     }
   }
+  return Status::Ok();
+}
+
+Result<std::vector<Account>> AccountService::List(int limit, int offset) {
+  if (limit < 1 || limit > 1000) return Status::Invalid("limit", "must be between 1 and 1000");
+  return store_.ListAccounts(limit, offset);
+}
+
+Result<Account> AccountService::Get(int64_t id) {
+  GZ_ASSIGN_OR_RETURN(auto a, store_.GetAccount(id));
+  if (!a) return Status::NotFound("no account with id " + std::to_string(id));
+  a->password_hash.clear();
+  return *a;
+}
+
+Result<Account> AccountService::Update(int64_t id, const std::string& name, const std::vector<RoleGrant>& grants,
+                                       bool disabled, const std::string& by) {
+  GZ_RETURN_IF_ERROR(CheckNameAndGrants(name, grants));
+  GZ_ASSIGN_OR_RETURN(Account a, Get(id));
+  auto is_admin = [](const Account& x) {
+    return !x.disabled && std::any_of(x.grants.begin(), x.grants.end(), [](const RoleGrant& g) { return g.role == Role::kAdmin; });
+  };
+  a.name = name;
+  a.grants = grants;
+  a.disabled = disabled;
+  if (!is_admin(a)) {  // nobody could manage accounts any more: refused
+    GZ_ASSIGN_OR_RETURN(auto all, store_.ListAccounts(100'000, 0));
+    if (std::none_of(all.begin(), all.end(), [&](const Account& x) { return x.id != id && is_admin(x); }))
+      return Status::Conflict("this is the last enabled administrator; make another one first", "roles");
+  }
+  GZ_RETURN_IF_ERROR(store_.UpdateAccount(a, by, clock_.Now()));
+  return a;
+}
+
+Result<std::vector<Store::RoleChange>> AccountService::RoleChanges(int64_t id) {
+  GZ_RETURN_IF_ERROR(Get(id).status());
+  return store_.ListRoleChanges(id);
+}
+
+Result<Account> AccountService::Create(std::string login, const std::string& name, const std::string& password,
+                                       const std::vector<RoleGrant>& grants, const std::string& by) {
+  login = FoldLogin(std::move(login));
+  GZ_RETURN_IF_ERROR(ValidateLogin(login));
+  GZ_RETURN_IF_ERROR(ValidatePassword(password));
+  GZ_RETURN_IF_ERROR(CheckNameAndGrants(name, grants));
   Account a;
   a.login = std::move(login);
   a.name = name;

@@ -52,11 +52,20 @@ class AccountService {
   // The principal of a session or API token, or nullopt when unknown, expired or disabled.
   Result<std::optional<Principal>> Authenticate(const std::string& token);
   Status Logout(const std::string& token);
+  // Administration (the HTTP layer lets administrators only): accounts by login without password
+  // hashes; one account; name, roles and disabled replaced, its sessions and tokens ended, the
+  // change recorded by `by` (kConflict when it would leave no enabled administrator); the record.
+  Result<std::vector<Account>> List(int limit, int offset);
+  Result<Account> Get(int64_t id);
+  Result<Account> Update(int64_t id, const std::string& name, const std::vector<RoleGrant>& grants, bool disabled,
+                         const std::string& by);
+  Result<std::vector<Store::RoleChange>> RoleChanges(int64_t id);
   // A bearer token for machines (Open311 partners, scripts), acting in role `role_n`; until revoked.
   Result<std::string> IssueApiToken(int64_t account_id, int role_n, const std::string& name);
   Status Revoke(const std::string& token);
 
  private:
+  Status CheckNameAndGrants(const std::string& name, const std::vector<RoleGrant>& grants);
   bool Locked(const std::string& key, InstantMs now, int64_t* retry_after);
   void Failed(const std::string& key, InstantMs now, int max);
 

@@ -100,6 +100,17 @@ class Store {
   virtual Result<std::optional<Account>> GetAccountByLogin(const std::string& login) = 0;
   virtual Result<std::optional<Account>> GetAccount(int64_t id) = 0;
   virtual Result<int64_t> CountAccounts() = 0;
+  // Accounts by login, with their roles, without password hashes.
+  virtual Result<std::vector<Account>> ListAccounts(int limit, int offset) = 0;
+  // Replaces name, disabled and roles of account `a.id` (NotFound if absent), records the roles
+  // after the change by `by_actor` at `at`, and ends every session and token of the account (their
+  // role numbers may no longer mean the same role). One transaction.
+  virtual Status UpdateAccount(const Account& a, const std::string& by_actor, InstantMs at) = 0;
+  struct RoleChange {
+    InstantMs at = 0;
+    std::string by_actor, roles;  // roles: the grants after the change, comma-separated ("" = disabled)
+  };
+  virtual Result<std::vector<RoleChange>> ListRoleChanges(int64_t account_id) = 0;
   struct Credential {
     std::string token_hash;  // SHA-256 of the token, hex
     int64_t account_id = 0;

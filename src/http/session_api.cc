@@ -1,6 +1,7 @@
 #include "http/session_api.h"
 
 #include "app/audit.h"
+#include "http/access.h"
 #include "http/json_io.h"
 
 namespace gongzhi::http {
@@ -27,6 +28,31 @@ json::object PrincipalJson(const Principal& p, const std::string& session_token)
           {"credential", p.kind},
           {"csrf_token", p.kind == "session" ? CsrfTokenOf(session_token) : ""}};
 }
+
+json::object AccountJson(const Account& a) {
+  json::array roles;
+  for (const auto& g : a.grants) roles.push_back(GrantJson(g));
+  return {{"id", a.id}, {"login", a.login}, {"name", a.name}, {"disabled", a.disabled},
+          {"created_at", a.created_at}, {"roles", std::move(roles)}};
+}
+
+// {"roles": ["township_dispatcher@130404001", ...]}: each parsed, its index in the field path.
+Result<std::vector<RoleGrant>> GrantsFromJson(const json::object& o) {
+  auto v = o.if_contains("roles");
+  if (!v || !v->is_array()) return Status::Invalid("roles", "must be an array of roles like \"township_dispatcher@130404001\"");
+  std::vector<RoleGrant> out;
+  for (size_t i = 0; i < v->get_array().size(); ++i) {
+    const auto& x = v->get_array()[i];
+    const std::string f = "roles[" + std::to_string(i) + "]";
+    if (!x.is_string()) return Status::Invalid(f, "must be a string like \"department_staff@unit:5\"");
+    GZ_ASSIGN_OR_RETURN(auto g, ParseRoleGrant(std::string_view(x.get_string()), f));
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+// Who changes an account: the administrator's login, or the trusted actor of a script.
+std::string ByWhom(const Request& req) { return req.account.empty() ? req.actor : req.account; }
 
 std::string CookieHeader(const Request& req, const std::string& value, int64_t max_age_s) {
   return std::string(kCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
@@ -97,6 +123,61 @@ void AddSessionRoutes(Router& R, AccountService& accounts) {
     out.headers.emplace_back("Set-Cookie", CookieHeader(req, "", 0));
     return out;
   });
+  // --- administration of accounts and roles (administrators only; every change recorded) ---
+  R.Add("GET", "/api/v1/accounts", AdminOnly([&accounts](const Request& req, const Params&) {
+    int limit = 100, offset = 0;
+    if (Status s = ParsePaging(req, limit, offset); !s.ok()) return ErrorResponse(s);
+    return OrError(accounts.List(limit, offset), [](const std::vector<Account>& as) {
+      json::array a;
+      for (const auto& x : as) a.push_back(AccountJson(x));
+      return Json({{"items", std::move(a)}});
+    });
+  }));
+  R.Add("POST", "/api/v1/accounts", AdminOnly([&accounts](const Request& req, const Params&) {
+    auto o = ParseObject(req);
+    if (!o.ok()) return ErrorResponse(o.status());
+    std::string login, name, password;
+    Status s = OnlyFields(*o, {"login", "name", "password", "roles"});
+    if (s.ok()) s = GetString(*o, "login", login, true);
+    if (s.ok()) s = GetString(*o, "name", name, true);
+    if (s.ok()) s = GetString(*o, "password", password, true);
+    if (!s.ok()) return ErrorResponse(s);
+    auto grants = GrantsFromJson(*o);
+    if (!grants.ok()) return ErrorResponse(grants.status());
+    return OrError(accounts.Create(login, name, password, *grants, ByWhom(req)),
+                   [](const Account& a) { return Json(AccountJson(a), 201); });
+  }));
+  R.Add("GET", "/api/v1/accounts/{}", AdminOnly([&accounts](const Request&, const Params& p) {
+    auto id = ParseId(p[0], "id");
+    if (!id.ok()) return ErrorResponse(id.status());
+    auto a = accounts.Get(*id);
+    if (!a.ok()) return ErrorResponse(a.status());
+    return OrError(accounts.RoleChanges(*id), [&](const std::vector<Store::RoleChange>& cs) {
+      json::array changes;
+      for (const auto& c : cs) changes.push_back({{"at", c.at}, {"by", c.by_actor}, {"roles", c.roles}});
+      json::object o = AccountJson(*a);
+      o["role_changes"] = std::move(changes);
+      return Json(o);
+    });
+  }));
+  // {"name", "roles", "disabled"}: all three, as the account should be; its sessions end.
+  R.Add("PUT", "/api/v1/accounts/{}", AdminOnly([&accounts](const Request& req, const Params& p) {
+    auto id = ParseId(p[0], "id");
+    if (!id.ok()) return ErrorResponse(id.status());
+    auto o = ParseObject(req);
+    if (!o.ok()) return ErrorResponse(o.status());
+    std::string name;
+    bool disabled = false;
+    Status s = OnlyFields(*o, {"name", "roles", "disabled"});
+    if (s.ok()) s = GetString(*o, "name", name, true);
+    if (s.ok()) s = GetBool(*o, "disabled", disabled);
+    if (!s.ok()) return ErrorResponse(s);
+    auto grants = GrantsFromJson(*o);
+    if (!grants.ok()) return ErrorResponse(grants.status());
+    return OrError(accounts.Update(*id, name, *grants, disabled, ByWhom(req)),
+                   [](const Account& a) { return Json(AccountJson(a)); });
+  }));
+
   // An API token of the signed-in account: {"name", "role"}; shown once.
   R.Add("POST", "/api/v1/tokens", [&accounts](const Request& req, const Params&) {
     auto p = accounts.Authenticate(req.credential);

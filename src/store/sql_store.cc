@@ -118,6 +118,60 @@ class SqlStore : public Store {
   }
   Result<std::optional<Account>> GetAccount(int64_t id) override { return AccountWhere("id = ?", id); }
 
+  Result<std::vector<Account>> ListAccounts(int limit, int offset) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT id, login, name, disabled, created_at FROM accounts ORDER BY login "
+                                        "LIMIT ? OFFSET ?",
+                                        {int64_t{limit}, int64_t{offset}}));
+    std::vector<Account> out;
+    for (const auto& row : r.rows) out.push_back(Account{row.Int(0), row.Text(1), row.Text(2), "", row.Int(3) != 0, row.Int(4), {}});
+    if (out.empty()) return out;
+    GZ_ASSIGN_OR_RETURN(auto g, c->Exec("SELECT account_id, role, region_code, unit_id, worker_id FROM account_roles "
+                                        "WHERE account_id IN (SELECT id FROM accounts ORDER BY login LIMIT ? OFFSET ?) "
+                                        "ORDER BY account_id, n",
+                                        {int64_t{limit}, int64_t{offset}}));
+    std::map<int64_t, Account*> by_id;
+    for (auto& a : out) by_id[a.id] = &a;
+    for (const auto& gr : g.rows) {
+      auto role = ParseRole(gr.Text(1));
+      if (role && by_id.count(gr.Int(0))) by_id[gr.Int(0)]->grants.push_back(RoleGrant{*role, gr.Text(2), gr.Int(3), gr.Int(4)});
+    }
+    return out;
+  }
+
+  Status UpdateAccount(const Account& a, const std::string& by_actor, InstantMs at) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    GZ_ASSIGN_OR_RETURN(auto u, c->Exec("UPDATE accounts SET name = ?, disabled = ? WHERE id = ? RETURNING id",
+                                        {a.name, int64_t{a.disabled}, a.id}));
+    if (u.rows.empty()) return Status::NotFound("no account with id " + std::to_string(a.id));
+    GZ_RETURN_IF_ERROR(c->Exec("DELETE FROM account_roles WHERE account_id = ?", {a.id}).status());
+    std::string roles;
+    for (size_t i = 0; i < a.grants.size(); ++i) {
+      const auto& g = a.grants[i];
+      GZ_RETURN_IF_ERROR(c->Exec("INSERT INTO account_roles (account_id, n, role, region_code, unit_id, worker_id) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)",
+                                 {a.id, int64_t(i), std::string(RoleName(g.role)), g.region_code, g.unit_id, g.worker_id})
+                             .status());
+      roles += (roles.empty() ? "" : ",") + RoleGrantText(g);
+    }
+    GZ_RETURN_IF_ERROR(c->Exec("INSERT INTO role_changes (at, by_actor, account_id, roles) VALUES (?, ?, ?, ?)",
+                               {at, by_actor, a.id, a.disabled ? std::string() : roles})
+                           .status());
+    GZ_RETURN_IF_ERROR(c->Exec("DELETE FROM credentials WHERE account_id = ?", {a.id}).status());
+    return tx.Commit();
+  }
+
+  Result<std::vector<RoleChange>> ListRoleChanges(int64_t account_id) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT at, by_actor, roles FROM role_changes WHERE account_id = ? ORDER BY id",
+                                        {account_id}));
+    std::vector<RoleChange> out;
+    for (const auto& row : r.rows) out.push_back(RoleChange{row.Int(0), row.Text(1), row.Text(2)});
+    return out;
+  }
+
   Result<int64_t> CountAccounts() override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
     GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT COUNT(*) FROM accounts"));

@@ -220,6 +220,10 @@ test('every role × every endpoint × own and other scope', async () => {
       ['POST /api/v1/session', '/api/v1/session', Object.fromEntries(ROLES.map((r) => [r, 'in'])), { login: 'x' }],
       ['GET /api/v1/session', '/api/v1/session', { ...staffOnly, resident: 'ok' }],
       ['POST /api/v1/tokens', '/api/v1/tokens', { ...staffOnly, resident: 'ok' }, { name: 'matrix' }],
+      ['GET /api/v1/accounts', '/api/v1/accounts', adminOnly],
+      ['POST /api/v1/accounts', '/api/v1/accounts', adminIn, { login: 'x' }],
+      ['GET /api/v1/accounts/{}', '/api/v1/accounts/1', adminOnly],
+      ['PUT /api/v1/accounts/{}', '/api/v1/accounts/1', adminIn, { name: '' }],
       // Last: signing out ends the session of every role.
       ['DELETE /api/v1/session', '/api/v1/session', { ...staffOnly, resident: 'ok', anon: 'in' }],
     ];

@@ -89,6 +89,35 @@ test('sign-in: sessions, tokens, scope, logout, rate limit, nothing in plaintext
     assert.equal((await api(url, 'GET', '/api/v1/session', undefined, { cookie: d.session })).json.csrf_token, d.body.csrf_token);
     assert.ok(![PASSWORD, tok.json.token, d.session.split('=')[1]].some((s) => srv.stderr().includes(s)), 'no secret in the log');
 
+    // The administrator manages accounts over HTTP; every change of roles is recorded.
+    const adm = await login(url, 'admin');
+    const asAdmin = { cookie: adm.session, 'X-CSRF-Token': adm.body.csrf_token };
+    const made = await api(url, 'POST', '/api/v1/accounts',
+      { login: 'Wang.Fang', name: '王芳', password: 'another-long-pass', roles: ['community_staff@130404001008'] }, asAdmin);
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.json.login, 'wang.fang');
+    assert.equal(made.json.password_hash, undefined);
+    const badRoles = await api(url, 'POST', '/api/v1/accounts', { login: 'x.y', name: 'x', password: 'another-long-pass', roles: ['admin', 'mayor@1304'] }, asAdmin);
+    assert.equal(badRoles.json.error.field, 'roles[1]');
+    assert.equal((await api(url, 'POST', '/api/v1/accounts', { login: 'wang.fang', name: 'x', password: 'another-long-pass', roles: ['admin'] }, asAdmin)).status, 409);
+    const wang = await login(url, 'wang.fang', 'another-long-pass');
+    const asWang = { cookie: wang.session };
+    assert.equal((await api(url, 'GET', '/api/v1/cases', undefined, asWang)).status, 200);
+    const moved = await api(url, 'PUT', `/api/v1/accounts/${made.json.id}`, { name: '王芳', roles: ['township_dispatcher@130404002'], disabled: false }, asAdmin);
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal((await api(url, 'GET', '/api/v1/cases', undefined, asWang)).status, 401, 'a change of roles ends the sessions');
+    assert.equal((await login(url, 'wang.fang', 'another-long-pass')).body.acting_as.text, 'township_dispatcher@130404002');
+    assert.equal((await api(url, 'PUT', `/api/v1/accounts/${made.json.id}`, { name: '王芳', roles: ['township_dispatcher@130404002'], disabled: true }, asAdmin)).status, 200);
+    assert.equal((await login(url, 'wang.fang', 'another-long-pass')).status, 401, 'disabled');
+    const history = (await api(url, 'GET', `/api/v1/accounts/${made.json.id}`, undefined, asAdmin)).json.role_changes;
+    assert.deepEqual(history.map((h) => [h.by, h.roles]), [['admin', 'community_staff@130404001008'],
+      ['admin', 'township_dispatcher@130404002'], ['admin', '']]);
+    assert.ok((await api(url, 'GET', '/api/v1/accounts?limit=100', undefined, asAdmin)).json.items.some((a) => a.login === 'wang.fang' && a.disabled));
+    const adminId = (await api(url, 'GET', '/api/v1/session', undefined, asAdmin)).json.account.id;
+    const last = await api(url, 'PUT', `/api/v1/accounts/${adminId}`, { name: 'x', roles: ['leader@130404'], disabled: false }, asAdmin);
+    assert.equal(last.status, 409, 'the last administrator stays one');
+    assert.equal((await api(url, 'GET', '/api/v1/accounts', undefined, me)).status, 403, 'a dispatcher does not manage accounts');
+
     // Signing out ends the session.
     assert.equal((await api(url, 'DELETE', '/api/v1/session', undefined, me)).status, 204);
     assert.equal((await api(url, 'GET', '/api/v1/cases', undefined, me)).status, 401);
