@@ -169,7 +169,7 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
   }
   if (parts.accounts) AddSessionRoutes(R, *parts.accounts);
   if (parts.feed) AddFeedRoutes(R, *parts.feed);
-  if (parts.open311) AddOpen311Routes(R, *parts.open311);
+  if (parts.open311) AddOpen311Routes(R, *parts.open311, parts.accounts);
   if (cases) AddCaseRoutes(R, *cases);
   if (parts.assessment) AddAssessmentRoutes(R, *parts.assessment);
   if (cases) AddDashboardRoutes(R, *cases, grids);

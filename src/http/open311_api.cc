@@ -233,7 +233,7 @@ Result<Open311Query> QueryOf(const Request& req, InstantMs now) {
 
 }  // namespace
 
-void AddOpen311Routes(Router& router, Open311Service& open311, std::string base) {
+void AddOpen311Routes(Router& router, Open311Service& open311, AccountService* accounts, std::string base) {
   // discovery, services, requests, servicerequestupdates: one segment, then the format.
   router.Add("GET", base + "/{}", [&open311, base](const Request& req, const Params& p) {
     auto sf = SplitFormat(p[0]);
@@ -331,14 +331,21 @@ void AddOpen311Routes(Router& router, Open311Service& open311, std::string base)
                   json::array{json::object{{"service_request_id", std::to_string(**id)}, {"token", sf->first}}});
   });
 
-  router.Add("POST", base + "/{}", [&open311](const Request& req, const Params& p) {
+  auto key_allowed = [&open311, accounts](const std::string& key) -> Result<bool> {
+    if (open311.KeyAllowed(key)) return true;
+    if (!accounts || !key.starts_with("gzt_")) return false;
+    GZ_ASSIGN_OR_RETURN(auto who, accounts->Authenticate(key));
+    return who.has_value() && who->kind == "api";
+  };
+  router.Add("POST", base + "/{}", [&open311, key_allowed](const Request& req, const Params& p) {
     auto sf = SplitFormat(p[0]);
     if (!sf || sf->first != "requests") return Error(Format::kJson, Status::NotFound("POST requests.json or requests.xml"));
     const Format f = sf->second;
     auto form = FormOf(req);
     if (!form.ok()) return Error(f, form.status());
-    if (!open311.KeyAllowed(FieldOf(*form, "api_key")))
-      return Error(f, Status(ErrorCode::kPermissionDenied, "a valid api_key is required", "api_key"));
+    auto allowed = key_allowed(FieldOf(*form, "api_key"));
+    if (!allowed.ok()) return Error(f, allowed.status());
+    if (!*allowed) return Error(f, Status(ErrorCode::kPermissionDenied, "a valid api_key is required", "api_key"));
     Open311Submission s;
     s.service_code = FieldOf(*form, "service_code");
     s.description = FieldOf(*form, "description");

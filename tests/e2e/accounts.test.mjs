@@ -78,6 +78,16 @@ test('sign-in: sessions, tokens, scope, logout, rate limit, nothing in plaintext
     assert.equal(forgedToken.status, 401);
     assert.equal(forgedToken.json.error.field, 'Authorization');
 
+    // An account's API token is also an Open311 api_key (partners are accounts, revocable); a
+    // session token is not.
+    const g = (await api(url, 'GET', '/api/v1/grids?community=130404001008')).json.features[0].geometry.coordinates[0];
+    const form = (key) => new URLSearchParams({ api_key: key, service_code: '0101', description: '合作方转来的诉求',
+      lat: String((g[0][1] + g[2][1]) / 2), long: String((g[0][0] + g[2][0]) / 2) });
+    const viaPartner = await fetch(url + '/open311/v2/requests.json', { method: 'POST', body: form(tok.json.token) });
+    assert.equal(viaPartner.status, 200, await viaPartner.text());
+    const viaSession = await fetch(url + '/open311/v2/requests.json', { method: 'POST', body: form(d.session.split('=')[1]) });
+    assert.equal(viaSession.status, 403);
+
     // A write with the cookie needs the session's X-CSRF-Token; a bearer token does not.
     assert.match(d.body.csrf_token, /^[0-9a-f]{32}$/);
     for (const csrf of [undefined, '0'.repeat(32)]) {
