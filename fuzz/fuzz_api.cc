@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "app/accounts.h"
 #include "app/assessment.h"
 #include "app/cases.h"
 #include "app/demo.h"
@@ -27,10 +28,11 @@ struct World {
   std::unique_ptr<gongzhi::AssessmentService> assessment;
   std::unique_ptr<gongzhi::FeedHub> feed;
   std::unique_ptr<gongzhi::Open311Service> open311;
+  std::unique_ptr<gongzhi::AccountService> accounts;
   std::unique_ptr<gongzhi::http::Api> api;
   std::string path = "/tmp/gongzhi-fuzz-api-" + std::to_string(::getpid()) + ".db";
   ~World() {
-    api.reset(), open311.reset(), feed.reset(), assessment.reset(), cases.reset(), grids.reset(), regions.reset(), store.reset();
+    api.reset(), accounts.reset(), open311.reset(), feed.reset(), assessment.reset(), cases.reset(), grids.reset(), regions.reset(), store.reset();
     for (const char* ext : {"", "-wal", "-shm"}) std::remove((path + ext).c_str());
     std::filesystem::remove_all(path + ".files");
   }
@@ -48,9 +50,15 @@ struct World {
     feed = std::make_unique<gongzhi::FeedHub>(store->cases(), clock);
     open311 = std::make_unique<gongzhi::Open311Service>(*store, *cases, *grids, std::vector<std::string>{"fuzz-key"},
                                                         "130404");
+    // Sign-in, cookies, tokens, CSRF and account administration are outside input too. The
+    // "@actor" line still acts (the trusted header), as the tests' servers do.
+    accounts = std::make_unique<gongzhi::AccountService>(*store, clock);
+    gongzhi::http::ApiInfo info{"sqlite", "130404", "", "fuzz"};
+    info.trust_actor_header = true;
+    info.intake_per_minute = 0;
     api = std::make_unique<gongzhi::http::Api>(
-        *regions, *grids, gongzhi::http::ApiInfo{"sqlite", "130404", "", "fuzz"},
-        gongzhi::http::ApiServices{cases.get(), assessment.get(), feed.get(), open311.get()});
+        *regions, *grids, info,
+        gongzhi::http::ApiServices{cases.get(), assessment.get(), feed.get(), open311.get(), accounts.get()});
   }
 };
 
