@@ -412,10 +412,16 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   R.Add("POST", "/api/v1/cases", [&cases](const Request& req, const Params&) {
     auto in = IntakeFromJson(req);
     if (!in.ok()) return ErrorResponse(in.status());
-    auto json = [](const IntakeResult& r) {
+    // Other residents' words are not shown to an anonymous reporter (they may name people):
+    // staff reporting on someone's behalf see the candidates' descriptions, residents their count.
+    const bool staff = !req.actor.empty();
+    auto json = [staff](const IntakeResult& r) {
       json::array dups;
-      for (const auto& d : r.duplicate_candidates)
-        dups.push_back({{"id", d.id}, {"state", CaseStateName(d.facts.state)}, {"description", d.description}});
+      for (const auto& d : r.duplicate_candidates) {
+        json::object o{{"id", d.id}, {"state", CaseStateName(d.facts.state)}};
+        if (staff) o["description"] = d.description;
+        dups.push_back(std::move(o));
+      }
       // The reporter learns the tracking code, not the internal id.
       return Json({{"tracking_code", r.record.tracking_code},
                    {"state", CaseStateName(r.record.facts.state)},

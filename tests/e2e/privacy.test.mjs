@@ -36,7 +36,15 @@ test('reporter contacts: sealed, masked, revealed on record, exported and delete
     assert.equal(rep.status, 201, rep.text);
     const code = rep.json.tracking_code;
     const dispatcher = await login(url, 'slq.dispatch');
-    const [c] = (await api(url, 'GET', '/api/v1/cases', undefined, dispatcher)).json.items;
+    // A second report of the same problem: the anonymous reporter learns that it is known, not
+    // what the other resident wrote; a dispatcher taking a call sees the words.
+    const again = { category_code: '0101', description: '又看到杂物了', lng: (g[0][0] + g[2][0]) / 2, lat: (g[0][1] + g[2][1]) / 2 };
+    const anon = await api(url, 'POST', '/api/v1/cases', again);
+    assert.equal(anon.json.duplicate_candidates.length, 1);
+    assert.equal(anon.json.duplicate_candidates[0].description, undefined);
+    const staff = await api(url, 'POST', '/api/v1/cases', again, dispatcher);
+    assert.ok(staff.json.duplicate_candidates.some((d) => d.description === '楼道里堆满杂物'), staff.text);
+    const c = (await api(url, 'GET', '/api/v1/cases?limit=500', undefined, dispatcher)).json.items.find((x) => x.description === '楼道里堆满杂物');
 
     // Handlers see the contact masked, in the list and in the case.
     assert.deepEqual(c.reporter, { name: '张**', phone: '139****5678' });
