@@ -8,7 +8,7 @@ pkgs=(g++ cmake ninja-build pkg-config git ca-certificates
       libsodium-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
       libsqlite3-dev libpq-dev nodejs npm)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql chromium procps clang libclang-rt-14-dev)
+  pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql chromium procps clang libclang-rt-14-dev nginx)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster on loopback for the tests.
 #   eval "$(scripts/pg.sh start DIR)"   prints export lines (GONGZHI_TEST_PG, GONGZHI_TEST_PG_E2E...)
+#   scripts/pg.sh restart DIR [SECONDS]   fast shutdown, SECONDS down (default 0), start again
 #   scripts/pg.sh stop DIR
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
@@ -35,6 +36,14 @@ start)
   echo "export GONGZHI_TEST_PG_E2E='postgresql://postgres@127.0.0.1:$port/gongzhi_e2e'"
   echo "export GONGZHI_TEST_PG_E2E_CASES='postgresql://postgres@127.0.0.1:$port/gongzhi_e2e_cases'"
   echo "export GONGZHI_TEST_PG_E2E_FEED='postgresql://postgres@127.0.0.1:$port/gongzhi_e2e_feed'"
+  ;;
+restart)
+  cd /
+  runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+  sleep "${3:-0}"
+  # The same options as the first start (pg_ctl keeps them in postmaster.opts).
+  opts=$(sed -e 's/^[^ ]* //' -e 's/"-D" "[^"]*" //g' "$dir/data/postmaster.opts")
+  runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "${opts//\"/}" start >/dev/null
   ;;
 stop)
   cd /

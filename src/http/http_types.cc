@@ -2,6 +2,7 @@
 #include "app/json_text.h"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace gongzhi::http {
 
@@ -22,7 +23,14 @@ int HttpStatusOf(ErrorCode code) {
 }
 
 Response ErrorResponse(const Status& s) {
-  boost::json::object err{{"code", ErrorCodeName(s.code())}, {"message", s.message()}};
+  // The database's or a bug's own words stay in the log: they name hosts, tables and internals.
+  std::string message = s.message();
+  if (s.code() == ErrorCode::kUnavailable || s.code() == ErrorCode::kInternal) {
+    spdlog::warn("answered {}: {}", HttpStatusOf(s.code()), s.ToString());
+    message = s.code() == ErrorCode::kUnavailable ? "the service cannot reach its database just now; try again shortly"
+                                                  : "something went wrong on our side; it has been logged";
+  }
+  boost::json::object err{{"code", ErrorCodeName(s.code())}, {"message", message}};
   if (!s.field().empty()) err["field"] = s.field();
   Response r;
   r.status = HttpStatusOf(s.code());
