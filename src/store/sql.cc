@@ -40,15 +40,22 @@ Result<Pool::Lease> Pool::Acquire() {
     idle_.pop_back();
     return Lease(this, std::move(c));
   }
+  if (backoff_.count() && now_() < retry_at_)
+    return Status::Unavailable("the database is unreachable; the next attempt to connect is due shortly");
   ++open_;
   lock.unlock();
   auto c = factory_();
+  std::lock_guard relock(mu_);
   if (!c.ok()) {
-    std::lock_guard relock(mu_);
     --open_;
+    if (c.status().code() == ErrorCode::kUnavailable) {
+      backoff_ = std::min(std::chrono::milliseconds(1000), std::max(std::chrono::milliseconds(100), backoff_ * 2));
+      retry_at_ = now_() + backoff_;
+    }
     cv_.notify_one();
     return c.status();
   }
+  backoff_ = std::chrono::milliseconds(0);
   return Lease(this, std::move(c).value());
 }
 
@@ -57,7 +64,11 @@ void Pool::Release(std::unique_ptr<Connection> c) {
   if (c->healthy()) {
     idle_.push_back(std::move(c));
   } else {
-    --open_;  // dropped; the next Acquire opens a fresh one
+    // Dropped; the next Acquire opens a fresh one. The idle ones were most likely broken by the same
+    // cause (a database restart): dropped too, so that no later request is the one to find out.
+    --open_;
+    open_ -= idle_.size();
+    idle_.clear();
   }
   cv_.notify_one();
 }

@@ -3,6 +3,7 @@
 // rewrites them to $n in one place. Values cross as int64, double, text or NULL.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -58,10 +59,15 @@ class Connection {
 };
 
 // A fixed-size pool; Acquire blocks until a connection is free. Thread-safe.
+// When the database goes away: a broken connection takes the idle ones with it (they went down
+// together), and after a failed connect new ones are tried with backoff (100 ms doubling to 1 s);
+// meanwhile Acquire answers kUnavailable at once instead of every request knocking.
 class Pool {
  public:
   using Factory = std::function<Result<std::unique_ptr<Connection>>()>;
-  Pool(Factory factory, size_t size) : factory_(std::move(factory)), size_(size) {}
+  using Now = std::function<std::chrono::steady_clock::time_point()>;
+  Pool(Factory factory, size_t size, Now now = std::chrono::steady_clock::now)
+      : factory_(std::move(factory)), size_(size), now_(std::move(now)) {}
 
   class Lease {
    public:
@@ -82,7 +88,10 @@ class Pool {
   void Release(std::unique_ptr<Connection> c);
   Factory factory_;
   size_t size_;
+  Now now_;
   size_t open_ = 0;
+  std::chrono::steady_clock::time_point retry_at_{};
+  std::chrono::milliseconds backoff_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;

@@ -106,3 +106,62 @@ TEST(WriteQueueTest, AnswersOnlyAfterTheBatchIsDurable) {
 
 }  // namespace
 }  // namespace gongzhi::sql
+
+namespace gongzhi::sql {
+namespace {
+
+class FakeConnection : public Connection {
+ public:
+  explicit FakeConnection(std::shared_ptr<bool> broken) : broken_(std::move(broken)) {}
+  Result<ExecResult> Exec(std::string_view, const std::vector<Value>& = {}) override { return ExecResult{}; }
+  Status ExecScript(std::string_view) override { return Status::Ok(); }
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  bool healthy() const override { return !*broken_; }
+
+ private:
+  std::shared_ptr<bool> broken_;
+};
+
+TEST(PoolTest, ADeadDatabaseIsRetriedWithBackoffAndBrokenConnectionsAreDroppedTogether) {
+  auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  bool up = true;
+  int connects = 0;
+  auto broken = std::make_shared<bool>(false);
+  Pool pool(
+      [&]() -> Result<std::unique_ptr<Connection>> {
+        ++connects;
+        if (!up) return Status::Unavailable("connection refused");
+        return std::unique_ptr<Connection>(std::make_unique<FakeConnection>(broken));
+      },
+      4, [&] { return now; });
+  {  // three connections open, then idle
+    auto a = pool.Acquire(), b = pool.Acquire(), c = pool.Acquire();
+    ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  }
+  EXPECT_EQ(connects, 3);
+  // The database restarts: the connections break, and it is down for a while.
+  *broken = true;
+  up = false;
+  { auto x = pool.Acquire(); ASSERT_TRUE(x.ok()); }  // handed out, found broken on use, returned
+  // All three were dropped with it: the next caller connects (and fails) instead of getting a dead one.
+  EXPECT_EQ(pool.Acquire().status().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(connects, 4);
+  // Within the backoff nobody knocks; the callers are told at once.
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(pool.Acquire().status().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(connects, 4);
+  now += std::chrono::milliseconds(150);
+  EXPECT_FALSE(pool.Acquire().ok());
+  EXPECT_EQ(connects, 5);
+  now += std::chrono::milliseconds(150);  // the backoff doubled to 200 ms
+  EXPECT_FALSE(pool.Acquire().ok());
+  EXPECT_EQ(connects, 5);
+  now += std::chrono::seconds(1);  // capped at 1 s; the database is back
+  up = true;
+  *broken = false;
+  EXPECT_TRUE(pool.Acquire().ok());
+  EXPECT_EQ(connects, 6);
+  EXPECT_TRUE(pool.Acquire().ok()) << "back to normal: no backoff after a success";
+}
+
+}  // namespace
+}  // namespace gongzhi::sql
