@@ -279,6 +279,10 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
     if (Status s = feed.Poll(); !s.ok()) spdlog::warn("live feed: {}", s.ToString());
   });
   server.Every(std::chrono::seconds(15), [&feed, &leading] { feed.Maintain(leading); });
+  server.Every(std::chrono::minutes(1), [&accounts, &leading] {
+    if (!leading) return;
+    if (Status s = accounts.PruneFailures(); !s.ok()) spdlog::warn("pruning failed sign-ins: {}", s.ToString());
+  });
   // Who leads is checked every 2 s: when the leader dies, another node takes over within that.
   server.Every(std::chrono::seconds(2), check_lead);
   // The deadline sweep: warnings at 80%, overdue + 督办 at 100%, missed 报到, auto-close.

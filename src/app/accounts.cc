@@ -119,20 +119,8 @@ Result<Account> AccountService::Create(std::string login, const std::string& nam
   return out;
 }
 
-bool AccountService::Locked(const std::string& key, InstantMs now, int64_t* retry_after) {
-  auto it = failures_.find(key);
-  if (it == failures_.end() || it->second.locked_until <= now) return false;
-  if (retry_after) *retry_after = std::max<int64_t>(*retry_after, (it->second.locked_until - now + 999) / 1000);
-  return true;
-}
-
-void AccountService::Failed(const std::string& key, InstantMs now, int max) {
-  const InstantMs window = settings_.lockout_minutes * 60'000;
-  if (failures_.size() > 100'000)  // many names or addresses: forget those whose window has passed
-    std::erase_if(failures_, [&](const auto& kv) { return now - kv.second.first > window && kv.second.locked_until <= now; });
-  auto& f = failures_[key];
-  if (now - f.first > window) f = Failures{0, now, 0};
-  if (++f.count >= max) f.locked_until = now + window;
+Status AccountService::PruneFailures() {
+  return store_.PruneLoginFailures(clock_.Now() - settings_.lockout_minutes * 60'000).status();
 }
 
 Result<LoginResult> AccountService::Login(const std::string& login_in, const std::string& password, int role_n,
@@ -140,15 +128,12 @@ Result<LoginResult> AccountService::Login(const std::string& login_in, const std
   const std::string login = FoldLogin(login_in);
   const InstantMs now = clock_.Now();
   const std::string by_login = "login:" + login, by_address = "addr:" + address;
-  {
-    std::lock_guard lock(mu_);
-    int64_t wait = 0;
-    bool locked = Locked(by_login, now, &wait);
-    locked = Locked(by_address, now, &wait) || locked;
-    if (locked) {
-      if (retry_after) *retry_after = wait;
-      return Status(ErrorCode::kResourceExhausted, "too many failed logins; try again in " + std::to_string(wait) + " s");
-    }
+  // The lockout is kept in the database: every node sees it, a restart does not lift it.
+  GZ_ASSIGN_OR_RETURN(InstantMs until, store_.LoginLockedUntil({by_login, by_address}, now));
+  if (until > now) {
+    const int64_t wait = (until - now + 999) / 1000;
+    if (retry_after) *retry_after = wait;
+    return Status(ErrorCode::kResourceExhausted, "too many failed logins; try again in " + std::to_string(wait) + " s");
   }
   GZ_ASSIGN_OR_RETURN(auto account, store_.GetAccountByLogin(login));
   // An unknown login costs the same as a wrong password, so answers do not reveal which logins exist.
@@ -157,15 +142,12 @@ Result<LoginResult> AccountService::Login(const std::string& login_in, const std
   const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0 && account &&
                   !account->disabled;
   if (!ok) {
-    std::lock_guard lock(mu_);
-    Failed(by_login, now, settings_.max_failures);
-    Failed(by_address, now, settings_.max_address_failures);
+    const int64_t window = settings_.lockout_minutes * 60'000;
+    GZ_RETURN_IF_ERROR(store_.CountLoginFailure(by_login, now, window, settings_.max_failures));
+    GZ_RETURN_IF_ERROR(store_.CountLoginFailure(by_address, now, window, settings_.max_address_failures));
     return Status(ErrorCode::kUnauthenticated, "wrong login or password", "password");
   }
-  {
-    std::lock_guard lock(mu_);
-    failures_.erase(by_login);
-  }
+  GZ_RETURN_IF_ERROR(store_.ForgetLoginFailures(by_login));
   if (role_n < 0 || role_n >= static_cast<int>(account->grants.size()))
     return Status::Invalid("role", "the account holds " + std::to_string(account->grants.size()) + " roles");
   LoginResult out;

@@ -63,21 +63,15 @@ class AccountService {
   // A bearer token for machines (Open311 partners, scripts), acting in role `role_n`; until revoked.
   Result<std::string> IssueApiToken(int64_t account_id, int role_n, const std::string& name);
   Status Revoke(const std::string& token);
+  // Forgets failed sign-ins whose window has passed (a periodic job of the leading node).
+  Status PruneFailures();
 
  private:
   Status CheckNameAndGrants(const std::string& name, const std::vector<RoleGrant>& grants);
-  bool Locked(const std::string& key, InstantMs now, int64_t* retry_after);
-  void Failed(const std::string& key, InstantMs now, int max);
 
   Store& store_;
   const Clock& clock_;
   AccountSettings settings_;
-  std::mutex mu_;
-  struct Failures {
-    int count = 0;
-    InstantMs first = 0, locked_until = 0;
-  };
-  std::map<std::string, Failures> failures_;  // per node; "login:NAME" and "addr:IP"
 };
 
 // SHA-256 of a token, hex (what the store keeps).

@@ -122,6 +122,13 @@ class Store {
   virtual Status InsertCredential(const Credential& c) = 0;
   virtual Result<std::optional<Credential>> GetCredential(const std::string& token_hash) = 0;
   virtual Status DeleteCredential(const std::string& token_hash) = 0;
+  // Failed sign-ins, shared by every node: the latest lock among `keys` (0: none in force at `now`);
+  // a failure counted in a window of `window_ms` (a new window once it has passed), locking the key
+  // for `window_ms` at the `max`-th; a success forgets the key; old rows pruned by the leader.
+  virtual Result<InstantMs> LoginLockedUntil(const std::vector<std::string>& keys, InstantMs now) = 0;
+  virtual Status CountLoginFailure(const std::string& key, InstantMs now, int64_t window_ms, int max) = 0;
+  virtual Status ForgetLoginFailures(const std::string& key) = 0;
+  virtual Result<int64_t> PruneLoginFailures(InstantMs before) = 0;
 
   // Periodic jobs (the deadline sweep, feed pruning) run on one node at a time. True while this
   // process holds the lead: always on an embedded database; on PostgreSQL, while its session holds

@@ -172,6 +172,42 @@ class SqlStore : public Store {
     return out;
   }
 
+  Result<InstantMs> LoginLockedUntil(const std::vector<std::string>& keys, InstantMs now) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    InstantMs until = 0;
+    for (const auto& k : keys) {
+      GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT locked_until FROM login_failures WHERE key = ?", {k}));
+      if (!r.rows.empty() && r.rows[0].Int(0) > now) until = std::max(until, r.rows[0].Int(0));
+    }
+    return until;
+  }
+
+  Status CountLoginFailure(const std::string& key, InstantMs now, int64_t window_ms, int max) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    const int64_t n = max, since = now - window_ms, lock = now + window_ms;
+    // One statement, so that failures counted on several nodes at once all count.
+    // (CAST: PostgreSQL would otherwise type the CASE results as integer, too small for instants.)
+    return c->Exec("INSERT INTO login_failures (key, count, first_at, locked_until) VALUES (?, 1, ?, "
+                   "CASE WHEN 1 >= ? THEN CAST(? AS BIGINT) ELSE 0 END) ON CONFLICT (key) DO UPDATE SET "
+                   "count = CASE WHEN login_failures.first_at < ? THEN 1 ELSE login_failures.count + 1 END, "
+                   "first_at = CASE WHEN login_failures.first_at < ? THEN CAST(? AS BIGINT) ELSE login_failures.first_at END, "
+                   "locked_until = CASE WHEN (CASE WHEN login_failures.first_at < ? THEN 1 "
+                   "ELSE login_failures.count + 1 END) >= ? THEN CAST(? AS BIGINT) ELSE login_failures.locked_until END",
+                   {key, now, n, lock, since, since, now, since, n, lock})
+        .status();
+  }
+
+  Status ForgetLoginFailures(const std::string& key) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    return c->Exec("DELETE FROM login_failures WHERE key = ?", {key}).status();
+  }
+
+  Result<int64_t> PruneLoginFailures(InstantMs before) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("DELETE FROM login_failures WHERE first_at < ? AND locked_until < ?", {before, before}));
+    return r.affected;
+  }
+
   Result<int64_t> CountAccounts() override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
     GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT COUNT(*) FROM accounts"));

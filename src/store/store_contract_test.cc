@@ -398,6 +398,33 @@ TEST_P(StoreContract, ReporterContactsAreSealedAtRestAndOnlyOneKeyIsAccepted) {
   EXPECT_TRUE(ContactCipher::IsSealed((*store().cases().GetCase(*id))->reporter_phone));
 }
 
+TEST_P(StoreContract, FailedSignInsAreCountedAcrossNodesAndLockForTheWindow) {
+  const InstantMs T = 1'795'000'000'000;     // instants as they are (beyond 32 bits)
+  auto other = OpenStore(target_, clock_);  // a second node on the same database
+  ASSERT_TRUE(other.ok());
+  const std::string key = "login:slq.dispatch";
+  // Two failures on this node and one on the other reach the limit of 3: locked for the window.
+  ASSERT_TRUE(store().CountLoginFailure(key, T + 1000, 60'000, 3).ok());
+  ASSERT_TRUE((*other)->CountLoginFailure(key, T + 1001, 60'000, 3).ok());
+  EXPECT_EQ(*store().LoginLockedUntil({key}, T + 1002), 0);
+  ASSERT_TRUE(store().CountLoginFailure(key, T + 1002, 60'000, 3).ok());
+  EXPECT_EQ(*(*other)->LoginLockedUntil({"addr:10.0.0.1", key}, T + 1003), T + 61'002);
+  EXPECT_EQ(*store().LoginLockedUntil({key}, T + 61'003), 0) << "the lock ends with the window";
+  // A failure after the window starts a new count.
+  ASSERT_TRUE(store().CountLoginFailure(key, T + 70'000, 60'000, 3).ok());
+  EXPECT_EQ(*store().LoginLockedUntil({key}, T + 70'001), 0);
+  // Pruning (before = now - window) forgets windows that have passed, not the ones running or
+  // locks in force; a success forgets the key.
+  ASSERT_TRUE(store().CountLoginFailure("addr:10.0.0.9", T + 100'000, 60'000, 1).ok());  // locked to 160'000
+  EXPECT_EQ(*store().PruneLoginFailures(T + 69'999), 0);
+  EXPECT_EQ(*store().PruneLoginFailures(T + 150'000), 1);
+  EXPECT_EQ(*store().PruneLoginFailures(T + 200'000), 1);
+  ASSERT_TRUE(store().CountLoginFailure(key, T + 300'000, 60'000, 1).ok());
+  EXPECT_GT(*store().LoginLockedUntil({key}, T + 300'001), 0);
+  ASSERT_TRUE(store().ForgetLoginFailures(key).ok());
+  EXPECT_EQ(*store().LoginLockedUntil({key}, T + 300'001), 0);
+}
+
 TEST_P(StoreContract, CaseListFiltersAndCursor) {
   auto& cs = store().cases();
   for (int i = 0; i < 7; ++i) {

@@ -84,6 +84,14 @@ test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQ
       const me = { cookie: res.headers.get('set-cookie').split(';')[0] };
       assert.equal((await api(b.url, 'GET', '/api/v1/session', undefined, me)).json.account.login, 'slq.dispatch');
 
+      // Failed sign-ins count on every node: five on A lock the login on B too.
+      const signIn = (node, password) => fetch(node.url + '/api/v1/session', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'leader', password }) });
+      for (let i = 0; i < 5; i++) assert.equal((await signIn(a, 'wrong-password-' + i)).status, 401);
+      const lockedOnB = await signIn(b, 'gongzhi-demo-2026');
+      assert.equal(lockedOnB.status, 429);
+      assert.ok(Number(lockedOnB.headers.get('retry-after')) > 0);
+
       // Live push through nginx: a stream from the pool sees a case reported on node A at once.
       const ctl = new AbortController();
       const stream = await fetch(url + '/api/v1/feed/stream', { headers: me, signal: ctl.signal });
