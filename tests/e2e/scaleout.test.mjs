@@ -1,8 +1,10 @@
 // End-to-end scale-out (issue #8): two nodes behind nginx (deploy/nginx/gongzhi.conf itself) on a
-// PostgreSQL of this test's own. A session made through one node works on the other, a case
-// reported on node A is pushed through nginx to a dispatcher streaming from the pool, and
-// PostgreSQL restarted under load: the service recovers, refusals are 503 with Retry-After, and
-// every case acknowledged to a client is in the database afterwards.
+// PostgreSQL of this test's own. Sessions and sign-in lockouts are shared; a case reported on node A
+// is pushed through nginx to a dispatcher streaming from the pool; a grid imported on A is located
+// by B; PostgreSQL restarted under load: refusals are 503 with Retry-After, the service recovers and
+// every case acknowledged to a client is in the database; the leader killed under load: the other
+// node takes the deadline sweep within 10 s and each deadline passing is warned and marked overdue
+// exactly once. (About 80 s: the drill deadlines are one minute.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -58,7 +60,7 @@ async function pointIn(url, community) {
   return { lng: (g[0][0] + g[2][0]) / 2, lat: (g[0][1] + g[2][1]) / 2 };
 }
 
-test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQL restarted under load loses nothing',
+test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQL restarted and the leader killed under load lose nothing',
   { skip: !existsSync(NGINX) && !process.env.GONGZHI_REQUIRE_PG && 'nginx is not installed (scripts/deps.sh --test installs it)' },
   async () => {
     const tmp = tempDir();
@@ -69,8 +71,9 @@ test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQ
     const nodes = [];
     let nginx;
     try {
-      nodes.push(await startServer({ pg, trustActor: false, extra: ['--trusted-proxy', '127.0.0.1'] }));
-      nodes.push(await startServer({ pg, trustActor: false, demo: false, extra: ['--trusted-proxy', '127.0.0.1'] }));
+      const extra = ['--trusted-proxy', '127.0.0.1', '--sweep-seconds', '1'];
+      nodes.push(await startServer({ pg, trustActor: false, extra }));
+      nodes.push(await startServer({ pg, trustActor: false, demo: false, extra }));
       const [a, b] = nodes;
       nginx = await startNginx(join(tmp.dir, 'nginx'), nodes.map((n) => n.url));
       const url = nginx.url;
@@ -81,7 +84,7 @@ test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQ
         body: JSON.stringify({ login: 'slq.dispatch', password: 'gongzhi-demo-2026' }),
       });
       assert.equal(res.status, 201);
-      const me = { cookie: res.headers.get('set-cookie').split(';')[0] };
+      const me = { cookie: res.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': (await res.json()).csrf_token };
       assert.equal((await api(b.url, 'GET', '/api/v1/session', undefined, me)).json.account.login, 'slq.dispatch');
 
       // Failed sign-ins count on every node: five on A lock the login on B too.
@@ -180,6 +183,51 @@ test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQ
       assert.deepEqual(missing, [], `${acked.length} acknowledged`);
       if (process.env.GONGZHI_VERBOSE) console.log({ acked: acked.length, ackedBefore, refused: refused.length, sample: refused.slice(0, 3) });
       for (const n of nodes) assert.equal(n.proc.exitCode, null, 'the nodes stayed up');
+
+      // The leader killed under load: the other node takes the deadline sweep within 10 s, and
+      // every deadline that passes is warned and marked overdue exactly once. A drill category
+      // with a one-minute response limit (natural time) makes deadlines pass during the test.
+      const drill = await api(url, 'POST', '/api/v1/categories',
+        { code: '99', name: '演练', urgency: 'emergency', response_minutes: 1, handling_minutes: 2 }, asAdmin);
+      assert.equal(drill.status, 200, drill.text);
+      await new Promise((r) => setTimeout(r, 2500));  // every node reloads its configuration within 2 s
+      const unit = (await api(url, 'GET', '/api/v1/units?under=130404&kind=department')).json.items[0].id;
+      const drillIds = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await api(url, 'POST', '/api/v1/cases', { category_code: '99', description: `演练 ${i}`, ...point }, me);
+        assert.equal(r.status, 201, r.text);
+        const id = (await api(url, 'GET', '/api/v1/cases?category=99&limit=10', undefined, me)).json.items
+          .find((c) => c.description === `演练 ${i}`).id;
+        for (const [action, body] of [['accept', {}], ['dispatch', { unit_id: unit }]]) {
+          const v = (await api(url, 'GET', `/api/v1/cases/${id}`, undefined, me)).json.version;
+          const done = await api(url, 'POST', `/api/v1/cases/${id}/${action}`, { version: v, ...body }, me);
+          assert.equal(done.status, 200, done.text);
+        }
+        drillIds.push(id);
+      }
+      const dispatched = Date.now();
+      stop = false;
+      const light = Array.from({ length: 2 }, (_, w) => worker(100 + w));
+      await new Promise((r) => setTimeout(r, 10000));
+      const leads = await Promise.all(nodes.map(async (n) => (await api(n.url, 'GET', '/healthz')).json.leader));
+      assert.equal(leads.filter(Boolean).length, 1, JSON.stringify(leads));
+      const leader = nodes[leads.indexOf(true)], follower = nodes[1 - leads.indexOf(true)];
+      await leader.stop('SIGKILL');
+      const killed = Date.now();
+      while (!(await api(follower.url, 'GET', '/healthz')).json.leader) {
+        assert.ok(Date.now() - killed < 10000, 'the other node did not take the sweep within 10 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      // The response deadlines (dispatch + 60 s) pass; the sweep runs every second.
+      await new Promise((r) => setTimeout(r, Math.max(0, dispatched + 64000 - Date.now())));
+      stop = true;
+      await Promise.all(light);
+      for (const id of drillIds) {
+        const events = (await api(follower.url, 'GET', `/api/v1/cases/${id}`, undefined, me)).json.events;
+        const fired = (action) => events.filter((e) => e.action === action && e.payload.deadline === 'response').length;
+        assert.equal(fired('warn'), 1, `case ${id}: ${events.map((e) => e.action)}`);
+        assert.equal(fired('overdue'), 1, `case ${id}: ${events.map((e) => e.action)}`);
+      }
     } finally {
       nginx?.proc.kill('SIGTERM');
       for (const n of nodes) await n.stop();
