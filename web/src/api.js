@@ -29,6 +29,18 @@ export function setCsrfToken(token) {
   csrfToken = token ?? '';
 }
 
+// A body that is not JSON (CSV, GeoJSON files) with its content type.
+export async function sendText(method, path, text, contentType) {
+  const res = await fetch(path, {
+    method,
+    headers: headers(undefined, { 'content-type': contentType, ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) }),
+    body: text,
+  });
+  const out = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, out);
+  return out;
+}
+
 export async function send(method, path, body, actor) {
   const res = await fetch(path, {
     method,

@@ -36,6 +36,7 @@ export function homeOf(me) {
   if (role === 'grid_worker') return '#/worker';
   if (role === 'leader' || role === 'party_secretary') return '#/dashboard';
   if (role === 'resident' || role === 'volunteer') return '#/report';
+  if (role === 'admin') return '#/admin';
   return '#/console';
 }
 

@@ -1,6 +1,6 @@
 export default {
   app: { title: 'Gongzhi · Grassroots Governance', language: 'Language', switchTo: '中文' },
-  nav: { label: 'Main', regions: 'Regions & grids', report: 'Report', track: 'Follow', console: 'Console', unit: 'Unit', worker: 'Worker', dashboard: 'Dashboard' },
+  nav: { label: 'Main', regions: 'Regions & grids', report: 'Report', track: 'Follow', console: 'Console', unit: 'Unit', worker: 'Worker', dashboard: 'Dashboard', admin: 'Administration' },
   region: {
     tree: 'Regions',
     treeLabel: 'Region tree: select a region to see its grids and units',
@@ -145,6 +145,21 @@ export default {
     title: 'Sign in', login: 'Login', password: 'Password', submit: 'Sign in', signOut: 'Sign out',
     required: 'Required', wrong: 'Wrong login or password', locked: 'Too many failed attempts; try again later',
     residents: 'Residents report without signing in:',
+  },
+  admin: {
+    title: 'Administration', onlyAdmins: 'This page is for administrators; sign in with an administrator account.',
+    accounts: 'Accounts and roles', name: 'Name', roles: 'Roles', rolesHint: 'Roles (comma-separated, e.g. township_dispatcher{\'@\'}130404001, department_staff{\'@\'}unit:5)',
+    state: 'State', enabled: 'Enabled', disabled: 'Disabled', actions: 'Actions', edit: 'Edit', enable: 'Enable', disable: 'Disable',
+    newAccount: 'New account', editAccount: 'Edit account {login}', save: 'Save', cancel: 'Cancel', saved: 'Saved', delete: 'Delete',
+    categories: 'Categories', code: 'Code', parent: 'Parent code', urgency: 'Urgency',
+    urgencies: { normal: 'Normal', urgent: 'Urgent', emergency: 'Emergency' },
+    responseMinutes: 'Response limit (minutes)', handlingMinutes: 'Handling limit (minutes)', newCategory: 'New category',
+    rules: 'Responsibility list', category: 'Category', region: 'Region code', unit: 'Responsible unit', newRule: 'New rule',
+    admission: 'Grid admission list', admissionHint: 'Only categories on this list may be given to grid workers; others go to the responsible unit.',
+    calendar: 'Working calendar', calendarHint: '{n} holidays and adjusted days loaded', date: 'Date', kind: 'Kind', holiday: 'Holiday',
+    dayKinds: { off: 'Day off', work: 'Working day' }, calendarCsv: 'Import calendar (CSV: date,kind,holiday)', import: 'Import',
+    grids: 'Grids', gridsHint: 'Upload grid boundaries (GeoJSON FeatureCollection with properties code, name); any error and nothing is imported.',
+    gridsFile: 'Choose a GeoJSON file', gridsImported: '{n} grids imported',
   },
   roles: {
     resident: 'Resident', grid_worker: 'Grid worker', community_staff: 'Community staff', township_dispatcher: 'Township dispatcher',

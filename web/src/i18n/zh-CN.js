@@ -1,6 +1,6 @@
 export default {
   app: { title: '共治 · 基层治理平台', language: '语言', switchTo: 'English' },
-  nav: { label: '主导航', regions: '区划与网格', report: '我要反映', track: '查询进度', console: '调度台', unit: '部门', worker: '网格员', dashboard: '驾驶舱' },
+  nav: { label: '主导航', regions: '区划与网格', report: '我要反映', track: '查询进度', console: '调度台', unit: '部门', worker: '网格员', dashboard: '驾驶舱', admin: '系统管理' },
   region: {
     tree: '行政区划',
     treeLabel: '行政区划树，选择一个区划查看网格与单位',
@@ -144,6 +144,21 @@ export default {
     title: '登录', login: '账号', password: '密码', submit: '登录', signOut: '退出',
     required: '请填写', wrong: '账号或密码不正确', locked: '失败次数过多，请稍后再试',
     residents: '群众反映问题无需登录：',
+  },
+  admin: {
+    title: '系统管理', onlyAdmins: '此页面仅限管理员，请以管理员账号登录。',
+    accounts: '账号与角色', name: '姓名/名称', roles: '角色', rolesHint: '角色（逗号分隔，如 township_dispatcher{\'@\'}130404001、department_staff{\'@\'}unit:5）',
+    state: '状态', enabled: '启用', disabled: '停用', actions: '操作', edit: '修改', enable: '启用', disable: '停用',
+    newAccount: '新建账号', editAccount: '修改账号 {login}', save: '保存', cancel: '取消', saved: '已保存', delete: '删除',
+    categories: '事项清单', code: '编码', parent: '上级编码', urgency: '紧急程度',
+    urgencies: { normal: '一般', urgent: '紧急', emergency: '特急' },
+    responseMinutes: '响应时限（分钟）', handlingMinutes: '办理时限（分钟）', newCategory: '新增事项',
+    rules: '权责清单', category: '事项', region: '区划代码', unit: '责任单位', newRule: '新增权责规则',
+    admission: '网格准入清单', admissionHint: '只有列入准入清单的事项可以派给网格员办理，其余事项派给责任单位。',
+    calendar: '工作日历', calendarHint: '已载入 {n} 个节假日/调休日', date: '日期', kind: '类型', holiday: '节日',
+    dayKinds: { off: '放假', work: '调休上班' }, calendarCsv: '导入日历（CSV：date,kind,holiday）', import: '导入',
+    grids: '网格', gridsHint: '上传网格边界（GeoJSON FeatureCollection，属性 code、name）；有任何错误则整体不导入。',
+    gridsFile: '选择 GeoJSON 文件', gridsImported: '已导入 {n} 个网格',
   },
   roles: {
     resident: '群众', grid_worker: '网格员', community_staff: '社区工作人员', township_dispatcher: '街道调度员',
