@@ -53,6 +53,8 @@ struct CaseFilter {
   std::optional<int64_t> unit_id;
   std::optional<int64_t> worker_id;
   std::optional<int64_t> summoned_unit_id;  // cases this unit is summoned to (吹哨)
+  std::vector<std::string> grid_codes;      // only cases in these grids (when not empty)
+  bool to_verify = false;                   // CaseService, for a grid worker: the cases it verifies
   bool overdue_only = false;  // a response or handling deadline passed and not met
   InstantMs now = 0;          // for overdue_only
   InstantMs created_from = 0, created_to = 0;  // [from, to); 0 = open

@@ -524,6 +524,7 @@ Result<CaseView> CaseService::Get(int64_t id, const Actor& actor) {
 Result<std::vector<CaseRecord>> CaseService::List(CaseFilter f, const Actor& actor) {
   if (f.limit < 1 || f.limit > 500) return Status::Invalid("limit", "must be between 1 and 500");
   f.now = clock_.Now();
+  if (f.to_verify) f.state = CaseState::kResolved;
   switch (actor.kind) {
     case Actor::Kind::kDispatcher:
       if (f.region.empty() || actor.region.starts_with(f.region)) f.region = actor.region;
@@ -539,6 +540,16 @@ Result<std::vector<CaseRecord>> CaseService::List(CaseFilter f, const Actor& act
       break;
     case Actor::Kind::kWorker:
       if (f.worker_id && *f.worker_id != actor.id) return std::vector<CaseRecord>{};
+      if (f.to_verify) {  // resolved cases of the worker's grids that someone else handled: 核查
+        GZ_ASSIGN_OR_RETURN(auto w, store_.GetWorker(actor.id));
+        if (!w || !w->active || w->grid_codes.empty()) return std::vector<CaseRecord>{};
+        f.grid_codes = w->grid_codes;
+        f.state = CaseState::kResolved;
+        f.worker_id.reset();
+        GZ_ASSIGN_OR_RETURN(auto found, cases_.ListCases(f));
+        std::erase_if(found, [&](const CaseRecord& c) { return c.worker_id == actor.id; });
+        return found;
+      }
       f.worker_id = actor.id;
       break;
     case Actor::Kind::kSystem: break;

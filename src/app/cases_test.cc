@@ -136,7 +136,26 @@ TEST_F(CaseServiceTest, FullLifecycleWithWorkingTimeDeadlinesAndAudit) {
   ActionRequest resolve;
   resolve.note = "已清运";
   Do(c.id, CaseAction::kResolve, unit, resolve);
+  // The grid's worker finds it among the cases to verify (核查); a worker of another grid does not.
+  auto grid_worker = ts_.store().ListWorkers({.grid_code = grid_.code})->at(0);
+  CaseFilter to_verify;
+  to_verify.to_verify = true;
+  auto mine = cases_.List(to_verify, Actor{Actor::Kind::kWorker, "", grid_worker.id});
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ(mine->at(0).id, c.id);
+  auto all_workers = ts_.store().ListWorkers({.limit = 100});
+  ASSERT_TRUE(all_workers.ok());
+  int others = 0;
+  for (const auto& w : *all_workers)
+    if (std::count(w.grid_codes.begin(), w.grid_codes.end(), grid_.code) == 0) {
+      ++others;
+      EXPECT_TRUE(cases_.List(to_verify, Actor{Actor::Kind::kWorker, "", w.id})->empty()) << w.name;
+    }
+  EXPECT_GT(others, 0);
+  EXPECT_EQ(cases_.List(to_verify, township_)->size(), 1u);  // the township's resolved cases
   Do(c.id, CaseAction::kVerify, township_);
+  EXPECT_TRUE(cases_.List(to_verify, Actor{Actor::Kind::kWorker, "", grid_worker.id})->empty()) << "verified: off the list";
   auto t = cases_.Rate(c.tracking_code, true, Satisfaction::kSatisfied);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->state, CaseState::kClosed);

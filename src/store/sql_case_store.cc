@@ -533,6 +533,11 @@ class SqlCaseStore : public CaseStore {
     if (f.worker_id) q += " AND worker_id = ?", p.push_back(*f.worker_id);
     if (f.summoned_unit_id)
       q += " AND id IN (SELECT case_id FROM summons WHERE unit_id = ?)", p.push_back(*f.summoned_unit_id);
+    if (!f.grid_codes.empty()) {
+      q += " AND grid_code IN (";
+      for (size_t i = 0; i < f.grid_codes.size(); ++i) q += i ? ", ?" : "?", p.push_back(f.grid_codes[i]);
+      q += ")";
+    }
     if (f.overdue_only) {
       q += " AND ((claimed_at = 0 AND response_due > 0 AND response_due <= ? AND state = 'dispatched') OR "
            "(resolved_at = 0 AND handling_due > 0 AND handling_due <= ? AND state IN ('dispatched', 'handling')))";

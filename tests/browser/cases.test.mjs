@@ -127,10 +127,26 @@ test('a report travels live from a resident\'s phone to the township console and
   await policePage.getByTestId('act-acknowledge').click();
   await detail.getByTestId('detail-summons').getByText('已报到').waitFor({ timeout: 5000 });  // live in the console
 
-  // The console saw it resolved, live, and verifies it.
+  // The console saw it resolved, live. The grid's own worker verifies it (核查) from the phone
+  // desk, where it is listed among the cases to verify; the console sees that live too.
   await detail.getByTestId('detail-state').getByText('已办结').waitFor({ timeout: 5000 });
-  await detail.getByTestId('act-verify').click();
-  await detail.getByTestId('detail-state').getByText('已核查').waitFor();
+  const gridCode = (await api(srv.url, 'GET', `/api/v1/cases/${id}`, undefined, asAdmin)).json.grid_code;
+  const adminSession = await (await fetch(srv.url + '/api/v1/session', { method: 'GET', headers: asAdmin })).json();
+  const adminWrites = { ...asAdmin, 'X-CSRF-Token': adminSession.csrf_token };
+  const gridWorker = (await api(srv.url, 'POST', '/api/v1/grid-workers', { name: '网格员小李', grids: [gridCode] }, adminWrites)).json;
+  const made = await api(srv.url, 'POST', '/api/v1/accounts', { login: 'verifier', name: gridWorker.name, password: 'gongzhi-demo-2026',
+    roles: [`grid_worker@worker:${gridWorker.id}`] }, adminWrites);
+  assert.equal(made.status, 201, made.text);
+  const workerPage = await signedInPage(browser, srv.url, 'verifier', { width: 375, height: 740 });
+  const workerErrors = watchErrors(workerPage);
+  assert.equal(new URL(workerPage.url()).hash, '#/worker');
+  await workerPage.getByTestId('console-queue').locator('tbody tr', { hasText: '楼道口垃圾' }).click();
+  await workerPage.getByTestId('act-verify').click();
+  await workerPage.getByTestId('console-detail').getByTestId('detail-state').getByText('已核查').waitFor();
+  assert.deepEqual(await axeViolations(workerPage), [], 'axe on the grid worker desk');
+  await shot(workerPage, 'worker-desk');
+  assert.deepEqual(workerErrors, []);
+  await detail.getByTestId('detail-state').getByText('已核查').waitFor({ timeout: 5000 });
 
   // A category outside the grid admission list cannot go to a grid worker: said in plain words.
   const g = (await api(srv.url, 'GET', '/api/v1/grids?community=130404001008')).json.features[0].geometry.coordinates[0];
