@@ -414,6 +414,15 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   R.Add("POST", "/api/v1/cases", [&cases](const Request& req, const Params&) {
     auto in = IntakeFromJson(req);
     if (!in.ok()) return ErrorResponse(in.status());
+    // The channel follows who reports: a grid worker's find is a patrol report (巡查上报) whatever
+    // the body says; only staff may say a report came by the hotline or another system.
+    if (auto who = Actor::Parse(req.actor); who.ok() && who->kind == Actor::Kind::kWorker) {
+      in->channel = Channel::kGridWorker;
+    } else if (req.actor.empty() && in->channel != Channel::kResident) {
+      return ErrorResponse(Status(ErrorCode::kPermissionDenied,
+                                  "only signed-in staff report for the hotline, a grid worker or another system",
+                                  "channel"));
+    }
     // Other residents' words are not shown to an anonymous reporter (they may name people):
     // staff reporting on someone's behalf see the candidates' descriptions, residents their count.
     const bool staff = !req.actor.empty();

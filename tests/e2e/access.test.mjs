@@ -135,6 +135,16 @@ test('every role × every endpoint × own and other scope', async () => {
       return res.status;
     };
 
+    // The channel follows who reports: a grid worker's report is a patrol find; only staff may say
+    // a report came by the hotline.
+    const patrol = await api(url, 'POST', '/api/v1/cases', { description: '巡查发现井盖缺失', ...await centreOf(url, worker.grids[0]) }, who.worker);
+    assert.equal(patrol.status, 201, patrol.text);
+    const patrolCase = (await api(url, 'GET', '/api/v1/cases?limit=500', undefined, who.admin)).json.items.find((c) => c.description === '巡查发现井盖缺失');
+    assert.equal(patrolCase.channel, 'grid_worker');
+    const claimed = await api(url, 'POST', '/api/v1/cases', { description: 'x', channel: 'hotline', ...await centreOf(url, worker.grids[0]) });
+    assert.equal(claimed.status, 403);
+    assert.equal(claimed.json.error.field, 'channel');
+
     // The matrix. Expectation per role: a status, or 'ok' (2xx), or 'in' (reached the use case in
     // scope: any answer but 401/403/404 and never 5xx).
     const caseA = `/api/v1/cases/${idA}`;

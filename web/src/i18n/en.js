@@ -113,6 +113,7 @@ export default {
   satisfaction: { satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied', unsatisfied: 'Unsatisfied' },
   reject: { duplicate: 'Duplicate', out_of_scope: 'Not ours', invalid: 'Invalid' },
   desk: {
+    patrol: 'Patrol report: a problem found on the round',
     dispatcher: 'Dispatch console', unit: 'Unit desk', worker: 'Grid worker tasks',
     who: { dispatcher: 'Area', unit: 'Unit', worker: 'Grid worker' },
     actorNote: {

@@ -112,6 +112,7 @@ export default {
   satisfaction: { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' },
   reject: { duplicate: '重复反映', out_of_scope: '不属受理范围', invalid: '无效信息' },
   desk: {
+    patrol: '巡查上报：报告巡查中发现的问题',
     dispatcher: '调度台', unit: '部门工作台', worker: '网格员任务',
     who: { dispatcher: '调度区域', unit: '单位', worker: '网格员' },
     actorNote: {
