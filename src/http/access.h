@@ -18,10 +18,6 @@ Result<Actor> ActorOf(const Request& req);
 // Configuration and foundation writes, imports: administrators only.
 Status RequireAdmin(const Request& req);
 
-// Aggregates (assessment, dashboard, supervision, workload): administrators anywhere; roles held
-// at a region (dispatchers, community staff, leaders, ...) inside it. Returns `requested` (a
-// region code, empty = everything) narrowed to the caller's region; 403 naming `field` when it
-// lies outside, 403 for unit and grid-worker roles.
 // A route handler behind RequireAdmin.
 template <typename F>
 auto AdminOnly(F fn) {
@@ -31,6 +27,10 @@ auto AdminOnly(F fn) {
   };
 }
 
+// Aggregates (assessment, dashboard, supervision, workload): administrators anywhere; roles held
+// at a region (dispatchers, community staff, leaders, ...) inside it. Returns `requested` (a
+// region code, empty = everything) narrowed to the caller's region; 403 naming `field` when it
+// lies outside, 403 for unit and grid-worker roles.
 Result<std::string> ViewableRegion(const Request& req, const std::string& requested, const std::string& field = "region");
 
 }  // namespace gongzhi::http

@@ -309,8 +309,6 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
   }));
 }
 
-// Who acts: a session cookie or bearer token decides (its role's actor); without one, the
-// X-Gongzhi-Actor header only where the server trusts it (tests, scripts), else nobody.
 std::string Api::ClientAddress(const Request& req) const {
   std::string addr = req.remote_address;
   if (!req.forwarded_for.empty() &&
@@ -323,14 +321,21 @@ std::string Api::ClientAddress(const Request& req) const {
     if (!xff.empty() && xff.size() <= 45) addr = std::string(xff);
   }
   in6_addr v6{};
-  if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1) {  // keep the /64
-    std::memset(v6.s6_addr + 8, 0, 8);
+  if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {  // ::ffff:a.b.c.d from a dual-stack socket: the IPv4 client
+      char buf[INET_ADDRSTRLEN];
+      if (inet_ntop(AF_INET, v6.s6_addr + 12, buf, sizeof buf)) addr = buf;
+      return addr;
+    }
+    std::memset(v6.s6_addr + 8, 0, 8);  // keep the /64
     char buf[INET6_ADDRSTRLEN];
     if (inet_ntop(AF_INET6, &v6, buf, sizeof buf)) addr = std::string(buf) + "/64";
   }
   return addr;
 }
 
+// Who acts: a session cookie or bearer token decides (its role's actor); without one, the
+// X-Gongzhi-Actor header only where the server trusts it (tests, scripts), else nobody.
 Response Api::Handle(const Request& req) {
   // Rate limits (intake, sign-in) key on the client's address: settle it once for every handler.
   if (std::string client = ClientAddress(req); client != req.remote_address || !req.forwarded_for.empty()) {

@@ -95,6 +95,33 @@ TEST_F(ApiTest, OnlyAdministratorsChangeTheFoundation) {
   EXPECT_EQ(Call("POST", "/api/v1/units", body).status, 201);
 }
 
+TEST(ClientAddressTest, PeerOrTrustedProxysClientIpv6PerSlash64MappedIpv4AsIpv4) {
+  ManualClock clock{0};
+  auto path = std::filesystem::temp_directory_path() / ("gz_addr_" + std::to_string(::getpid()) + ".db");
+  auto store = std::move(OpenStore(path.string(), clock).value());
+  RegionService regions(*store);
+  GridService grids(*store);
+  ApiInfo info{"sqlite", "130404", "", "test"};
+  info.trusted_proxies = {"10.0.0.2"};
+  Api api(regions, grids, info);
+  auto addr = [&](std::string peer, std::string xff) {
+    Request r;
+    r.remote_address = std::move(peer);
+    r.forwarded_for = std::move(xff);
+    return api.ClientAddress(r);
+  };
+  EXPECT_EQ(addr("203.0.113.9", ""), "203.0.113.9");
+  EXPECT_EQ(addr("203.0.113.9", "198.51.100.1"), "203.0.113.9") << "not a trusted proxy: its header is not believed";
+  EXPECT_EQ(addr("10.0.0.2", "1.2.3.4, 198.51.100.1"), "198.51.100.1") << "the address the proxy itself added";
+  EXPECT_EQ(addr("2001:db8:1:2:aaaa:bbbb:cccc:dddd", ""), "2001:db8:1:2::/64");
+  EXPECT_EQ(addr("2001:db8:1:2::1", ""), addr("2001:db8:1:2:ffff::9", ""));
+  EXPECT_NE(addr("2001:db8:1:2::1", ""), addr("2001:db8:1:3::1", ""));
+  EXPECT_EQ(addr("::ffff:192.0.2.7", ""), "192.0.2.7");
+  EXPECT_NE(addr("::ffff:192.0.2.7", ""), addr("::ffff:192.0.2.8", ""));
+  store.reset();
+  for (auto ext : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + ext);
+}
+
 TEST_F(ApiTest, LocateParameters) {
   auto r = Call("GET", "/api/v1/locate", "", {{"lng", "114.35"}, {"lat", "36.60"}});
   ASSERT_EQ(r.status, 200) << r.body;
