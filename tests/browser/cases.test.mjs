@@ -8,7 +8,7 @@
 // build/screenshots, outside git).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, ROOT } from '../e2e/helpers.mjs';
 import { axeViolations, signedInPage, useBrowser, watchErrors } from './support.mjs';
@@ -74,9 +74,15 @@ test('a report travels live from a resident\'s phone to the township console and
   await shot(phone, 'report');
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the report screen is ${overflow}px wider than the phone`);
+  // A photo taken on the spot goes with the report.
+  const png = join(SHOTS, 'upload-1x1.png');
+  writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082', 'hex'));
+  await phone.getByTestId('report-photos').setInputFiles(png);
   await phone.getByTestId('report-submit').click();
   const code = (await phone.getByTestId('tracking-code').innerText()).trim();
   assert.match(code, /^[0-9A-Z]{12}$/);
+  assert.match(await phone.getByTestId('photos-sent').innerText(), /1/);
 
   // The console shows it without a reload.
   const row = desk.getByTestId('console-queue').locator('tbody tr', { hasText: '楼道口垃圾堆了两天没人清运' });
@@ -86,6 +92,9 @@ test('a report travels live from a resident\'s phone to the township console and
   const detail = desk.getByTestId('console-detail');
   await detail.getByTestId('detail-suggested').getByText('复兴区城市管理综合行政执法局').waitFor();
   assert.match(await detail.innerText(), /权责清单/);
+  await detail.getByTestId('detail-photos').locator('img').first().waitFor();
+  assert.ok(await detail.getByTestId('detail-photos').locator('img').evaluate((img) => img.complete && img.naturalWidth === 1),
+    'the resident\'s photo is shown in the console');
   await detail.getByTestId('act-accept').click();
   await detail.getByTestId('detail-state').getByText('已立案').waitFor();
   await detail.getByTestId('act-dispatch').click();  // to the suggested unit, first in the list

@@ -37,6 +37,7 @@ export default {
   worker: { title: 'Grid workers', name: 'Name', capacity: 'Capacity', grids: 'Grids', none: 'No grid workers' },
   error: { load: 'Could not load: {msg}' },
   report: {
+    photos: 'Photos (optional, up to 9, 5 MB each)', photosHint: '{n} chosen', photosTooMany: 'At most 9 photos', photoTooBig: '{name} is larger than 5 MB', photosSent: '{n} photos uploaded',
     title: 'Report a problem',
     place: 'Where is it?',
     mapLabel: 'Map: click where the problem is',
@@ -72,7 +73,9 @@ export default {
     satisfaction: 'Satisfaction',
     rate: 'Send rating',
   },
+  stage: { report: 'reported', handling: 'handling', verification: 'verification' },
   console: {
+    photos: 'Photos',
     queue: 'Queue',
     township: 'Dispatch area',
     live: 'Live',

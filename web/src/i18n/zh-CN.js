@@ -37,6 +37,7 @@ export default {
   worker: { title: '网格员', name: '姓名', capacity: '承载量', grids: '负责网格', none: '暂无网格员' },
   error: { load: '加载失败：{msg}' },
   report: {
+    photos: '照片（选填，最多 9 张，每张不超过 5 MB）', photosHint: '已选 {n} 张', photosTooMany: '最多 9 张照片', photoTooBig: '{name} 超过 5 MB', photosSent: '已上传 {n} 张照片',
     title: '我要反映问题',
     place: '问题地点',
     mapLabel: '地图：点击问题所在位置',
@@ -72,7 +73,9 @@ export default {
     satisfaction: '满意度',
     rate: '提交评价',
   },
+  stage: { report: '上报', handling: '处置', verification: '核查' },
   console: {
+    photos: '照片',
     queue: '待办队列',
     township: '调度区域',
     live: '实时',
