@@ -246,6 +246,8 @@ Result<CaseFilter> CaseFilterOf(const Request& req) {
     }
   }
   f.overdue_only = req.Param("overdue").value_or("") == "1" || req.Param("overdue").value_or("") == "true";
+  // ?open=1: not rejected, merged or closed (what a desk works on).
+  f.open_only = req.Param("open").value_or("") == "1";
   // ?to_verify=1: resolved cases waiting for 核查 (a grid worker: those of its grids it did not handle).
   f.to_verify = req.Param("to_verify").value_or("") == "1";
   if (auto v = req.Param("summoned")) {  // ?summoned=UNIT_ID: the cases that unit is summoned to
