@@ -29,7 +29,7 @@ Result<ContactKey> LoadOrCreateKey(const std::string& path) {
     sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
     std::string text = std::string(hex) + "\n";
     sodium_memzero(hex, sizeof hex);
-    const std::string tmp = path + ".tmp";
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid());  // nodes starting at once
     int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) return Bad(path, std::string("cannot create: ") + std::strerror(errno));
     bool ok = ::write(out, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(out) == 0;
@@ -41,6 +41,14 @@ Result<ContactKey> LoadOrCreateKey(const std::string& path) {
       return Bad(path, std::string("cannot write: ") + std::strerror(errno));
     }
     ::unlink(tmp.c_str());
+    // The new name durable before anything is sealed with the key: contacts sealed under a key
+    // whose file a crash lost could never be read again.
+    const std::string dir = parent.empty() ? std::string(".") : parent.string();
+    if (int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
+      const bool synced = ::fsync(d) == 0;
+      ::close(d);
+      if (!synced) return Bad(path, std::string("cannot make the new key durable: ") + std::strerror(errno));
+    }
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   }
   if (fd < 0) return Bad(path, std::string("cannot read: ") + std::strerror(errno));

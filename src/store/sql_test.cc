@@ -165,3 +165,38 @@ TEST(PoolTest, ADeadDatabaseIsRetriedWithBackoffAndBrokenConnectionsAreDroppedTo
 
 }  // namespace
 }  // namespace gongzhi::sql
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/key_file.h"
+
+namespace gongzhi {
+namespace {
+
+TEST(KeyFileTest, CreatedOnceOwnerOnlyAndRefusedWhenExposedOrMalformed) {
+  auto dir = std::filesystem::temp_directory_path() / ("gz_key_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const std::string path = (dir / "sub" / "contacts.key").string();
+  auto first = LoadOrCreateKey(path);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto again = LoadOrCreateKey(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *first) << "the same key on every start";
+  ::chmod(path.c_str(), 0644);
+  EXPECT_EQ(LoadOrCreateKey(path).status().field(), "key_file") << "readable by others: refused";
+  {
+    std::ofstream(path, std::ios::trunc) << "not a key\n";
+  }
+  ::chmod(path.c_str(), 0600);
+  EXPECT_EQ(LoadOrCreateKey(path).status().field(), "key_file");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gongzhi
