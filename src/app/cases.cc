@@ -543,8 +543,7 @@ Result<std::vector<CaseRecord>> CaseService::List(CaseFilter f, const Actor& act
       if (f.to_verify) {  // resolved cases of the worker's grids that someone else handled: 核查
         GZ_ASSIGN_OR_RETURN(auto w, store_.GetWorker(actor.id));
         if (!w || !w->active || w->grid_codes.empty()) return std::vector<CaseRecord>{};
-        f.grid_codes = w->grid_codes;
-        f.state = CaseState::kResolved;
+        f.grid_codes = w->grid_codes;  // (state: resolved, set above for every to_verify)
         f.worker_id.reset();
         GZ_ASSIGN_OR_RETURN(auto found, cases_.ListCases(f));
         std::erase_if(found, [&](const CaseRecord& c) { return c.worker_id == actor.id; });

@@ -52,6 +52,30 @@ auto Map(const sql::ExecResult& r, F f) {
   return out;
 }
 
+// One row of account_roles from `role, region_code, unit_id, worker_id` at column `i`.
+Result<RoleGrant> GrantFromRow(const sql::Row& r, size_t i, const std::string& login) {
+  auto role = ParseRole(r.Text(i));
+  if (!role) return Status::Internal("account " + login + " has an unknown role " + r.Text(i));
+  return RoleGrant{*role, r.Text(i + 1), r.Int(i + 2), r.Int(i + 3)};
+}
+
+// Writes the roles of account `id` in order and records them (none while disabled) as changed by
+// `by_actor` at `at`; inside the caller's transaction.
+Status WriteGrants(sql::Connection& c, int64_t id, const Account& a, const std::string& by_actor, InstantMs at) {
+  std::string roles;
+  for (size_t i = 0; i < a.grants.size(); ++i) {
+    const auto& g = a.grants[i];
+    GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO account_roles (account_id, n, role, region_code, unit_id, worker_id) "
+                              "VALUES (?, ?, ?, ?, ?, ?)",
+                              {id, int64_t(i), std::string(RoleName(g.role)), g.region_code, g.unit_id, g.worker_id})
+                           .status());
+    roles += (roles.empty() ? "" : ",") + RoleGrantText(g);
+  }
+  return c.Exec("INSERT INTO role_changes (at, by_actor, account_id, roles) VALUES (?, ?, ?, ?)",
+                {at, by_actor, id, a.disabled ? std::string() : roles})
+      .status();
+}
+
 constexpr const char* kUnitCols = "id, kind, name, region_code, phone, created_at";
 constexpr const char* kGridCols =
     "code, name, community_code, geometry, synthetic, min_lng, min_lat, max_lng, max_lat";
@@ -78,19 +102,7 @@ class SqlStore : public Store {
     GZ_RETURN_IF_ERROR(ins.status());
     Account out = a;
     out.id = ins->rows.at(0).Int(0);
-    std::string roles;
-    for (size_t i = 0; i < a.grants.size(); ++i) {
-      const auto& g = a.grants[i];
-      GZ_RETURN_IF_ERROR(c->Exec("INSERT INTO account_roles (account_id, n, role, region_code, unit_id, worker_id) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)",
-                                 {out.id, int64_t(i), std::string(RoleName(g.role)), g.region_code, g.unit_id,
-                                  g.worker_id})
-                             .status());
-      roles += (roles.empty() ? "" : ",") + RoleGrantText(g);
-    }
-    GZ_RETURN_IF_ERROR(c->Exec("INSERT INTO role_changes (at, by_actor, account_id, roles) VALUES (?, ?, ?, ?)",
-                               {a.created_at, by_actor, out.id, roles})
-                           .status());
+    GZ_RETURN_IF_ERROR(WriteGrants(*c, out.id, a, by_actor, a.created_at));
     GZ_RETURN_IF_ERROR(tx.Commit());
     return out;
   }
@@ -107,9 +119,8 @@ class SqlStore : public Store {
                                         "account_id = ? ORDER BY n",
                                         {a.id}));
     for (const auto& gr : g.rows) {
-      auto role = ParseRole(gr.Text(0));
-      if (!role) return Status::Internal("account " + a.login + " has an unknown role " + gr.Text(0));
-      a.grants.push_back(RoleGrant{*role, gr.Text(1), gr.Int(2), gr.Int(3)});
+      GZ_ASSIGN_OR_RETURN(auto grant, GrantFromRow(gr, 0, a.login));
+      a.grants.push_back(std::move(grant));
     }
     return std::optional<Account>(std::move(a));
   }
@@ -133,8 +144,10 @@ class SqlStore : public Store {
     std::map<int64_t, Account*> by_id;
     for (auto& a : out) by_id[a.id] = &a;
     for (const auto& gr : g.rows) {
-      auto role = ParseRole(gr.Text(1));
-      if (role && by_id.count(gr.Int(0))) by_id[gr.Int(0)]->grants.push_back(RoleGrant{*role, gr.Text(2), gr.Int(3), gr.Int(4)});
+      auto it = by_id.find(gr.Int(0));
+      if (it == by_id.end()) continue;
+      GZ_ASSIGN_OR_RETURN(auto grant, GrantFromRow(gr, 1, it->second->login));
+      it->second->grants.push_back(std::move(grant));
     }
     return out;
   }
@@ -147,18 +160,7 @@ class SqlStore : public Store {
                                         {a.name, int64_t{a.disabled}, a.id}));
     if (u.rows.empty()) return Status::NotFound("no account with id " + std::to_string(a.id));
     GZ_RETURN_IF_ERROR(c->Exec("DELETE FROM account_roles WHERE account_id = ?", {a.id}).status());
-    std::string roles;
-    for (size_t i = 0; i < a.grants.size(); ++i) {
-      const auto& g = a.grants[i];
-      GZ_RETURN_IF_ERROR(c->Exec("INSERT INTO account_roles (account_id, n, role, region_code, unit_id, worker_id) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)",
-                                 {a.id, int64_t(i), std::string(RoleName(g.role)), g.region_code, g.unit_id, g.worker_id})
-                             .status());
-      roles += (roles.empty() ? "" : ",") + RoleGrantText(g);
-    }
-    GZ_RETURN_IF_ERROR(c->Exec("INSERT INTO role_changes (at, by_actor, account_id, roles) VALUES (?, ?, ?, ?)",
-                               {at, by_actor, a.id, a.disabled ? std::string() : roles})
-                           .status());
+    GZ_RETURN_IF_ERROR(WriteGrants(*c, a.id, a, by_actor, at));
     GZ_RETURN_IF_ERROR(c->Exec("DELETE FROM credentials WHERE account_id = ?", {a.id}).status());
     return tx.Commit();
   }
