@@ -16,11 +16,16 @@ function headers(actor, extra = {}) {
   return h;
 }
 
-export async function get(path, actor) {
-  const res = await fetch(path, { headers: headers(actor) });
+// The answer's JSON, or an ApiError carrying the server's error.
+async function request(path, init) {
+  const res = await fetch(path, init);
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, body);
   return body;
+}
+
+export function get(path, actor) {
+  return request(path, { headers: headers(actor) });
 }
 
 // The signed-in session's X-CSRF-Token (given at sign-in): every write with the cookie sends it.
@@ -29,25 +34,12 @@ export function setCsrfToken(token) {
   csrfToken = token ?? '';
 }
 
-// A body that is not JSON (CSV, GeoJSON files) with its content type.
-export async function sendText(method, path, text, contentType) {
-  const res = await fetch(path, {
-    method,
-    headers: headers(undefined, { 'content-type': contentType, ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) }),
-    body: text,
-  });
-  const out = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, out);
-  return out;
+// A body that is not JSON (CSV, GeoJSON, a photo's bytes) with its content type.
+export function sendText(method, path, text, contentType, actor) {
+  const extra = { 'content-type': contentType, ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) };
+  return request(path, { method, headers: headers(actor, extra), body: text });
 }
 
-export async function send(method, path, body, actor) {
-  const res = await fetch(path, {
-    method,
-    headers: headers(actor, { 'content-type': 'application/json', ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) }),
-    body: JSON.stringify(body ?? {}),
-  });
-  const out = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, out);
-  return out;
+export function send(method, path, body, actor) {
+  return sendText(method, path, JSON.stringify(body ?? {}), 'application/json', actor);
 }
