@@ -537,14 +537,15 @@ bool IsPostgresTarget(const std::string& t) {
 }
 
 // The database remembers which key sealed its contacts (an id, not the key): another key is
-// refused before anything is written with it. Rows written before sealing existed are sealed.
+// refused before anything is written with it. Rows written before sealing existed are sealed when
+// the key is adopted.
 Status AdoptContactKey(sql::Connection& c, const ContactCipher& cipher) {
   sql::Transaction tx(c, true);
   GZ_RETURN_IF_ERROR(tx.Begin());
   const std::string id = cipher.KeyId();
-  GZ_RETURN_IF_ERROR(
-      c.Exec("INSERT INTO settings (key, value) VALUES ('contact_key_id', ?) ON CONFLICT (key) DO NOTHING", {id})
-          .status());
+  GZ_ASSIGN_OR_RETURN(
+      auto adopted,
+      c.Exec("INSERT INTO settings (key, value) VALUES ('contact_key_id', ?) ON CONFLICT (key) DO NOTHING", {id}));
   GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT value FROM settings WHERE key = 'contact_key_id'"));
   if (r.rows.at(0).Text(0) != id) {
     return Status(ErrorCode::kConflict,
@@ -552,6 +553,9 @@ Status AdoptContactKey(sql::Connection& c, const ContactCipher& cipher) {
                       r.rows[0].Text(0) + ", given " + id + "); give the right --key-file",
                   "key_file");
   }
+  // Plaintext rows can only predate the key (the server always seals): look for them once, when the
+  // key is adopted, not by scanning every case at each start.
+  if (adopted.affected == 0) return tx.Commit();
   GZ_ASSIGN_OR_RETURN(auto plain, c.Exec("SELECT id, reporter_name, reporter_phone FROM cases WHERE "
                                          "(reporter_name <> '' AND reporter_name NOT LIKE 'enc1:%') OR "
                                          "(reporter_phone <> '' AND reporter_phone NOT LIKE 'enc1:%')"));

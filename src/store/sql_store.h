@@ -14,7 +14,7 @@ namespace gongzhi {
 // Opens the store named by `target`: a SQLite file path, or a PostgreSQL URI/conninfo when it
 // starts with "postgresql://", "postgres://" or contains "host="/"dbname=". Applies migrations.
 // `clock` must outlive the store. With a `cipher`, reporter contacts are sealed at rest; the
-// database then refuses any other key (kConflict) and seals rows written without one.
+// database then refuses any other key (kConflict); rows written before the first key are sealed then.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size = 16,
                                          std::shared_ptr<const ContactCipher> cipher = nullptr);
 
