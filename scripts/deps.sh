@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what Gongzhi needs on Debian 12, skipping what is already there.
 #   scripts/deps.sh          build + run dependencies
-#   scripts/deps.sh --test   also what the test command needs (PostgreSQL server, Chromium)
+#   scripts/deps.sh --test   also what the test command needs (PostgreSQL server, Chromium, nginx)
 set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config git ca-certificates
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsodium-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
       libsqlite3-dev libpq-dev nodejs npm)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql chromium procps clang libclang-rt-14-dev nginx)
+  # fonts-wqy-zenhei: Chinese glyphs in the browser tests' screenshots (headless Chromium has none).
+  pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev postgresql chromium procps clang libclang-rt-14-dev nginx
+        fonts-wqy-zenhei)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

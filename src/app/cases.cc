@@ -939,11 +939,15 @@ Result<PhotoRecord> CaseService::AttachPhoto(CaseRecord c, const std::string& ac
   if (IsTerminal(c.facts.state))
     return Status::Conflict(std::string("the case is ") + CaseStateName(c.facts.state) + "; no more photos", "photo");
   GZ_ASSIGN_OR_RETURN(auto existing, cases_.ListPhotos(c.id));
+  std::string sha = Sha256Hex(bytes);
   int same_stage = 0;
-  for (const auto& p : existing) same_stage += p.stage == stage;
+  for (const auto& p : existing) {
+    same_stage += p.stage == stage;
+    if (p.sha256 == sha) return Status::Conflict("this photo is already attached to the case", "photo");
+  }
   if (same_stage >= kMaxPhotosPerStage)
     return Status::Conflict("at most " + std::to_string(kMaxPhotosPerStage) + " photos per case and stage", "photo");
-  PhotoRecord rec{c.id, Sha256Hex(bytes), type, static_cast<int64_t>(bytes.size()), stage, actor, clock_.Now()};
+  PhotoRecord rec{c.id, sha, type, static_cast<int64_t>(bytes.size()), stage, actor, clock_.Now()};
   // The file first: a row never points at bytes that are not on disk.
   GZ_RETURN_IF_ERROR(files_->Put(rec.sha256, bytes));
   CaseSideWrites side;

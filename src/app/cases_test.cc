@@ -684,7 +684,9 @@ TEST_F(CaseServiceTest, PhotosAreCheckedStoredAndChained) {
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->stage, "report");
   EXPECT_EQ(p->sha256.size(), 64u);
-  EXPECT_EQ(with_files.AddReporterPhoto(c.tracking_code, png, "image/png").status().code(), ErrorCode::kConflict);
+  auto again = with_files.AddReporterPhoto(c.tracking_code, png, "image/png");  // the same picture twice
+  EXPECT_EQ(again.status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(again.status().message(), "this photo is already attached to the case");
   EXPECT_EQ(with_files.AddReporterPhoto(c.tracking_code, "<html>", "image/png").status().field(), "photo");
   EXPECT_EQ(with_files.AddPhoto(c.id, other_township_, png, "").status().code(), ErrorCode::kNotFound);
   auto got = with_files.GetPhoto(p->sha256);

@@ -802,9 +802,12 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::vector<SupervisionRecord>> ListSupervisions(const std::string& prefix, int limit) override {
-    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT id, case_id, kind, unit_id, worker_id, region_code, due_at, created_at "
-                                     "FROM supervisions WHERE region_code >= ? AND region_code < ? ORDER BY id DESC LIMIT ?",
-                                     {prefix, prefix + ":", int64_t{limit}}));
+    // Addressed to a region in the scope (the level above the unit), or about a case in it.
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT s.id, s.case_id, s.kind, s.unit_id, s.worker_id, s.region_code, s.due_at, "
+                                     "s.created_at FROM supervisions s JOIN cases c ON c.id = s.case_id "
+                                     "WHERE (s.region_code >= ? AND s.region_code < ?) OR "
+                                     "(c.region_code >= ? AND c.region_code < ?) ORDER BY s.id DESC LIMIT ?",
+                                     {prefix, prefix + ":", prefix, prefix + ":", int64_t{limit}}));
     std::vector<SupervisionRecord> out;
     for (const auto& row : r.rows)
       out.push_back({row.Int(0), row.Int(1), row.Text(2), OptInt(row, 3), OptInt(row, 4), row.Text(5), row.Int(6), row.Int(7)});

@@ -359,9 +359,24 @@ class SqlStore : public Store {
     return r.affected ? Status::Ok() : Status::NotFound("no unit with id " + std::to_string(u.id));
   }
 
+  // A unit that rules route to or that cases name stays: the figures of past work are computed
+  // from it. The refusal says what still names it.
   Status DeleteUnit(int64_t id) override {
-    GZ_ASSIGN_OR_RETURN(auto r, Query("DELETE FROM units WHERE id = ?", {id}));
-    return r.affected ? Status::Ok() : Status::NotFound("no unit with id " + std::to_string(id));
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    GZ_ASSIGN_OR_RETURN(auto rules, CountOf(*c, "SELECT COUNT(*) FROM responsibility_rules WHERE unit_id = ?", id));
+    if (rules > 0)
+      return Status::Conflict("the responsibility list still routes to this unit (" + std::to_string(rules) +
+                              " rules); change those rules first", "id");
+    GZ_ASSIGN_OR_RETURN(auto cases, CountOf(*c, "SELECT COUNT(*) FROM cases WHERE unit_id = ? OR suggested_unit_id = ?", id));
+    GZ_ASSIGN_OR_RETURN(auto summoned, CountOf(*c, "SELECT COUNT(*) FROM summons WHERE unit_id = ?", id));
+    if (cases + summoned > 0)
+      return Status::Conflict("this unit is named by " + std::to_string(cases + summoned) +
+                              " cases, which its assessment figures come from; it cannot be deleted", "id");
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("DELETE FROM units WHERE id = ?", {id}));
+    if (!r.affected) return Status::NotFound("no unit with id " + std::to_string(id));
+    return tx.Commit();
   }
 
   Status UpsertGrids(const std::vector<Grid>& grids) override {
@@ -467,12 +482,29 @@ class SqlStore : public Store {
     return tx.Commit();
   }
 
+  // A worker who has been given cases stays (their figures and the audit trail name them): the
+  // refusal says to set them inactive instead.
   Status DeleteWorker(int64_t id) override {
-    GZ_ASSIGN_OR_RETURN(auto r, Query("DELETE FROM grid_workers WHERE id = ?", {id}));
-    return r.affected ? Status::Ok() : Status::NotFound("no grid worker with id " + std::to_string(id));
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    sql::Transaction tx(*c, true);
+    GZ_RETURN_IF_ERROR(tx.Begin());
+    GZ_ASSIGN_OR_RETURN(auto cases, CountOf(*c, "SELECT COUNT(*) FROM cases WHERE worker_id = ?", id));
+    if (cases > 0)
+      return Status::Conflict("this grid worker has been given " + std::to_string(cases) +
+                              " cases; set them inactive instead of deleting them", "id");
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("DELETE FROM grid_workers WHERE id = ?", {id}));
+    if (!r.affected) return Status::NotFound("no grid worker with id " + std::to_string(id));
+    return tx.Commit();
   }
 
  private:
+  // COUNT(*) of a query whose every placeholder is `id`.
+  static Result<int64_t> CountOf(sql::Connection& c, const std::string& q, int64_t id) {
+    std::vector<Value> params(std::count(q.begin(), q.end(), '?'), Value{id});
+    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, params));
+    return r.rows.empty() ? 0 : r.rows[0].Int(0);
+  }
+
   Result<sql::ExecResult> Query(const std::string& q, const std::vector<Value>& p) {
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
     return c->Exec(q, p);

@@ -355,6 +355,47 @@ TEST_P(StoreContract, CaseInsertUpdateAndOptimisticVersion) {
   EXPECT_FALSE(cs.InsertCase(NewCase("AAAA00000001", 1), Ev("report", 1), TestHash, std::nullopt).ok());  // unique code
 }
 
+// Units and workers that rules or cases name are kept (figures and the audit trail come from
+// them): deletion is refused with the reason and changes nothing.
+TEST_P(StoreContract, UnitsAndWorkersInUseAreNotDeleted) {
+  ImportFuxingSample();
+  ASSERT_TRUE(store().UpsertGrids({MakeGrid("130404001008001", 114.3)}).ok());
+  auto& cs = store().cases();
+  auto routed = *store().InsertUnit({0, UnitKind::kDepartment, "城管执法", "130404", "", 0});
+  auto handled = *store().InsertUnit({0, UnitKind::kDepartment, "派出所", "130404001", "", 0});
+  auto idle = *store().InsertUnit({0, UnitKind::kDepartment, "司法所", "130404001", "", 0});
+  ASSERT_TRUE(cs.UpsertCategories({{"01", "市容环境", "", Urgency::kNormal, 60, 600}}).ok());
+  auto rule = cs.InsertRule({0, "01", "130404", routed.id});
+  ASSERT_TRUE(rule.ok()) << rule.status().ToString();
+  GridWorker w;
+  w.name = "王芳";
+  w.grid_codes = {"130404001008001"};
+  auto busy = *store().InsertWorker(w);
+  auto free = *store().InsertWorker(w);
+  CaseRecord c = NewCase("USED00000001", 1);
+  c.unit_id = handled.id;
+  c.worker_id = busy.id;
+  ASSERT_TRUE(cs.InsertCase(c, Ev("report", 1), TestHash, std::nullopt).ok());
+
+  auto r1 = store().DeleteUnit(routed.id);
+  EXPECT_EQ(r1.code(), ErrorCode::kConflict);
+  EXPECT_NE(r1.message().find("responsibility list"), std::string::npos) << r1.message();
+  auto r2 = store().DeleteUnit(handled.id);
+  EXPECT_EQ(r2.code(), ErrorCode::kConflict);
+  EXPECT_NE(r2.message().find("1 cases"), std::string::npos) << r2.message();
+  auto r3 = store().DeleteWorker(busy.id);
+  EXPECT_EQ(r3.code(), ErrorCode::kConflict);
+  EXPECT_NE(r3.message().find("inactive"), std::string::npos) << r3.message();
+  EXPECT_TRUE(store().GetUnit(routed.id)->has_value());
+  EXPECT_TRUE(store().GetUnit(handled.id)->has_value());
+  EXPECT_TRUE(store().GetWorker(busy.id)->has_value());
+  // Once the rule is gone the unit may go; unused ones go at once.
+  ASSERT_TRUE(cs.DeleteRule(rule->id).ok());
+  EXPECT_TRUE(store().DeleteUnit(routed.id).ok());
+  EXPECT_TRUE(store().DeleteUnit(idle.id).ok());
+  EXPECT_TRUE(store().DeleteWorker(free.id).ok());
+}
+
 TEST_P(StoreContract, ReporterContactsAreSealedAtRestAndOnlyOneKeyIsAccepted) {
   ContactKey k1{}, k2{};
   k1.fill(1), k2.fill(2);
@@ -516,7 +557,9 @@ TEST_P(StoreContract, CaseSideWritesAreAtomicAndIdempotent) {
   side.supervisions = {sup, sup};  // the same deadline twice: recorded once
   side.new_summons = {{id, unit->id, false, 10, 20, 0, ""}};
   ASSERT_TRUE(cs.UpdateCase(c, 1, {Ev("overdue", 600)}, TestHash, std::nullopt, side).ok());
-  EXPECT_EQ(cs.ListSupervisions("1304", 10)->size(), 1u);
+  EXPECT_EQ(cs.ListSupervisions("1304", 10)->size(), 1u);         // addressed to the district
+  EXPECT_EQ(cs.ListSupervisions("130404001", 10)->size(), 1u);    // about a case in this township
+  EXPECT_EQ(cs.ListSupervisions("130404002", 10)->size(), 0u);    // neither
   // Summoning the same unit again fails, and takes the event and the other unit with it.
   CaseSideWrites again;
   again.new_summons = {{id, other->id, false, 30, 40, 0, ""}, {id, unit->id, false, 30, 40, 0, ""}};

@@ -2,7 +2,8 @@
 // administrator signs in and lands on them, creates an account whose role is refused by the API
 // (the reason shown next to the roles field) and then a correct one, which signs in; adds a
 // category and a responsibility rule; changes the grid admission list; imports calendar days and a
-// grid file with an error (named) and a good one. Someone who is not an administrator is told so.
+// grid file with an error (named) and a good one; adds, edits and deletes a unit and a grid worker
+// (a unit still in the responsibility list is kept, with the reason shown). Someone who is not an administrator is told so.
 // axe-clean at 1920 px (a command-centre screen); screenshots kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,6 +109,56 @@ test('administrator screens: accounts, categories, rules, admission, calendar, g
   assert.equal((await api(url, 'GET', '/api/v1/grids/130404001008902')).status, 200);
   assert.deepEqual(await axeViolations(page), [], 'axe on the grids tab');
   await shot(page, 'admin-grids');
+
+  // Units: a unit without a name is refused next to the name; one is added, edited, deleted. The
+  // city management bureau, which the responsibility list routes to, is kept, and the screen says why.
+  await page.getByRole('tab', { name: '单位', exact: true }).click();
+  await page.getByTestId('units-table').getByText('复兴区城市管理综合行政执法局').waitFor();
+  await page.getByTestId('unit-region').fill('130404001');
+  await page.getByTestId('unit-save').click();
+  await page.locator('.el-form-item__error').first().waitFor();
+  await page.getByTestId('unit-name').fill('胜利桥退役军人服务站');
+  await page.getByTestId('unit-phone').fill('0310-1234567');
+  await page.getByTestId('unit-save').click();
+  await page.getByTestId('units-table').getByText('胜利桥退役军人服务站').waitFor();
+  const added = (await api(url, 'GET', '/api/v1/units?region=130404001&limit=100')).json.items.find((u) => u.name === '胜利桥退役军人服务站');
+  assert.equal(added.phone, '0310-1234567');
+  await page.getByTestId('unit-edit-' + added.id).click();
+  await page.getByTestId('unit-phone').fill('0310-7654321');
+  await page.getByTestId('unit-save').click();
+  await page.getByTestId('units-table').getByText('0310-7654321').waitFor();
+  const bureau = (await api(url, 'GET', '/api/v1/units?region=130404&limit=100')).json.items.find((u) => u.name === '复兴区城市管理综合行政执法局');
+  await page.getByTestId('unit-delete-' + bureau.id).click();
+  await page.getByText(/responsibility list still routes to this unit/).waitFor();
+  assert.equal((await api(url, 'GET', `/api/v1/units/${bureau.id}`)).status, 200, 'the bureau is kept');
+  await page.getByTestId('unit-delete-' + added.id).click();
+  await page.getByTestId('units-table').getByText('胜利桥退役军人服务站').waitFor({ state: 'detached' });
+  assert.deepEqual(await axeViolations(page), [], 'axe on the units tab');
+  await shot(page, 'admin-units');
+
+  // Grid workers: an unknown grid is refused next to the grids field; then a worker is added to
+  // the new grid, made inactive, and deleted (no cases were given to them).
+  await page.getByRole('tab', { name: '网格员', exact: true }).click();
+  await page.getByTestId('workers-table').locator('tbody tr').first().waitFor();
+  await page.getByTestId('worker-name').fill('周敏');
+  await page.getByTestId('worker-grids').fill('130404001008999');
+  await page.getByTestId('worker-save').click();
+  await page.locator('.el-form-item__error', { hasText: /130404001008999/ }).waitFor();
+  await page.getByTestId('worker-grids').fill('130404001008902');
+  await page.getByTestId('worker-save').click();
+  const row = page.getByTestId('workers-table').locator('tbody tr', { hasText: '周敏' });
+  await row.getByText('130404001008902').waitFor();
+  const zhou = (await api(url, 'GET', '/api/v1/grid-workers?grid=130404001008902')).json.items[0];
+  assert.equal(zhou.name, '周敏');
+  await page.getByTestId('worker-edit-' + zhou.id).click();
+  await page.getByTestId('worker-active').click();
+  await page.getByTestId('worker-save').click();
+  await row.getByText('停用').waitFor();
+  assert.equal((await api(url, 'GET', `/api/v1/grid-workers/${zhou.id}`)).json.active, false);
+  assert.deepEqual(await axeViolations(page), [], 'axe on the grid workers tab');
+  await shot(page, 'admin-workers');
+  await page.getByTestId('worker-delete-' + zhou.id).click();
+  await row.waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
 
   // Not an administrator: told so, no tabs.

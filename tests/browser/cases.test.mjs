@@ -1,14 +1,14 @@
 // Browser test of the case engine's screens (Debian's headless Chromium, playwright-core, the real
 // binary): a resident reports at a map point on a phone → the case appears live in the township
 // console → the dispatcher accepts it and dispatches it to the suggested unit (权责清单) → the unit
-// claims and resolves it on its desk, after a summons it acknowledges → the dispatcher verifies →
-// the resident rates it by tracking code → the leader's dashboard figures change by themselves.
+// claims and resolves it on its desk with a photo of the work, after a summons it acknowledges → the dispatcher verifies →
+// the grid's worker verifies it with a photo → the resident rates it by tracking code → the leader's dashboard figures change by themselves.
 // Also: a grid assignment outside the admission list refused in plain words; language switch.
 // Every screen is axe-clean; a screenshot of each is kept (GONGZHI_SCREENSHOTS, default
 // build/screenshots, outside git).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, ROOT } from '../e2e/helpers.mjs';
 import { axeViolations, signedInPage, useBrowser, watchErrors } from './support.mjs';
@@ -107,6 +107,7 @@ test('a report travels live from a resident\'s phone to the township console and
   const asAdmin = { cookie: admin.headers.get('set-cookie').split(';')[0] };
   const view = (await api(srv.url, 'GET', `/api/v1/cases/${id}`, undefined, asAdmin)).json;
   assert.equal(view.unit_id, view.suggested_unit_id);
+  const stages = async () => (await api(srv.url, 'GET', `/api/v1/cases/${id}`, undefined, asAdmin)).json.photos.map((p) => p.stage);
   // 吹哨: the dispatcher summons the township's police station to the case.
   const units = (await api(srv.url, 'GET', '/api/v1/units?under=130404&limit=100')).json.items;
   const police = units.find((u) => u.name === '胜利桥派出所');
@@ -125,6 +126,14 @@ test('a report travels live from a resident\'s phone to the township console and
   const unitDetail = unitPage.getByTestId('console-detail');
   await unitDetail.getByTestId('act-claim').click();
   await unitDetail.getByTestId('detail-state').getByText('处置中').waitFor();
+  // A photo of the work, from the unit's desk: shown beside the resident's.
+  // The same picture again is refused in plain words; another one is taken (bytes after IEND).
+  await unitDetail.getByTestId('desk-photos').setInputFiles(png);
+  await unitDetail.getByTestId('act-error').getByText(/already attached/).waitFor();
+  const png2 = join(SHOTS, 'upload-1x1-b.png');
+  writeFileSync(png2, Buffer.concat([readFileSync(png), Buffer.from('handling')]));
+  await unitDetail.getByTestId('desk-photos').setInputFiles(png2);
+  await unitDetail.getByTestId('detail-photos').getByAltText(/处置/).waitFor();
   await unitDetail.getByTestId('act-text').fill('已清运，楼道已冲洗');
   await unitDetail.getByTestId('act-resolve').click();
   await unitDetail.getByTestId('detail-state').getByText('已办结').waitFor();
@@ -150,10 +159,16 @@ test('a report travels live from a resident\'s phone to the township console and
   const workerErrors = watchErrors(workerPage);
   assert.equal(new URL(workerPage.url()).hash, '#/worker');
   await workerPage.getByTestId('console-queue').locator('tbody tr', { hasText: '楼道口垃圾' }).click();
+  // What the worker found, photographed on the spot, before verifying.
+  const png3 = join(SHOTS, 'upload-1x1-c.png');
+  writeFileSync(png3, Buffer.concat([readFileSync(png), Buffer.from('verification')]));
+  await workerPage.getByTestId('desk-photos').setInputFiles(png3);
+  await workerPage.getByTestId('detail-photos').getByAltText(/核查/).waitFor();
   await workerPage.getByTestId('act-verify').click();
   await workerPage.getByTestId('console-detail').getByTestId('detail-state').getByText('已核查').waitFor();
   assert.deepEqual(await axeViolations(workerPage), [], 'axe on the grid worker desk');
   await shot(workerPage, 'worker-desk');
+  assert.deepEqual(await stages(), ['report', 'handling', 'verification']);
   assert.deepEqual(workerErrors, []);
   await detail.getByTestId('detail-state').getByText('已核查').waitFor({ timeout: 5000 });
 

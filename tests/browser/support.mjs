@@ -11,8 +11,9 @@ const CHROMIUM = process.env.GONGZHI_CHROMIUM ?? '/usr/bin/chromium';
 
 // Registers before/after hooks; the returned object's `srv` and `browser` are set once started
 // (`browser` stays null when no Chromium is installed and GONGZHI_REQUIRE_BROWSER is not set).
-// `trustActor` false: the server believes no X-Gongzhi-Actor header; people sign in.
-export function useBrowser({ trustActor = true } = {}) {
+// `trustActor` false: the server believes no X-Gongzhi-Actor header; people sign in. `extra`: more
+// `gongzhi serve` arguments.
+export function useBrowser({ trustActor = true, extra = [] } = {}) {
   const ctx = { srv: null, browser: null, tmp: null };
   before(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -21,7 +22,7 @@ export function useBrowser({ trustActor = true } = {}) {
     }
     const { chromium } = require('playwright-core');
     ctx.tmp = tempDir();
-    ctx.srv = await startServer({ db: ctx.tmp.db, trustActor, extra: ['--web', join(ROOT, 'web/dist')] });
+    ctx.srv = await startServer({ db: ctx.tmp.db, trustActor, extra: ['--web', join(ROOT, 'web/dist'), ...extra] });
     ctx.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

@@ -8,8 +8,8 @@ export class ApiError extends Error {
   }
 }
 
-// `actor` stands for the signed-in person until accounts arrive (issue #6): "dispatcher:CODE",
-// "unit:ID", "worker:ID".
+// `actor` ("dispatcher:CODE", "unit:ID", "worker:ID") is sent as X-Gongzhi-Actor only on a server
+// started with --trust-actor-header (tests, trusted scripts); signed-in people leave it empty.
 function headers(actor, extra = {}) {
   const h = { accept: 'application/json', ...extra };
   if (actor) h['X-Gongzhi-Actor'] = actor;

@@ -80,7 +80,6 @@ export default {
     township: 'Dispatch area',
     live: 'Live',
     reconnecting: 'Connecting…',
-    actorNote: 'Until accounts arrive (#6), choosing an area acts as that township\'s dispatcher.',
     empty: 'No open cases',
     state: 'State',
     description: 'Description',
@@ -98,6 +97,7 @@ export default {
     history: 'History',
     reworkReason: 'Verification failed: handle it again',
     dispatchTo: 'Dispatch to',
+    route: { rule: 'by the responsibility list (权责清单)', fallback: 'no responsibility rule: the township dispatcher decides (属地兜底)', unclassified: 'not classified yet: the township dispatcher classifies it (属地兜底)' },
     suggestedOption: '{name} (suggested)',
   },
   state: {
@@ -120,9 +120,9 @@ export default {
     dispatcher: 'Dispatch console', unit: 'Unit desk', worker: 'Grid worker tasks',
     who: { dispatcher: 'Area', unit: 'Unit', worker: 'Grid worker' },
     actorNote: {
-      dispatcher: 'Until accounts arrive (#6), choosing an area acts as that township\'s dispatcher.',
-      unit: 'Until accounts arrive (#6), choosing a unit acts as its staff.',
-      worker: 'Until accounts arrive (#6), choosing a grid worker acts as them.',
+      dispatcher: 'This server believes the actor header (tests and scripts): choosing an area acts as that township\'s dispatcher.',
+      unit: 'This server believes the actor header (tests and scripts): choosing a unit acts as its staff.',
+      worker: 'This server believes the actor header (tests and scripts): choosing a grid worker acts as them.',
     },
     load: '{open} open tasks / capacity {capacity}',
     textHint: 'Note or reason (for resolve, return, extension, send back)',
@@ -131,6 +131,9 @@ export default {
     summonUnits: 'Summon units (吹哨)',
     acked: 'reported in', late: 'late', waiting: 'awaited',
     gridWorker: 'grid worker',
+    supervision: 'Supervision', noSupervision: 'Nothing under supervision', supervisionKind: 'Why', dueAt: 'Was due',
+    supervisionKinds: { response: 'not claimed in time', handling: 'not resolved in time' },
+    addPhotos: 'Add {stage} photos',
     signIn: 'Sign in to work on cases in your role:',
   },
   dash: {
@@ -163,6 +166,9 @@ export default {
     calendar: 'Working calendar', calendarHint: '{n} holidays and adjusted days loaded', date: 'Date', kind: 'Kind', holiday: 'Holiday',
     dayKinds: { off: 'Day off', work: 'Working day' }, calendarCsv: 'Import calendar (CSV: date,kind,holiday)', import: 'Import',
     grids: 'Grids', gridsHint: 'Upload grid boundaries (GeoJSON FeatureCollection with properties code, name); any error and nothing is imported.',
+    phone: 'Phone',
+    units: 'Units', newUnit: 'New unit', editUnit: 'Edit unit {name}', deleted: 'Deleted',
+    workers: 'Grid workers', newWorker: 'New grid worker', editWorker: 'Edit grid worker {name}', gridsOf: 'Grids (codes, comma-separated)',
     gridsFile: 'Choose a GeoJSON file', gridsImported: '{n} grids imported',
   },
   roles: {

@@ -80,7 +80,6 @@ export default {
     township: '调度区域',
     live: '实时',
     reconnecting: '连接中…',
-    actorNote: '账号与权限上线前（#6），选择区域即以该街道调度员身份操作。',
     empty: '暂无待办案件',
     state: '状态',
     description: '描述',
@@ -98,6 +97,7 @@ export default {
     history: '办理记录',
     reworkReason: '核查未通过，请重新处置',
     dispatchTo: '派往',
+    route: { rule: '依据权责清单', fallback: '权责清单无对应规则：属地兜底，由街道调度员决定', unclassified: '尚未分类：由街道调度员分类（属地兜底）' },
     suggestedOption: '{name}（建议）',
   },
   state: {
@@ -119,9 +119,9 @@ export default {
     dispatcher: '调度台', unit: '部门工作台', worker: '网格员任务',
     who: { dispatcher: '调度区域', unit: '单位', worker: '网格员' },
     actorNote: {
-      dispatcher: '账号与权限上线前（#6），选择区域即以该街道调度员身份操作。',
-      unit: '账号与权限上线前（#6），选择单位即以该单位工作人员身份操作。',
-      worker: '账号与权限上线前（#6），选择网格员即以其身份操作。',
+      dispatcher: '此服务器信任身份请求头（测试与脚本使用）：选择区域即以该街道调度员身份操作。',
+      unit: '此服务器信任身份请求头（测试与脚本使用）：选择单位即以该单位工作人员身份操作。',
+      worker: '此服务器信任身份请求头（测试与脚本使用）：选择网格员即以其身份操作。',
     },
     load: '在办任务 {open} 件 / 承载量 {capacity} 件',
     textHint: '办理说明或原因（办结、退回、延期、返工时填写）',
@@ -130,6 +130,9 @@ export default {
     summonUnits: '吹哨：召集单位',
     acked: '已报到', late: '迟到', waiting: '待报到',
     gridWorker: '网格员',
+    supervision: '督办', noSupervision: '暂无督办', supervisionKind: '督办事由', dueAt: '时限',
+    supervisionKinds: { response: '超时未签收', handling: '超时未办结' },
+    addPhotos: '添加{stage}照片',
     signIn: '请先登录，以您的角色办理案件：',
   },
   dash: {
@@ -162,6 +165,9 @@ export default {
     calendar: '工作日历', calendarHint: '已载入 {n} 个节假日/调休日', date: '日期', kind: '类型', holiday: '节日',
     dayKinds: { off: '放假', work: '调休上班' }, calendarCsv: '导入日历（CSV：date,kind,holiday）', import: '导入',
     grids: '网格', gridsHint: '上传网格边界（GeoJSON FeatureCollection，属性 code、name）；有任何错误则整体不导入。',
+    phone: '电话',
+    units: '单位', newUnit: '新增单位', editUnit: '修改单位 {name}', deleted: '已删除',
+    workers: '网格员', newWorker: '新增网格员', editWorker: '修改网格员 {name}', gridsOf: '负责网格（编码，逗号分隔）',
     gridsFile: '选择 GeoJSON 文件', gridsImported: '已导入 {n} 个网格',
   },
   roles: {
