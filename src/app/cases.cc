@@ -432,15 +432,7 @@ Result<CaseService::PreparedIntake> CaseService::PrepareIntake(const IntakeReque
     // Duplicate candidates: open cases of the same category nearby, recently reported; looked up
     // in the insert's transaction, so simultaneous reports of one problem find each other.
     out.duplicates = std::make_shared<CaseStore::Lookup>();
-    CaseFilter& f = out.duplicates->filter;
-    f.category = c.category_code;
-    f.open_only = true;
-    f.created_from = now - settings_.duplicate_window_hours * 60 * kMinute;
-    double dlat = settings_.duplicate_radius_m / 111320.0;
-    double dlng = dlat / std::max(0.01, std::cos(*c.lat * M_PI / 180));
-    f.bbox = std::array<double, 4>{*c.lng - dlng, *c.lng + dlng, *c.lat - dlat, *c.lat + dlat};
-    f.geo_cells = GeoCellsAround(*c.lng, *c.lat, settings_.duplicate_radius_m);
-    f.limit = 10;
+    out.duplicates->filter = DuplicateFilter(c, now);
   }
   json::object p{{"channel", ChannelName(c.channel)},
                  {"category", c.category_code},
@@ -483,6 +475,38 @@ Result<std::vector<CaseRole>> CaseService::RolesOf(const Actor& a, const CaseRec
   return roles;
 }
 
+// Open cases of the same category near `c`, reported within the duplicate window before `now`; the
+// box and cells are a superset, DuplicatesOf keeps those within the radius.
+CaseFilter CaseService::DuplicateFilter(const CaseRecord& c, InstantMs now) const {
+  CaseFilter f;
+  f.category = c.category_code;
+  f.open_only = true;
+  f.created_from = now - settings_.duplicate_window_hours * 60 * kMinute;
+  double dlat = settings_.duplicate_radius_m / 111320.0;
+  double dlng = dlat / std::max(0.01, std::cos(*c.lat * M_PI / 180));
+  f.bbox = std::array<double, 4>{*c.lng - dlng, *c.lng + dlng, *c.lat - dlat, *c.lat + dlat};
+  f.geo_cells = GeoCellsAround(*c.lng, *c.lat, settings_.duplicate_radius_m);
+  f.limit = 10;
+  return f;
+}
+
+// What a dispatcher may merge `c` into: the duplicate candidates seen from the case's own
+// report time (not the intake's answer, which may be days old), itself excluded.
+Result<std::vector<CaseView::Candidate>> CaseService::DuplicatesOf(const CaseRecord& c) {
+  std::vector<CaseView::Candidate> out;
+  if (c.category_code.empty() || !c.lng || !c.lat) return out;
+  CaseFilter f = DuplicateFilter(c, c.created_at);
+  f.limit = 11;
+  GZ_ASSIGN_OR_RETURN(auto found, cases_.ListCases(f));
+  for (auto& n : found) {
+    if (n.id == c.id || !n.lng || !n.lat) continue;
+    double d = DistanceM(*c.lng, *c.lat, *n.lng, *n.lat);
+    if (d <= settings_.duplicate_radius_m) out.push_back({std::move(n), d});
+  }
+  if (out.size() > 10) out.resize(10);
+  return out;
+}
+
 Result<CaseView> CaseService::View(const CaseRecord& c, const std::vector<CaseRole>& roles) {
   CaseView v;
   v.record = c;
@@ -504,6 +528,9 @@ Result<CaseView> CaseService::View(const CaseRecord& c, const std::vector<CaseRo
     for (CaseAction a : AllowedCaseActions(c.facts, r))
       if (a != CaseAction::kAutoClose) allowed.insert(a);
   v.allowed.assign(allowed.begin(), allowed.end());
+  if (allowed.contains(CaseAction::kMerge)) {
+    GZ_ASSIGN_OR_RETURN(v.duplicate_candidates, DuplicatesOf(c));
+  }
   return v;
 }
 

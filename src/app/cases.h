@@ -63,6 +63,12 @@ struct CaseView {
   std::vector<PhotoRecord> photos;
   DeadlineLight response_light = DeadlineLight::kNone, handling_light = DeadlineLight::kNone;
   std::vector<CaseAction> allowed;  // actions the asking actor may take now
+  // When the actor may merge the case: open cases of its category nearby (at most 10).
+  struct Candidate {
+    CaseRecord record;
+    double distance_m = 0;
+  };
+  std::vector<Candidate> duplicate_candidates;
 };
 
 // What a resident sees by tracking code: no personal data.
@@ -213,6 +219,8 @@ class CaseService {
     std::shared_ptr<CaseStore::Lookup> duplicates;  // null when there is nothing to compare with
   };
   Result<PreparedIntake> PrepareIntake(const IntakeRequest& req);
+  CaseFilter DuplicateFilter(const CaseRecord& c, InstantMs now) const;
+  Result<std::vector<CaseView::Candidate>> DuplicatesOf(const CaseRecord& c);
   Result<std::string> SupervisingRegion(const CaseRecord& c);
   // Folds `events` into the case's assessment facts; the changes go into `side` (same transaction).
   Status AssessmentWrites(const CaseRecord& c, const std::vector<CaseEvent>& events, CaseSideWrites& side);

@@ -301,6 +301,27 @@ TEST_F(CaseServiceTest, DeadlinesFollowTheHolidayCalendar) {
   EXPECT_EQ(de.record.deadlines.response_due, At(2026, 10, 10, 9, 0));
 }
 
+// The case view lists what the dispatcher may merge the case into: open cases of its category
+// within the radius, reported in the window before it; not itself, not other categories, not
+// closed ones; once merged or dispatched, none (merge is no longer allowed).
+TEST_F(CaseServiceTest, CaseViewOffersDuplicateCandidatesToWhoeverMayMerge) {
+  auto first = cases_.Report(AtGrid("0101"))->record;
+  auto other_kind = cases_.Report(AtGrid("22", "邻里纠纷"))->record;
+  ts_.clock().Advance(60 * kMinute);
+  auto later = cases_.Report(AtGrid("0101", "同一处垃圾"))->record;
+  auto v = cases_.Get(later.id, township_);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_EQ(v->duplicate_candidates.size(), 1u);
+  EXPECT_EQ(v->duplicate_candidates[0].record.id, first.id);
+  EXPECT_LT(v->duplicate_candidates[0].distance_m, 1.0);
+  // Seen from the first: the later one was reported after it, inside the window as well.
+  EXPECT_EQ(cases_.Get(first.id, township_)->duplicate_candidates.size(), 1u);
+  EXPECT_TRUE(cases_.Get(other_kind.id, township_)->duplicate_candidates.empty());
+  Do(later.id, CaseAction::kMerge, township_, {.merge_into = first.id});
+  EXPECT_TRUE(cases_.Get(later.id, township_)->duplicate_candidates.empty());  // merged: nothing to offer
+  EXPECT_TRUE(cases_.Get(first.id, township_)->duplicate_candidates.empty());  // the merged one is not open
+}
+
 TEST_F(CaseServiceTest, UnsatisfiedRatingReopensOnceAndMergedReportersRateTheMaster) {
   auto master = cases_.Report(AtGrid("0101"))->record;
   auto child = cases_.Report(AtGrid("0101", "同一处垃圾"))->record;

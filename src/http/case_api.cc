@@ -104,6 +104,14 @@ json::object ViewJson(const CaseView& v) {
   o["summons"] = std::move(summons);
   o["allowed_actions"] = std::move(allowed);
   o["merged_cases"] = std::move(merged);
+  json::array dups;
+  for (const auto& d : v.duplicate_candidates)
+    dups.push_back({{"id", d.record.id},
+                    {"state", CaseStateName(d.record.facts.state)},
+                    {"description", d.record.description},
+                    {"created_at", d.record.created_at},
+                    {"distance_m", std::round(d.distance_m)}});
+  o["duplicate_candidates"] = std::move(dups);
   return o;
 }
 

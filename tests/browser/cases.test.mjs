@@ -3,7 +3,8 @@
 // console → the dispatcher accepts it and dispatches it to the suggested unit (权责清单) → the unit
 // claims and resolves it on its desk with a photo of the work, after a summons it acknowledges → the dispatcher verifies →
 // the grid's worker verifies it with a photo → the resident rates it by tracking code → the leader's dashboard figures change by themselves.
-// Also: a grid assignment outside the admission list refused in plain words; language switch.
+// Also: a grid assignment outside the admission list refused in plain words; a duplicate merged
+// from the console; language switch.
 // Every screen is axe-clean; a screenshot of each is kept (GONGZHI_SCREENSHOTS, default
 // build/screenshots, outside git).
 import { test } from 'node:test';
@@ -91,6 +92,7 @@ test('a report travels live from a resident\'s phone to the township console and
   await row.click();
   const detail = desk.getByTestId('console-detail');
   await detail.getByTestId('detail-suggested').getByText('复兴区城市管理综合行政执法局').waitFor();
+  await detail.getByTestId('grid-map').locator('.leaflet-overlay-pane path').nth(1).waitFor();  // its grid and the point
   assert.match(await detail.innerText(), /权责清单/);
   await detail.getByTestId('detail-photos').locator('img').first().waitFor();
   assert.ok(await detail.getByTestId('detail-photos').locator('img').evaluate((img) => img.complete && img.naturalWidth === 1),
@@ -187,6 +189,20 @@ test('a report travels live from a resident\'s phone to the township console and
   await desk.getByTestId('act-error').getByText(/网格准入清单/).waitFor();
   assert.match(await desk.getByTestId('act-error').innerText(), /违法搭建/);
   await detail.getByTestId('detail-state').getByText('已立案').waitFor();  // nothing changed
+
+  // The same problem reported again next door: the console offers the first as a duplicate, with
+  // the distance; merged, it leaves the queue (its reporter follows the first).
+  const again = await api(srv.url, 'POST', '/api/v1/cases', { category_code: '0301', description: '又有人在楼顶搭建',
+    lng: (g[0][0] + g[2][0]) / 2 + 0.0002, lat: (g[0][1] + g[2][1]) / 2 });
+  assert.equal(again.status, 201);
+  const againRow = desk.getByTestId('console-queue').locator('tbody tr', { hasText: '又有人在楼顶搭建' });
+  await againRow.click();
+  const dups = detail.getByTestId('detail-duplicates');
+  await dups.getByText(/楼顶违法搭建/).waitFor();
+  assert.match(await dups.innerText(), /\d+ 米/);
+  await dups.getByRole('button', { name: /合并到/ }).click();
+  await detail.getByTestId('detail-state').getByText('已合并').waitFor();
+  await againRow.waitFor({ state: 'detached', timeout: 5000 });
 
   // Back on the phone: progress by tracking code, then the rating; the case closes.
   await phone.getByRole('link', { name: '查看进度' }).click();

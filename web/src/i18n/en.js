@@ -75,6 +75,7 @@ export default {
   },
   stage: { report: 'reported', handling: 'handling', verification: 'verification' },
   console: {
+    mapLabel: 'Map: where the case is and its grid',
     photos: 'Photos',
     queue: 'Queue',
     township: 'Dispatch area',
@@ -134,6 +135,7 @@ export default {
     supervision: 'Supervision', noSupervision: 'Nothing under supervision', supervisionKind: 'Why', dueAt: 'Was due',
     supervisionKinds: { response: 'not claimed in time', handling: 'not resolved in time' },
     addPhotos: 'Add {stage} photos',
+    duplicates: 'Possible duplicates (same category, nearby, open)', metres: '{n} m', mergeInto: 'Merge into #{id}',
     signIn: 'Sign in to work on cases in your role:',
   },
   dash: {

@@ -75,6 +75,7 @@ export default {
   },
   stage: { report: '上报', handling: '处置', verification: '核查' },
   console: {
+    mapLabel: '地图：案件位置与所属网格',
     photos: '照片',
     queue: '待办队列',
     township: '调度区域',
@@ -133,6 +134,7 @@ export default {
     supervision: '督办', noSupervision: '暂无督办', supervisionKind: '督办事由', dueAt: '时限',
     supervisionKinds: { response: '超时未签收', handling: '超时未办结' },
     addPhotos: '添加{stage}照片',
+    duplicates: '疑似重复（同类、附近、未办结）', metres: '{n} 米', mergeInto: '合并到 #{id}',
     signIn: '请先登录，以您的角色办理案件：',
   },
   dash: {
