@@ -205,10 +205,12 @@ class CaseStore {
   virtual Result<int64_t> CountCases() = 0;
   // Dashboard counts: cases reported in [from, to) under `region_prefix`, grouped by `by`
   // ("state", "category", "community", "township", "grid" or "day"), largest count first except
-  // for "day" (in day order).
+  // for "day" (in day order). With `overdue_at`, instead the cases overdue at that instant (open,
+  // a deadline passed and not met), whenever they were reported.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountCasesBy(const std::string& by,
                                                                             const std::string& region_prefix,
-                                                                            InstantMs from, InstantMs to) = 0;
+                                                                            InstantMs from, InstantMs to,
+                                                                            InstantMs overdue_at = 0) = 0;
   // --- live feed (one entry per event, written with the events) ---
   // Entries with after < id <= through (through 0: no upper bound), in id order, at most `limit`.
   virtual Result<std::vector<FeedEntry>> ReadFeed(int64_t after, int64_t through, int limit) = 0;

@@ -862,6 +862,12 @@ Result<WorkerProposal> CaseService::ProposeWorker(int64_t id, const Actor& actor
   return gongzhi::ProposeWorker(loads);
 }
 
+Result<std::vector<std::pair<std::string, int64_t>>> CaseService::CountOverdueBy(const std::string& by,
+                                                                                 const std::string& region) {
+  if (by == "day" || by == "week") return Status::Invalid("by", "overdue cases are counted by state, category or place");
+  return cases_.CountCasesBy(by, region, 0, 0, clock_.Now());
+}
+
 Result<std::vector<std::pair<std::string, int64_t>>> CaseService::CountBy(const std::string& by,
                                                                           const std::string& region, CivilDay from,
                                                                           CivilDay to) {

@@ -171,6 +171,8 @@ class CaseService {
   // community, township, grid or day (day keys as YYYY-MM-DD).
   Result<std::vector<std::pair<std::string, int64_t>>> CountBy(const std::string& by, const std::string& region,
                                                                CivilDay from, CivilDay to);
+  // Cases overdue now under `region`, counted by `by` (as CountBy, without day keys).
+  Result<std::vector<std::pair<std::string, int64_t>>> CountOverdueBy(const std::string& by, const std::string& region);
   // Categories from CSV: code,name,parent_code,urgency,response_minutes,handling_minutes.
   Status ImportCategoriesCsv(std::string_view csv);
   // Historical cases, finished (closed or rejected), from CSV with the columns of the case export

@@ -91,7 +91,12 @@ void AddDashboardRoutes(Router& R, CaseService& cases, GridService& grids) {
   R.Add("GET", "/api/v1/dashboard/hotspots", [&cases, &grids](const Request& req, const Params&) {
     auto q = DashboardQueryOf(req, cases.clock());
     if (!q.ok()) return ErrorResponse(q.status());
-    auto counts = cases.CountBy("grid", q->region, q->from, q->to);
+    // ?measure=cases (reported in the period, the default) or overdue (open and overdue now).
+    std::string measure = req.Param("measure").value_or("cases");
+    if (measure != "cases" && measure != "overdue")
+      return ErrorResponse(Status::Invalid("measure", "must be cases or overdue"));
+    auto counts = measure == "overdue" ? cases.CountOverdueBy("grid", q->region)
+                                       : cases.CountBy("grid", q->region, q->from, q->to);
     if (!counts.ok()) return ErrorResponse(counts.status());
     auto gs = grids.ListGrids(q->region);
     if (!gs.ok()) return ErrorResponse(gs.status());
@@ -106,6 +111,7 @@ void AddDashboardRoutes(Router& R, CaseService& cases, GridService& grids) {
       features.push_back(std::move(f));
     }
     return Json({{"type", "FeatureCollection"},
+                 {"measure", measure},
                  {"from", FormatDate(q->from)},
                  {"to", FormatDate(q->to)},
                  {"max_cases", max},

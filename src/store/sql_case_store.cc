@@ -272,6 +272,11 @@ Status BumpConfig(sql::Connection& c) {
   return c.Exec("UPDATE meta SET value = value + 1 WHERE key = 'config_version'").status();
 }
 
+// " AND" a case overdue at the instant bound twice: claimed or resolved neither in time nor yet.
+constexpr const char* kOverdueAt =
+    " AND ((claimed_at = 0 AND response_due > 0 AND response_due <= ? AND state = 'dispatched') OR "
+    "(resolved_at = 0 AND handling_due > 0 AND handling_due <= ? AND state IN ('dispatched', 'handling')))";
+
 class SqlCaseStore : public CaseStore {
  public:
   SqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer, std::shared_ptr<const ContactCipher> cipher)
@@ -538,12 +543,7 @@ class SqlCaseStore : public CaseStore {
       for (size_t i = 0; i < f.grid_codes.size(); ++i) q += i ? ", ?" : "?", p.push_back(f.grid_codes[i]);
       q += ")";
     }
-    if (f.overdue_only) {
-      q += " AND ((claimed_at = 0 AND response_due > 0 AND response_due <= ? AND state = 'dispatched') OR "
-           "(resolved_at = 0 AND handling_due > 0 AND handling_due <= ? AND state IN ('dispatched', 'handling')))";
-      p.push_back(f.now);
-      p.push_back(f.now);
-    }
+    if (f.overdue_only) q += kOverdueAt, p.push_back(f.now), p.push_back(f.now);
     if (f.created_from) q += " AND created_at >= ?", p.push_back(f.created_from);
     if (f.created_to) q += " AND created_at < ?", p.push_back(f.created_to);
     if (f.after_id) q += " AND id < ?", p.push_back(f.after_id);
@@ -721,7 +721,7 @@ class SqlCaseStore : public CaseStore {
 
   Result<std::vector<std::pair<std::string, int64_t>>> CountCasesBy(const std::string& by,
                                                                     const std::string& region_prefix, InstantMs from,
-                                                                    InstantMs to) override {
+                                                                    InstantMs to, InstantMs overdue_at) override {
     std::string key;
     if (by == "state") key = "state";
     else if (by == "category") key = "category_code";
@@ -730,8 +730,10 @@ class SqlCaseStore : public CaseStore {
     else if (by == "grid") key = "grid_code";
     else if (by == "day") key = "(created_at + 28800000) / 86400000";  // local (UTC+8) day number
     else return Status::Invalid("by", "must be state, category, community, township, grid, day or week");
-    std::vector<Value> p{from, to};
-    std::string q = "SELECT " + key + " AS k, COUNT(*) AS n FROM cases WHERE created_at >= ? AND created_at < ?";
+    std::vector<Value> p;
+    std::string q = "SELECT " + key + " AS k, COUNT(*) AS n FROM cases WHERE ";
+    if (overdue_at) q += "1 = 1" + std::string(kOverdueAt), p = {overdue_at, overdue_at};
+    else q += "created_at >= ? AND created_at < ?", p = {from, to};
     if (!region_prefix.empty())
       q += " AND region_code >= ? AND region_code < ?", p.push_back(region_prefix), p.push_back(region_prefix + ":");
     q += " GROUP BY k ORDER BY " + std::string(by == "day" ? "k" : "n DESC, k") + " LIMIT 10000";

@@ -99,6 +99,9 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.equal(hot.max_cases, 2);
     assert.equal(hot.features.filter((f) => f.properties.cases === 2).length, 1);
     assert.ok(hot.features.length > 1);
+    const late = (await api(url, 'GET', '/api/v1/dashboard/hotspots?region=130404001008&measure=overdue', undefined, LEADER)).json;
+    assert.equal(late.measure, 'overdue');
+    assert.equal(late.max_cases, 0, 'nothing is overdue: one case closed, one returned');
     assert.equal((await api(url, 'GET', '/api/v1/dashboard/counts?by=colour', undefined, LEADER)).json.error.field, 'by');
 
     // Exports of the cases a dispatcher sees: CSV for Excel and GeoJSON points, no personal data.
@@ -131,6 +134,7 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
       ['/api/v1/assessment/ranking?period=2026&group=unit&format=xls', 'format'],
       ['/api/v1/dashboard/counts?from=2026-11-30&to=2026-11-01', 'to'],
       ['/api/v1/dashboard/hotspots?region=13a', 'region'],
+      ['/api/v1/dashboard/hotspots?measure=late', 'measure'],
     ]) {
       const bad = await api(url, 'GET', path, undefined, LEADER);
       assert.equal(bad.status, 400, path);

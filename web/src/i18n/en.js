@@ -147,7 +147,11 @@ export default {
     score: 'Score', scoreExplain: 'response, resolution, satisfaction weighted',
     ranking: 'Townships ranked', rankingChart: 'Bar chart of the townships\' scores', rank: 'Rank', township: 'Township', none: 'No data',
     trend: 'Cases reported per day', trendChart: 'Line chart of cases reported per day', reported: 'Reported',
-    hotspots: 'Cases per grid', hotspotsLabel: 'Map of cases per grid; darker is more',
+    hotspots: 'Grid heat map', measure: 'Map measure', measures: { cases: 'Cases', overdue: 'Overdue now' },
+    hotspotsLabel: { cases: 'Map of cases per grid, darker is more', overdue: 'Map of cases overdue now per grid, darker is more' },
+    hotspotsMax: { cases: 'Busiest grid: {n} cases (reported in the period)', overdue: 'Busiest grid: {n} cases (overdue now, any period)' },
+    load: 'Grid worker load', community: 'Community', openTasks: 'Open tasks', used: 'Of capacity',
+    loadFigures: 'Max {max}, mean {mean}, max/mean {ratio}, Gini {gini}', noWorkers: 'No grid workers in this community',
     behind: 'The cases behind the figure', dispatchedAt: 'Dispatched',
   },
   login: {

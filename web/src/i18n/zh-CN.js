@@ -146,7 +146,11 @@ export default {
     score: '综合得分', scoreExplain: '响应、解决、满意加权',
     ranking: '街道排名', rankingChart: '各街道综合得分条形图', rank: '名次', township: '街道', none: '暂无数据',
     trend: '每日上报量', trendChart: '每日上报案件数折线图', reported: '上报',
-    hotspots: '网格热力', hotspotsLabel: '各网格案件数地图，颜色越深案件越多',
+    hotspots: '网格热力', measure: '地图指标', measures: { cases: '案件数', overdue: '当前超期' },
+    hotspotsLabel: { cases: '各网格案件数地图，颜色越深案件越多', overdue: '各网格当前超期案件数地图，颜色越深超期越多' },
+    hotspotsMax: { cases: '最多的网格：{n} 件（统计时段内上报）', overdue: '最多的网格：{n} 件（当前超期，不限时段）' },
+    load: '网格员负荷', community: '社区', openTasks: '在办任务', used: '占承载量',
+    loadFigures: '最多 {max} 件，平均 {mean} 件，最多/平均 {ratio}，基尼系数 {gini}', noWorkers: '该社区暂无网格员',
     behind: '指标背后的案件', dispatchedAt: '派遣时间',
   },
   login: {
