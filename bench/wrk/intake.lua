@@ -1,5 +1,6 @@
 -- wrk script: POST /api/v1/cases, points spread over the demo grids of 复兴区, categories rotating
 -- over 16 leaf categories (so duplicate candidates are found, as in a busy district, not always).
+dofile("bench/wrk/report.lua")
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local categories = {"0101","0102","0103","0201","0301","0302","0401","0402","0501","0502","0601","0602","22","23","24","25"}

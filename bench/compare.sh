@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Side by side on this machine, one after another (issue #7):
+#   1. the HTTP ceiling: a minimal Boost.Beast JSON endpoint (bench/http_ceiling.cc);
+#   2. Gongzhi on SQLite (durable: synchronous=FULL), on a generated 复兴区 with a case history;
+#   3. Gongzhi on PostgreSQL (synchronous_commit=on), same data;
+#   4. Request Tracker 5 (Debian's request-tracker5 + rt5-db-sqlite + rt5-standalone), REST 2.
+# Each: intake (POST, 64 connections) and a read of one case/ticket by id (GET, 64 connections),
+# with wrk: throughput, p50/p99/p99.9 latency, errors, and the server's CPU (cores busy) and peak RSS.
+# Prints ratios to the ceiling and to Request Tracker. Runs as root: it installs what it needs.
+#   bench/compare.sh [SECONDS] [CASES]     defaults: 10 s per run, 100000 cases of history
+# Environment: GZ_SKIP_RT=1 leaves Request Tracker out (its ~400 packages take minutes to install).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+history=${2:-100000}
+conns=64
+
+# --- what it needs ---
+scripts/deps.sh --test >/dev/null
+need=(wrk)
+[ "${GZ_SKIP_RT:-}" = 1 ] || need+=(request-tracker5 rt5-db-sqlite rt5-standalone)
+missing=()
+for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "compare: installing ${missing[*]}" >&2
+  # Request Tracker's questions answered up front: SQLite database, a known root password.
+  debconf-set-selections <<'EOF'
+request-tracker5 request-tracker5/rtname string gongzhi.bench
+request-tracker5 request-tracker5/organization string gongzhi.bench
+request-tracker5 request-tracker5/correspondaddress string rt@gongzhi.bench
+request-tracker5 request-tracker5/commentaddress string rt-comment@gongzhi.bench
+request-tracker5 request-tracker5/webbaseurl string http://127.0.0.1:18400
+request-tracker5 request-tracker5/initial-root-password password bench-password
+request-tracker5 request-tracker5/install-cronjobs boolean false
+request-tracker5 request-tracker5/handle-siteconfig-permissions boolean true
+request-tracker5 request-tracker5/dbconfig-install boolean true
+request-tracker5 request-tracker5/database-type select sqlite3
+EOF
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+GZ_TARGETS="gongzhi http_ceiling" scripts/build.sh build/release -DCMAKE_BUILD_TYPE=Release -DGZ_TESTS=OFF >/dev/null
+bin=build/release/gongzhi
+
+work=$(mktemp -d /tmp/gz-compare-XXXXXX); chmod 755 "$work"
+pgdir=$(mktemp -d /tmp/gz-compare-pg-XXXXXX)
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# CPU seconds (user + system) of a process and its children; its peak RSS in MB.
+cpu_of() { local t=0; for p in $1 $(pgrep -P "$1" || true); do
+  t=$(awk -v t="$t" '{ print t + ($14 + $15) / 100 }' "/proc/$p/stat" 2>/dev/null || echo "$t"); done; echo "$t"; }
+rss_of() { local m=0; for p in $1 $(pgrep -P "$1" || true); do
+  m=$(awk -v m="$m" '/VmHWM/ { print m + $2 / 1024 }' "/proc/$p/status" 2>/dev/null || echo "$m"); done; echo "$m"; }
+wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; echo "no answer from $1" >&2; return 1; }
+
+# run NAME PID URL SCRIPT: one wrk run; prints a row and remembers rps in R_<NAME>.
+declare -A R
+rows=()
+run() {
+  local name=$1 pid=$2 url=$3 script=$4 c0 c1 out
+  c0=$(cpu_of "$pid")
+  out=$(wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "$url" | grep '^RESULT')
+  c1=$(cpu_of "$pid")
+  local rps=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out")
+  R[$name]=$rps
+  local cores=$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN { printf "%.2f", (b - a) / s }')
+  local row
+  row=$(printf "| %-22s | %s | %s | %s |" "$name" "$(sed 's/RESULT //; s/ requests=[0-9]*//' <<<"$out")" "$cores" \
+    "$(printf '%.0f' "$(rss_of "$pid")")")
+  rows+=("$row")
+  echo "$row"
+}
+ratio() { awk -v a="${R[$1]:-0}" -v b="${R[$2]:-0}" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else print "n/a" }'; }
+factor() { awk -v a="${R[$1]:-0}" -v b="${R[$2]:-0}" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "n/a" }'; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/ { print $2 }') GB"
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), ${secs} s per run, $conns connections"
+echo "| run | result | server cores busy | server peak RSS (MB) |"
+echo "|---|---|---|---|"
+
+# 1. the ceiling
+build/release/http_ceiling 18300 >/dev/null &
+server=$!
+wait_http http://127.0.0.1:18300/
+run ceiling_get "$server" http://127.0.0.1:18300/ bench/wrk/get.lua
+run ceiling_post "$server" http://127.0.0.1:18300/ bench/wrk/ceiling_post.lua
+kill "$server"; wait "$server" 2>/dev/null || true; server=""
+
+# 2 and 3. Gongzhi on SQLite and on PostgreSQL, each on a generated district with a history.
+gongzhi_runs() {
+  local label=$1; shift
+  $bin bench gen --scale district --cases "$history" "$@" >/dev/null 2>&1
+  $bin serve "$@" --listen 127.0.0.1:18200 --trust-actor-header --intake-per-minute 0 --workers 64 \
+    --files "$work/files-$label" >"$work/$label.log" 2>&1 &
+  server=$!
+  wait_http http://127.0.0.1:18200/healthz
+  GZ_CASES=$history run "${label}_read" "$server" http://127.0.0.1:18200 bench/wrk/case_read.lua
+  run "${label}_intake" "$server" http://127.0.0.1:18200 bench/wrk/intake.lua
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+}
+gongzhi_runs sqlite --db "$work/gz.db"
+pg=$(scripts/pg.sh start "$pgdir" | sed -n "s/^export GONGZHI_TEST_PG_E2E='\(.*\)'$/\1/p")
+gongzhi_runs postgres --pg "$pg" --key-file "$work/pg.key"
+scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
+
+# 4. Request Tracker 5 on SQLite, its own standalone server.
+if [ "${GZ_SKIP_RT:-}" != 1 ]; then
+  /usr/share/request-tracker5/libexec/rt-server --port 18400 >"$work/rt.log" 2>&1 &
+  server=$!
+  wait_http http://127.0.0.1:18400/
+  export GZ_RT_AUTH=$(printf 'root:bench-password' | base64)
+  run rt_intake "$server" http://127.0.0.1:18400 bench/wrk/rt_intake.lua
+  GZ_CASES=$(( ${R[rt_intake]} * secs + 1 )) run rt_read "$server" http://127.0.0.1:18400 bench/wrk/rt_read.lua
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+fi
+
+echo
+echo "ratios:"
+echo "- Gongzhi SQLite intake / ceiling POST: $(ratio sqlite_intake ceiling_post) (target ≥ 25%)"
+echo "- Gongzhi SQLite read / ceiling GET: $(ratio sqlite_read ceiling_get) (target ≥ 50%)"
+echo "- Gongzhi PostgreSQL intake / ceiling POST: $(ratio postgres_intake ceiling_post)"
+echo "- Gongzhi PostgreSQL read / ceiling GET: $(ratio postgres_read ceiling_get)"
+if [ "${GZ_SKIP_RT:-}" != 1 ]; then
+  echo "- Gongzhi SQLite intake / Request Tracker intake: $(factor sqlite_intake rt_intake)"
+  echo "- Gongzhi PostgreSQL intake / Request Tracker intake: $(factor postgres_intake rt_intake)"
+  echo "- Gongzhi SQLite read / Request Tracker read: $(factor sqlite_read rt_read)"
+fi
