@@ -82,7 +82,8 @@ Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock) {
   GZ_ASSIGN_OR_RETURN(ContactKey key, LoadOrCreateKey(o.KeyFile()));
   auto cipher = std::make_shared<const ContactCipher>(key);
   sodium_memzero(key.data(), key.size());
-  return OpenStore(o.Target(), clock, 16, std::move(cipher));
+  // Eight connections: more buy nothing on the cores this runs on and cost memory (bench/RESULTS.md).
+  return OpenStore(o.Target(), clock, 8, std::move(cipher));
 }
 
 std::string FindWebRoot(const std::string& configured) {
