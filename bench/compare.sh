@@ -4,8 +4,8 @@
 #   2. Gongzhi on SQLite (durable: synchronous=FULL), on a generated 复兴区 with a case history;
 #   3. Gongzhi on PostgreSQL (synchronous_commit=on), same data;
 #   4. Request Tracker 5 (Debian's request-tracker5 + rt5-db-sqlite + rt5-standalone), REST 2.
-# Each: intake (POST, 64 connections) and a read of one case/ticket by id (GET, 64 connections),
-# with wrk: throughput, p50/p99/p99.9 latency, errors, and the server's CPU (cores busy) and peak RSS.
+# Each: intake (POST, 64 connections) and a read of one case/ticket by id (GET, 64 connections);
+# Gongzhi also: the console's filtered lists, the leader's rankings and Open311 POST; with wrk: throughput, p50/p99/p99.9 latency, errors, and the server's CPU (cores busy) and peak RSS.
 # Prints ratios to the ceiling and to Request Tracker. Runs as root: it installs what it needs.
 #   bench/compare.sh [SECONDS] [CASES]     defaults: 10 s per run, 100000 cases of history
 # Environment: GZ_SKIP_RT=1 leaves Request Tracker out (its ~400 packages take minutes to install).
@@ -92,15 +92,23 @@ run ceiling_post "$server" http://127.0.0.1:18300/ bench/wrk/ceiling_post.lua
 kill "$server"; wait "$server" 2>/dev/null || true; server=""
 
 # 2 and 3. Gongzhi on SQLite and on PostgreSQL, each on a generated district with a history.
+printf '[open311]\napi_keys = ["bench-open311-key-0001"]\n' >"$work/gongzhi.toml"
 gongzhi_runs() {
   local label=$1; shift
+  local t0=$(date +%s.%N)
   $bin bench gen --scale district --cases "$history" "$@" >/dev/null 2>&1
-  $bin serve "$@" --listen 127.0.0.1:18200 --trust-actor-header --intake-per-minute 0 --workers 64 \
-    --files "$work/files-$label" >"$work/$label.log" 2>&1 &
+  echo "generated $history cases on $label in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s" >&2
+  t0=$(date +%s.%N)
+  $bin serve "$@" --config "$work/gongzhi.toml" --listen 127.0.0.1:18200 --trust-actor-header --intake-per-minute 0 \
+    --workers 64 --files "$work/files-$label" >"$work/$label.log" 2>&1 &
   server=$!
   wait_http http://127.0.0.1:18200/healthz
+  echo "start-up ($label, $history cases): $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s" >&2
   GZ_CASES=$history run "${label}_read" "$server" http://127.0.0.1:18200 bench/wrk/case_read.lua
+  run "${label}_list" "$server" http://127.0.0.1:18200 bench/wrk/case_list.lua
+  run "${label}_ranking" "$server" http://127.0.0.1:18200 bench/wrk/ranking.lua
   run "${label}_intake" "$server" http://127.0.0.1:18200 bench/wrk/intake.lua
+  run "${label}_open311" "$server" http://127.0.0.1:18200 bench/wrk/open311_post.lua
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
 gongzhi_runs sqlite --db "$work/gz.db"

@@ -534,6 +534,9 @@ class SqlCaseStore : public CaseStore {
     if (f.geo_cells.empty() && !f.category.empty())
       q += " AND category_code >= ? AND category_code < ?", p.push_back(f.category), p.push_back(f.category + "\x7f");
     if (!f.region.empty()) q += " AND region_code >= ? AND region_code < ?", p.push_back(f.region), p.push_back(f.region + ":");
+    // A township or below: its township equality lets SQLite walk cases_township in id order
+    // instead of sorting every case of a category (125 ms → 3 ms for 0401 in a township of 100k).
+    if (f.region.size() >= 9) q += " AND township_code = ?", p.push_back(f.region.substr(0, 9));
     if (f.unit_id) q += " AND unit_id = ?", p.push_back(*f.unit_id);
     if (f.worker_id) q += " AND worker_id = ?", p.push_back(*f.worker_id);
     if (f.summoned_unit_id)
