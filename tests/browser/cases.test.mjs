@@ -132,6 +132,15 @@ test('a report travels live from a resident\'s phone to the township console and
   // The same picture again is refused in plain words; another one is taken (bytes after IEND).
   await unitDetail.getByTestId('desk-photos').setInputFiles(png);
   await unitDetail.getByTestId('act-error').getByText(/already attached/).waitFor();
+  // A live update of the same case (the resident adds a photo) reloads it but keeps the error and
+  // what the person was typing.
+  await unitDetail.getByTestId('act-text').fill('正在清运');
+  const late = await fetch(`${srv.url}/api/v1/track/${code}/photos`, { method: 'POST', headers: { 'content-type': 'image/png' },
+    body: Buffer.concat([readFileSync(png), Buffer.from('resident, later')]) });
+  assert.equal(late.status, 201);
+  await unitDetail.getByTestId('detail-photos').locator('img').nth(1).waitFor();
+  assert.equal(await unitDetail.getByTestId('act-text').inputValue(), '正在清运');
+  assert.match(await unitDetail.getByTestId('act-error').innerText(), /already attached/);
   const png2 = join(SHOTS, 'upload-1x1-b.png');
   writeFileSync(png2, Buffer.concat([readFileSync(png), Buffer.from('handling')]));
   await unitDetail.getByTestId('desk-photos').setInputFiles(png2);
@@ -170,7 +179,7 @@ test('a report travels live from a resident\'s phone to the township console and
   await workerPage.getByTestId('console-detail').getByTestId('detail-state').getByText('已核查').waitFor();
   assert.deepEqual(await axeViolations(workerPage), [], 'axe on the grid worker desk');
   await shot(workerPage, 'worker-desk');
-  assert.deepEqual(await stages(), ['report', 'handling', 'verification']);
+  assert.deepEqual(await stages(), ['report', 'report', 'handling', 'verification']);
   assert.deepEqual(workerErrors, []);
   await detail.getByTestId('detail-state').getByText('已核查').waitFor({ timeout: 5000 });
 
