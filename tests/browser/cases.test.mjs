@@ -101,6 +101,8 @@ test('a report travels live from a resident\'s phone to the township console and
   await detail.getByTestId('detail-state').getByText('已立案').waitFor();
   await detail.getByTestId('act-dispatch').click();  // to the suggested unit, first in the list
   await detail.getByTestId('detail-state').getByText('已派遣').waitFor();
+  // Until the unit claims it, the dispatcher may give it to someone else: the button says 改派.
+  assert.equal((await detail.getByTestId('act-dispatch').innerText()).trim(), '改派');
   assert.deepEqual(await axeViolations(desk), [], 'axe on the console');
   await shot(desk, 'console');
   const id = Number((await detail.innerText()).match(/#(\d+)/)[1]);

@@ -136,6 +136,7 @@ export default {
     supervisionKinds: { response: 'not claimed in time', handling: 'not resolved in time' },
     addPhotos: 'Add {stage} photos',
     duplicates: 'Possible duplicates (same category, nearby, open)', metres: '{n} m', mergeInto: 'Merge into #{id}',
+    redispatch: 'Reassign',
     signIn: 'Sign in to work on cases in your role:',
   },
   dash: {

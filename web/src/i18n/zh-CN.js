@@ -135,6 +135,7 @@ export default {
     supervisionKinds: { response: '超时未签收', handling: '超时未办结' },
     addPhotos: '添加{stage}照片',
     duplicates: '疑似重复（同类、附近、未办结）', metres: '{n} 米', mergeInto: '合并到 #{id}',
+    redispatch: '改派',
     signIn: '请先登录，以您的角色办理案件：',
   },
   dash: {
