@@ -160,6 +160,14 @@ Result<BenchGenSummary> GenerateBenchData(const BenchGenOptions& o, RegionServic
       "dispatched_at,claimed_at,resolved_at,closed_at,returns,reworks,rating_solved,rating_satisfaction\n";
   std::string csv = header;
   int64_t in_chunk = 0;
+  auto flush = [&]() -> Status {
+    GZ_ASSIGN_OR_RETURN(auto written, cases.ImportHistoryCsv(csv));
+    sum.cases += written;
+    step("cases", sum.cases, o.cases);
+    csv = header;
+    in_chunk = 0;
+    return Status::Ok();
+  };
   for (int64_t n = 0; n < o.cases; ++n) {
     const std::string& cat = leaves[pick_category(rng)];
     const Grid& g = pick_grid();
@@ -211,18 +219,9 @@ Result<BenchGenSummary> GenerateBenchData(const BenchGenOptions& o, RegionServic
             "," + satisfaction + "\n";
     }
     csv += row;
-    if (++in_chunk == kChunk || n + 1 == o.cases) {
-      GZ_ASSIGN_OR_RETURN(auto written, cases.ImportHistoryCsv(csv));
-      sum.cases += written;
-      step("cases", sum.cases, o.cases);
-      csv = header;
-      in_chunk = 0;
-    }
+    if (++in_chunk == kChunk) GZ_RETURN_IF_ERROR(flush());
   }
-  if (in_chunk) {
-    GZ_ASSIGN_OR_RETURN(auto written, cases.ImportHistoryCsv(csv));
-    sum.cases += written;
-  }
+  if (in_chunk) GZ_RETURN_IF_ERROR(flush());
   return sum;
 }
 

@@ -503,10 +503,9 @@ class SqlStore : public Store {
   }
 
  private:
-  // COUNT(*) of a query whose every placeholder is `id`.
+  // COUNT(*) of a query with one placeholder, `id`.
   static Result<int64_t> CountOf(sql::Connection& c, const std::string& q, int64_t id) {
-    std::vector<Value> params(std::count(q.begin(), q.end(), '?'), Value{id});
-    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, params));
+    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, {id}));
     return r.rows.empty() ? 0 : r.rows[0].Int(0);
   }
 
