@@ -6,5 +6,5 @@ local cases = tonumber(os.getenv("GZ_CASES") or "1000")
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", "/api/v1/cases/" .. ((n * 7919) % cases + 1))
+  return wrk.format("GET", "/api/v1/cases/" .. nth_id(n, cases))
 end

@@ -7,7 +7,5 @@ local codes = {"0101", "0102", "0201", "0401", "0402", "0602", "22", "25"}
 local n = 0
 request = function()
   n = n + 1
-  local body = string.format("api_key=bench-open311-key-0001&service_code=%s&lat=%.5f&long=%.5f&description=open311+bench+%d",
-    codes[(n % #codes) + 1], 36.58 + (n * 104729 % 700) / 10000, 114.30 + (n * 7919 % 1700) / 10000, n)
-  return wrk.format(nil, "/open311/v2/requests.json", nil, body)
+  return wrk.format(nil, "/open311/v2/requests.json", nil, open311_body(n, codes[(n % #codes) + 1], "open311+bench"))
 end

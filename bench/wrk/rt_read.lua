@@ -5,5 +5,5 @@ local cases = tonumber(os.getenv("GZ_CASES") or "100")
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", "/REST/2.0/ticket/" .. ((n * 7919) % cases + 1))
+  return wrk.format("GET", "/REST/2.0/ticket/" .. nth_id(n, cases))
 end
