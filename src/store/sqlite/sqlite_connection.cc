@@ -167,8 +167,9 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path) {
   auto conn = std::make_unique<SqliteConnection>(db);
   sqlite3_busy_timeout(db, 10000);
   // No memory-mapped I/O: each connection maps the file on its own and every mapping counts in
-  // the process's RSS (2.2 GB for a 200 MB database with 16 connections); reads through the OS
-  // page cache cost ~5% of case-read throughput (bench/RESULTS.md). 8 MB of page cache each.
+  // the process's RSS (2.2 GB for a 200 MB database with 16 connections). Reading through the OS
+  // page cache cost case reads between nothing and ~20% in this VM's A/B runs (bench/RESULTS.md).
+  // 8 MB of page cache each.
   GZ_RETURN_IF_ERROR(conn->ExecScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
       "PRAGMA cache_size=-8192; PRAGMA mmap_size=0;"));
