@@ -29,6 +29,11 @@ export async function signOut() {
   setCsrfToken('');
 }
 
+// Whether the signed-in person acts as an administrator (the admin screen and its menu entry).
+export function isAdmin() {
+  return session.me?.acting_as?.role === 'admin';
+}
+
 // The screen a role works on.
 export function homeOf(me) {
   const role = me?.acting_as?.role;
