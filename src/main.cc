@@ -31,7 +31,6 @@
 #include "store/sql_store.h"
 
 namespace gongzhi {
-extern const char* const kFuxingDivisionsCsv;  // data/fuxing-divisions.csv, embedded at build time
 namespace {
 
 constexpr const char* kVersion = "0.1.0";

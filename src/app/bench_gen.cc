@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "app/demo.h"
 #include "core/routing.h"
 #include "core/work_calendar.h"
 
@@ -13,7 +14,7 @@ namespace gongzhi {
 namespace {
 
 constexpr BenchScale kScales[] = {
-    {"district", "130404", 100'000},
+    {"district", kDemoDistrict, 100'000},
     {"city", "1304", 1'000'000},
     {"province", "13", 3'000'000},
     {"country", "", 10'000'000},

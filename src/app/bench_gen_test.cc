@@ -7,11 +7,11 @@
 
 #include "app/assessment.h"
 #include "app/audit.h"
+#include "app/demo.h"
 #include "app/test_support.h"
 #include "core/work_calendar.h"
 
 namespace gongzhi {
-extern const char* const kFuxingDivisionsCsv;
 namespace {
 
 using testing::TempStore;
@@ -28,7 +28,7 @@ Generated Generate(TempStore& ts, uint64_t seed) {
   CaseService cases(ts.store(), grids, ts.clock());
   BenchGenOptions o;
   o.divisions_csv = kFuxingDivisionsCsv;
-  o.root = "130404";
+  o.root = kDemoDistrict;
   o.cases = 3000;
   o.days = 90;
   o.seed = seed;

@@ -2,8 +2,6 @@
 
 namespace gongzhi {
 
-extern const char* const kFuxingDivisionsCsv;  // data/fuxing-divisions.csv, embedded at build time
-
 Result<size_t> LoadDemoGrids(GridService& grids) {
   // Approximate extent of 复兴区 (WGS-84); the lattice inside it is synthetic.
   return grids.GenerateDemoGrids(kDemoDistrict, 114.30, 36.57, 114.47, 36.65);

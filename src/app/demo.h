@@ -12,6 +12,8 @@
 namespace gongzhi {
 
 inline constexpr const char* kDemoDistrict = "130404";
+// Its division codes (data/fuxing-divisions.csv), embedded at build time.
+extern const char* const kFuxingDivisionsCsv;
 
 struct DemoSummary {
   size_t regions_written = 0, grids = 0, units = 0, workers = 0;
