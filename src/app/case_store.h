@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/case.h"
+#include "core/nearby_index.h"
 #include "core/assessment.h"
 #include "core/feed.h"
 #include "core/work_calendar.h"
@@ -63,11 +64,12 @@ struct CaseFilter {
   bool open_only = false;     // not rejected, merged or closed
   bool closed_only = false;   // rejected, merged or closed
   std::optional<std::array<double, 4>> bbox;  // min_lng, max_lng, min_lat, max_lat
-  std::vector<int64_t> geo_cells;             // only cases in these cells (with `category` exact);
-                                              // then unordered: any `limit` matches, and only
-                                              // id, state, description, lng, lat, created_at filled
   int limit = 50;
 };
+
+// Duplicate candidates of a case: open cases (not rejected, merged or closed) of exactly
+// `category` within `radius_m` of the point, reported in [created_from, created_to].
+using NearbyQuery = NearbyIndex::Query;
 
 struct SupervisionRecord {
   int64_t id = 0;
@@ -144,11 +146,11 @@ class CaseStore {
   // --- cases (group-committed writes) ---
   // Inserts the case and its first event and calls `done` with the new id once that is durable
   // (on the store's writer thread: `done` must be quick and must not call the store's writes).
-  // `lookup`, when given, is run as ListCases inside the same transaction just before the insert
-  // (the duplicate candidates of the new case): reports of one problem that arrive together
-  // see each other, and the look-up reads the writer's warm cache.
+  // `lookup`, when given, is run as FindNearbyOpen inside the same transaction just before the
+  // insert (the duplicate candidates of the new case): reports of one problem that arrive
+  // together see each other.
   struct Lookup {
-    CaseFilter filter;
+    NearbyQuery query;
     std::vector<CaseRecord> found;
   };
   using InsertDone = std::function<void(Result<int64_t>)>;
@@ -181,6 +183,9 @@ class CaseStore {
   virtual Result<std::optional<CaseRecord>> GetCase(int64_t id) = 0;
   virtual Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& code) = 0;
   virtual Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) = 0;
+  // The duplicate candidates `q` asks for, nearest first, at most q.limit; only id, state,
+  // description, lng, lat and created_at are filled.
+  virtual Result<std::vector<CaseRecord>> FindNearbyOpen(const NearbyQuery& q) = 0;
   virtual Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) = 0;
   // Calls `fn` for every event, ordered by case then seq, with the hash the case row records for
   // its last event; stops early when fn returns false. Memory stays flat however long the history.

@@ -22,14 +22,6 @@ constexpr int64_t kMinute = 60'000;
 
 std::string Json(const json::object& o) { return json::serialize(o); }
 
-double DistanceM(double lng1, double lat1, double lng2, double lat2) {
-  constexpr double kR = 6371000, kRad = M_PI / 180;
-  double dlat = (lat2 - lat1) * kRad, dlng = (lng2 - lng1) * kRad;
-  double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlng / 2) * std::sin(dlng / 2);
-  return 2 * kR * std::asin(std::min(1.0, std::sqrt(a)));
-}
-
 Status CheckText(const std::string& v, const char* field, size_t max_chars, bool required) {
   if (required && v.empty()) return Status::Invalid(field, "is required");
   if (!IsCleanUtf8(v)) return Status::Invalid(field, "must be plain UTF-8 text");
@@ -361,19 +353,13 @@ void CaseService::ReportAsync(const IntakeRequest& req, std::function<void(Resul
   auto prepared = PrepareIntake(req);
   if (!prepared.ok()) return done(prepared.status());
   auto rec = std::make_shared<CaseRecord>(std::move(prepared->record));
-  const double radius = settings_.duplicate_radius_m;
   cases_.InsertCaseAsync(*rec, std::move(prepared->first), EventHash, std::nullopt, prepared->duplicates,
-                         [rec, dups = prepared->duplicates, radius, done = std::move(done)](Result<int64_t> id) {
+                         [rec, dups = prepared->duplicates, done = std::move(done)](Result<int64_t> id) {
                            if (!id.ok()) return done(id.status());
                            IntakeResult out;
                            out.record = std::move(*rec);
                            out.record.id = *id;
-                           const auto& c = out.record;
-                           if (dups) {
-                             for (auto& n : dups->found)
-                               if (n.lng && DistanceM(*c.lng, *c.lat, *n.lng, *n.lat) <= radius)
-                                 out.duplicate_candidates.push_back(std::move(n));
-                           }
+                           if (dups) out.duplicate_candidates = std::move(dups->found);
                            done(std::move(out));
                          });
 }
@@ -432,7 +418,7 @@ Result<CaseService::PreparedIntake> CaseService::PrepareIntake(const IntakeReque
     // Duplicate candidates: open cases of the same category nearby, recently reported; looked up
     // in the insert's transaction, so simultaneous reports of one problem find each other.
     out.duplicates = std::make_shared<CaseStore::Lookup>();
-    out.duplicates->filter = DuplicateFilter(c, now);
+    out.duplicates->query = DuplicateQuery(c, now);
   }
   json::object p{{"channel", ChannelName(c.channel)},
                  {"category", c.category_code},
@@ -475,19 +461,18 @@ Result<std::vector<CaseRole>> CaseService::RolesOf(const Actor& a, const CaseRec
   return roles;
 }
 
-// Open cases of the same category near `c`, reported within the duplicate window before `now`; the
-// box and cells are a superset, DuplicatesOf keeps those within the radius.
-CaseFilter CaseService::DuplicateFilter(const CaseRecord& c, InstantMs now) const {
-  CaseFilter f;
-  f.category = c.category_code;
-  f.open_only = true;
-  f.created_from = now - settings_.duplicate_window_hours * 60 * kMinute;
-  double dlat = settings_.duplicate_radius_m / 111320.0;
-  double dlng = dlat / std::max(0.01, std::cos(*c.lat * M_PI / 180));
-  f.bbox = std::array<double, 4>{*c.lng - dlng, *c.lng + dlng, *c.lat - dlat, *c.lat + dlat};
-  f.geo_cells = GeoCellsAround(*c.lng, *c.lat, settings_.duplicate_radius_m);
-  f.limit = 10;
-  return f;
+// Open cases of the same category within the duplicate radius of `c`, reported within the
+// duplicate window before `now` (or after it).
+NearbyQuery CaseService::DuplicateQuery(const CaseRecord& c, InstantMs now) const {
+  NearbyQuery q;
+  q.category = c.category_code;
+  q.lng = *c.lng;
+  q.lat = *c.lat;
+  q.radius_m = settings_.duplicate_radius_m;
+  q.created_from = now - settings_.duplicate_window_hours * 60 * kMinute;
+  q.exclude_id = c.id;
+  q.limit = 10;
+  return q;
 }
 
 // What a dispatcher may merge `c` into: the duplicate candidates seen from the case's own
@@ -495,15 +480,12 @@ CaseFilter CaseService::DuplicateFilter(const CaseRecord& c, InstantMs now) cons
 Result<std::vector<CaseView::Candidate>> CaseService::DuplicatesOf(const CaseRecord& c) {
   std::vector<CaseView::Candidate> out;
   if (c.category_code.empty() || !c.lng || !c.lat) return out;
-  CaseFilter f = DuplicateFilter(c, c.created_at);
-  f.limit = 11;
-  GZ_ASSIGN_OR_RETURN(auto found, cases_.ListCases(f));
+  GZ_ASSIGN_OR_RETURN(auto found, cases_.FindNearbyOpen(DuplicateQuery(c, c.created_at)));
   for (auto& n : found) {
-    if (n.id == c.id || !n.lng || !n.lat) continue;
+    if (!n.lng || !n.lat) continue;
     double d = DistanceM(*c.lng, *c.lat, *n.lng, *n.lat);
-    if (d <= settings_.duplicate_radius_m) out.push_back({std::move(n), d});
+    out.push_back({std::move(n), d});
   }
-  if (out.size() > 10) out.resize(10);
   return out;
 }
 

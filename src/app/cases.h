@@ -221,7 +221,7 @@ class CaseService {
     std::shared_ptr<CaseStore::Lookup> duplicates;  // null when there is nothing to compare with
   };
   Result<PreparedIntake> PrepareIntake(const IntakeRequest& req);
-  CaseFilter DuplicateFilter(const CaseRecord& c, InstantMs now) const;
+  NearbyQuery DuplicateQuery(const CaseRecord& c, InstantMs now) const;
   Result<std::vector<CaseView::Candidate>> DuplicatesOf(const CaseRecord& c);
   Result<std::string> SupervisingRegion(const CaseRecord& c);
   // Folds `events` into the case's assessment facts; the changes go into `side` (same transaction).

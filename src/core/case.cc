@@ -135,6 +135,14 @@ std::vector<int64_t> GeoCellsAround(double lng, double lat, double radius_m) {
   return out;
 }
 
+double DistanceM(double lng1, double lat1, double lng2, double lat2) {
+  constexpr double kR = 6371000, kRad = M_PI / 180;
+  double dlat = (lat2 - lat1) * kRad, dlng = (lng2 - lng1) * kRad;
+  double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+             std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlng / 2) * std::sin(dlng / 2);
+  return 2 * kR * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
 size_t Utf8Length(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;

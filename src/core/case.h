@@ -92,6 +92,8 @@ Status ValidateIntake(const CaseRecord& c);
 // every open case of a category: the cell of a point, and every cell within `radius_m` of it.
 int64_t GeoCell(double lng, double lat);
 std::vector<int64_t> GeoCellsAround(double lng, double lat, double radius_m);
+// Great-circle distance in metres between two points given in degrees.
+double DistanceM(double lng1, double lat1, double lng2, double lat2);
 
 // Counts Unicode code points (the description limit is in characters, not bytes).
 size_t Utf8Length(std::string_view s);

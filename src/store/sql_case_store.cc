@@ -1,6 +1,9 @@
 #include "store/sql_case_store.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <mutex>
 
 #include "app/personal_data.h"
 
@@ -273,14 +276,27 @@ Status BumpConfig(sql::Connection& c) {
 }
 
 // " AND" a case overdue at the instant bound twice: claimed or resolved neither in time nor yet.
+// Comparisons, not NOT IN (...): SQLite builds a temporary table for an IN list on every run.
+constexpr const char* kOpenOnly = " AND state <> 'rejected' AND state <> 'merged' AND state <> 'closed'";
+
 constexpr const char* kOverdueAt =
     " AND ((claimed_at = 0 AND response_due > 0 AND response_due <= ? AND state = 'dispatched') OR "
     "(resolved_at = 0 AND handling_due > 0 AND handling_due <= ? AND state IN ('dispatched', 'handling')))";
 
 class SqlCaseStore : public CaseStore {
  public:
-  SqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer, std::shared_ptr<const ContactCipher> cipher)
-      : pool_(pool), cipher_holder_(std::move(cipher)), cipher_(cipher_holder_.get()), writes_(std::move(writer)) {}
+  SqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer, std::shared_ptr<const ContactCipher> cipher,
+               bool sole_writer)
+      : pool_(pool), cipher_holder_(std::move(cipher)), cipher_(cipher_holder_.get()), writes_(std::move(writer)) {
+    if (sole_writer) {
+      nearby_ = std::make_unique<NearbyCache>();
+      // A batch that failed to commit may have been mirrored in the index: read it again.
+      writes_.OnDiscard([this] {
+        std::lock_guard lock(nearby_->mu);
+        nearby_->loaded = false;
+      });
+    }
+  }
 
   Status UpsertCategories(const std::vector<Category>& cs) override {
     return writes_.Run([&](sql::Connection& c) -> Status {
@@ -387,10 +403,11 @@ class SqlCaseStore : public CaseStore {
     auto id = std::make_shared<int64_t>(0);
     auto job = [this, rec, first, hasher = std::move(hasher), next_due, lookup, id](sql::Connection& c) -> Status {
       if (lookup) {
-        GZ_ASSIGN_OR_RETURN(lookup->found, ListCasesOn(c, lookup->filter));
+        GZ_ASSIGN_OR_RETURN(lookup->found, FindNearbyOn(c, lookup->query, true));
       }
       std::vector<CaseEvent> evs{std::move(*first)};
       GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true));
+      NoteCase(*id, *rec);
       return Status::Ok();
     };
     writes_.Submit(std::move(job), [id, done = std::move(done)](Status s) {
@@ -430,6 +447,7 @@ class SqlCaseStore : public CaseStore {
     return writes_.Run([&](sql::Connection& c) -> Status {
       for (auto& ic : cases) {
         GZ_ASSIGN_OR_RETURN(int64_t id, InsertCaseRow(c, ic.record, ic.events, hasher, std::nullopt, false));
+        NoteCase(id, ic.record);
         for (auto& f : ic.facts) f.case_id = id;
         GZ_RETURN_IF_ERROR(UpsertFacts(c, ic.facts));
       }
@@ -501,6 +519,7 @@ class SqlCaseStore : public CaseStore {
                                             side.acknowledge->unit_id}));
         if (!a.affected) return Status::Conflict("this unit has no open summons on the case", "unit");
       }
+      NoteCase(rec.id, rec);
       return Status::Ok();
     });
   }
@@ -523,15 +542,10 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::vector<CaseRecord>> ListCasesOn(sql::Connection& conn, const CaseFilter& f) const {
-    // Duplicate look-ups read only the cases_nearby index (every column they test or return is in
-    // it); the descriptions of the few candidates are read afterwards.
-    const bool narrow = !f.geo_cells.empty();
-    const std::string select =
-        std::string("SELECT ") + (narrow ? "id, state, lng, lat, created_at" : kCaseCols) + " FROM cases WHERE ";
     std::string q = "1=1";
     std::vector<Value> p;
     if (f.state) q += " AND state = ?", p.push_back(std::string(CaseStateName(*f.state)));
-    if (f.geo_cells.empty() && !f.category.empty())
+    if (!f.category.empty())
       q += " AND category_code >= ? AND category_code < ?", p.push_back(f.category), p.push_back(f.category + "\x7f");
     if (!f.region.empty()) q += " AND region_code >= ? AND region_code < ?", p.push_back(f.region), p.push_back(f.region + ":");
     // A township or below: its township equality lets SQLite walk cases_township in id order
@@ -551,59 +565,136 @@ class SqlCaseStore : public CaseStore {
     if (f.created_to) q += " AND created_at < ?", p.push_back(f.created_to);
     if (f.after_id) q += " AND id < ?", p.push_back(f.after_id);
     if (f.merged_into) q += " AND merged_into = ?", p.push_back(*f.merged_into);
-    // Comparisons, not NOT IN (...): SQLite builds a temporary table for an IN list on every run.
-    if (f.open_only) q += " AND state <> 'rejected' AND state <> 'merged' AND state <> 'closed'";
+    if (f.open_only) q += kOpenOnly;
     if (f.closed_only) q += " AND (state = 'rejected' OR state = 'merged' OR state = 'closed')";
     if (f.bbox) {
       q += " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?";
       for (double v : *f.bbox) p.push_back(v);
     }
-    if (!narrow) {
-      q = select + q + " ORDER BY id DESC LIMIT ?";
-    } else {
-      // The cells form runs of consecutive numbers (one per row of cells): one index range each,
-      // joined with UNION ALL (an IN list or OR of ranges is not used as an index range by SQLite).
-      // Any few candidates will do: no ORDER BY, which would sort every match.
-      std::string branches;
-      std::vector<Value> bp;
-      const auto& cells = f.geo_cells;
-      for (size_t i = 0; i < cells.size();) {
-        size_t j = i;
-        while (j + 1 < cells.size() && cells[j + 1] == cells[j] + 1) ++j;
-        if (!branches.empty()) branches += " UNION ALL ";
-        branches += select + "category_code = ? AND geo_cell BETWEEN ? AND ? AND " + q;
-        bp.push_back(f.category);
-        bp.push_back(cells[i]);
-        bp.push_back(cells[j]);
-        bp.insert(bp.end(), p.begin(), p.end());
-        i = j + 1;
-      }
-      q = branches + " LIMIT ?";
-      p = std::move(bp);
-    }
+    q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE " + q + " ORDER BY id DESC LIMIT ?";
     p.push_back(int64_t{f.limit});
     GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(q, p));
     std::vector<CaseRecord> out;
     out.reserve(r.rows.size());
-    for (const auto& row : r.rows) {
-      if (!narrow) {
-        out.push_back(CaseFromRow(row, cipher_));
-        continue;
+    for (const auto& row : r.rows) out.push_back(CaseFromRow(row, cipher_));
+    return out;
+  }
+
+  Result<std::vector<CaseRecord>> FindNearbyOpen(const NearbyQuery& q) override {
+    if (nearby_) {
+      bool loaded;
+      {
+        std::lock_guard lock(nearby_->mu);
+        loaded = nearby_->loaded;
       }
+      // Loaded by the writer, which sees every case write, its own uncommitted ones included.
+      if (!loaded) GZ_RETURN_IF_ERROR(writes_.Run([&](sql::Connection& c) { return LoadNearby(c); }));
+    }
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return FindNearbyOn(*c, q, false);
+  }
+
+  // The candidates `q` asks for, read on `conn` (the writer's inside an intake's transaction).
+  Result<std::vector<CaseRecord>> FindNearbyOn(sql::Connection& conn, const NearbyQuery& q, bool on_writer) {
+    std::vector<NearbyIndex::Hit> hits;
+    if (nearby_) {
+      if (on_writer) GZ_RETURN_IF_ERROR(LoadNearby(conn));
+      // A few more than asked: a reader may be told of cases whose rows it cannot see yet.
+      NearbyQuery wide = q;
+      wide.limit = q.limit + 5;
+      std::lock_guard lock(nearby_->mu);
+      hits = nearby_->index.Find(wide);
+    } else {
+      GZ_ASSIGN_OR_RETURN(hits, NearbyBySql(conn, q));
+    }
+    std::vector<CaseRecord> out;
+    for (const auto& h : hits) {
+      if (out.size() >= q.limit) break;
+      GZ_ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT state, description, lng, lat, created_at, category_code FROM cases "
+                                            "WHERE id = ?",
+                                            {h.id}));
+      if (r.rows.empty() || r.rows[0].IsNull(2)) continue;
+      const auto& row = r.rows[0];
       CaseRecord c;
-      c.id = row.Int(0);
-      c.facts.state = ParseCaseState(row.Text(1)).value_or(CaseState::kReported);
-      if (!row.IsNull(2)) c.lng = row.Real(2), c.lat = row.Real(3);
+      c.id = h.id;
+      c.facts.state = ParseCaseState(row.Text(0)).value_or(CaseState::kReported);
+      if (IsTerminal(c.facts.state) || row.Text(5) != q.category) continue;  // changed since the index saw it
+      c.description = row.Text(1);
+      c.lng = row.Real(2), c.lat = row.Real(3);
       c.created_at = row.Int(4);
+      c.category_code = q.category;
       out.push_back(std::move(c));
     }
-    if (narrow) {
-      for (auto& c : out) {
-        GZ_ASSIGN_OR_RETURN(auto d, conn.Exec("SELECT description FROM cases WHERE id = ?", {c.id}));
-        if (!d.rows.empty()) c.description = d.rows[0].Text(0);
-      }
-    }
     return out;
+  }
+
+  // Several nodes write (PostgreSQL): the covering cases_nearby index, one range per row of ~200 m
+  // cells joined with UNION ALL (an IN list or OR of ranges is not an index range for SQLite).
+  Result<std::vector<NearbyIndex::Hit>> NearbyBySql(sql::Connection& conn, const NearbyQuery& q) const {
+    const double dlat = q.radius_m / 111320.0;
+    const double dlng = dlat / std::max(0.01, std::cos(q.lat * M_PI / 180));
+    std::string cond = std::string(" AND created_at >= ?") + (q.created_to ? " AND created_at <= ?" : "") +
+                       " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?" + kOpenOnly;
+    std::string sql;
+    std::vector<Value> p;
+    const auto cells = GeoCellsAround(q.lng, q.lat, q.radius_m);
+    for (size_t i = 0; i < cells.size();) {
+      size_t j = i;
+      while (j + 1 < cells.size() && cells[j + 1] == cells[j] + 1) ++j;
+      if (!sql.empty()) sql += " UNION ALL ";
+      sql += "SELECT id, lng, lat FROM cases WHERE category_code = ? AND geo_cell BETWEEN ? AND ?" + cond;
+      p.insert(p.end(), {q.category, cells[i], cells[j], q.created_from});
+      if (q.created_to) p.push_back(q.created_to);
+      p.insert(p.end(), {q.lng - dlng, q.lng + dlng, q.lat - dlat, q.lat + dlat});
+      i = j + 1;
+    }
+    // Any few hundred will do (no ORDER BY, which would sort every match); the nearest are kept.
+    sql += " LIMIT 500";
+    GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(sql, p));
+    std::vector<NearbyIndex::Hit> hits;
+    for (const auto& row : r.rows) {
+      if (row.Int(0) == q.exclude_id) continue;
+      double d = DistanceM(q.lng, q.lat, row.Real(1), row.Real(2));
+      if (d <= q.radius_m) hits.push_back({row.Int(0), d});
+    }
+    std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+      return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.id < b.id;
+    });
+    return hits;
+  }
+
+  // Reads the open cases with a category and a point into the index, once (again after a
+  // discarded batch). On the writer thread only.
+  Status LoadNearby(sql::Connection& c) {
+    {
+      std::lock_guard lock(nearby_->mu);
+      if (nearby_->loaded) return Status::Ok();
+    }
+    NearbyIndex fresh;
+    for (int s = 0; s < kCaseStateCount; ++s) {
+      const auto state = static_cast<CaseState>(s);
+      if (IsTerminal(state)) continue;
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT id, category_code, lng, lat, created_at FROM cases WHERE state = ? "
+                                         "AND category_code <> '' AND lng IS NOT NULL",
+                                         {std::string(CaseStateName(state))}));
+      for (const auto& row : r.rows) fresh.Put(row.Int(0), row.Text(1), row.Real(2), row.Real(3), row.Int(4));
+    }
+    std::lock_guard lock(nearby_->mu);
+    nearby_->index = std::move(fresh);
+    nearby_->loaded = true;
+    return Status::Ok();
+  }
+
+  // Mirrors a case written by a job of the writer in the index (the job's last step: a job that
+  // fails afterwards would leave the index ahead of the database).
+  void NoteCase(int64_t id, const CaseRecord& rec) {
+    if (!nearby_) return;
+    std::lock_guard lock(nearby_->mu);
+    if (!nearby_->loaded) return;  // read in full on first use
+    if (!IsTerminal(rec.facts.state) && rec.lng && rec.lat)
+      nearby_->index.Put(id, rec.category_code, *rec.lng, *rec.lat, rec.created_at);
+    else
+      nearby_->index.Erase(id);
   }
 
   Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) override {
@@ -889,6 +980,13 @@ class SqlCaseStore : public CaseStore {
   }
 
   sql::Pool& pool_;
+  // Duplicate look-ups in memory, when this process performs every case write (SQLite).
+  struct NearbyCache {
+    std::mutex mu;
+    NearbyIndex index;
+    bool loaded = false;
+  };
+  std::unique_ptr<NearbyCache> nearby_;
   // Before writes_: queued jobs use it until the queue has drained.
   std::shared_ptr<const ContactCipher> cipher_holder_;
   const ContactCipher* cipher_;  // null: contacts stored as given (tests of other things)
@@ -898,8 +996,8 @@ class SqlCaseStore : public CaseStore {
 }  // namespace
 
 std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer,
-                                            std::shared_ptr<const ContactCipher> cipher) {
-  return std::make_unique<SqlCaseStore>(pool, std::move(writer), std::move(cipher));
+                                            std::shared_ptr<const ContactCipher> cipher, bool sole_writer) {
+  return std::make_unique<SqlCaseStore>(pool, std::move(writer), std::move(cipher), sole_writer);
 }
 
 }  // namespace gongzhi

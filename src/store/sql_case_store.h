@@ -11,8 +11,10 @@
 namespace gongzhi {
 
 // `pool` must outlive the store; `writer` opens the group-commit connection. With a `cipher`,
-// reporter contacts are sealed on the way in and opened on the way out.
+// reporter contacts are sealed on the way in and opened on the way out. `sole_writer`: this
+// process performs every case write of the database (SQLite), so duplicate look-ups are answered
+// from an index in memory that the writer keeps current.
 std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer,
-                                            std::shared_ptr<const ContactCipher> cipher = nullptr);
+                                            std::shared_ptr<const ContactCipher> cipher, bool sole_writer);
 
 }  // namespace gongzhi

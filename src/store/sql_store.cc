@@ -86,7 +86,7 @@ class SqlStore : public Store {
   SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock, bool shared,
            std::shared_ptr<const ContactCipher> cipher)
       : pool_(std::move(pool)), clock_(clock), lead_factory_(shared ? writer : nullptr),
-        cases_(MakeSqlCaseStore(*pool_, std::move(writer), std::move(cipher))) {}
+        cases_(MakeSqlCaseStore(*pool_, std::move(writer), std::move(cipher), !shared)) {}
 
   CaseStore& cases() override { return *cases_; }
 

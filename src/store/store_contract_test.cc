@@ -493,6 +493,63 @@ TEST_P(StoreContract, CaseListFiltersAndCursor) {
   EXPECT_EQ(*cs.CountCases(), 7);
 }
 
+// Duplicate candidates: open cases of the category within the radius and window, nearest first;
+// seen by a report in the same transaction as its insert; gone once closed or re-classified; the
+// same after a restart (SQLite answers from memory, PostgreSQL from an index).
+TEST_P(StoreContract, DuplicateCandidatesAreOpenCasesOfTheCategoryNearby) {
+  auto& cs = store().cases();
+  const double m = 1.0 / 111320.0;  // a metre of latitude in degrees
+  auto at = [&](const std::string& code, double north_m, InstantMs t, const std::string& cat = "0101") {
+    CaseRecord c = NewCase(code, t);
+    c.lat = 36.6 + north_m * m;
+    c.category_code = cat;
+    return c;
+  };
+  auto near = [&](InstantMs from, int64_t exclude = 0) {
+    std::vector<int64_t> ids;
+    auto r = cs.FindNearbyOpen({.category = "0101", .lng = 114.4, .lat = 36.6, .radius_m = 200,
+                                .created_from = from, .exclude_id = exclude});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (r.ok())
+      for (const auto& c : *r) ids.push_back(c.id);
+    return ids;
+  };
+  int64_t far = *cs.InsertCase(at("NEAR00000001", 150, 1000), Ev("report", 1000), TestHash, std::nullopt);
+  int64_t close = *cs.InsertCase(at("NEAR00000002", 20, 1100), Ev("report", 1100), TestHash, std::nullopt);
+  int64_t other_kind = *cs.InsertCase(at("NEAR00000003", 5, 1200, "0202"), Ev("report", 1200), TestHash, std::nullopt);
+  int64_t beyond = *cs.InsertCase(at("NEAR00000004", 450, 1300), Ev("report", 1300), TestHash, std::nullopt);
+  (void)other_kind, (void)beyond;
+  EXPECT_EQ(near(0), (std::vector<int64_t>{close, far}));
+  EXPECT_EQ(near(1050), std::vector<int64_t>{close});  // window
+  EXPECT_EQ(near(0, close), std::vector<int64_t>{far});
+  auto got = *cs.FindNearbyOpen({.category = "0101", .lng = 114.4, .lat = 36.6, .radius_m = 200, .limit = 1});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].description, "垃圾");
+  EXPECT_EQ(got[0].created_at, 1100);
+
+  // A report's look-up runs in its insert's transaction: it sees the cases written before it.
+  auto lookup = std::make_shared<CaseStore::Lookup>();
+  lookup->query = {.category = "0101", .lng = 114.4, .lat = 36.6 + 30 * m, .radius_m = 200};
+  int64_t fifth = *cs.InsertCase(at("NEAR00000005", 30, 1400), Ev("report", 1400), TestHash, std::nullopt, lookup);
+  ASSERT_EQ(lookup->found.size(), 2u);
+  EXPECT_EQ(lookup->found[0].id, close);  // 10 m from the fifth
+  EXPECT_EQ(near(0), (std::vector<int64_t>{close, fifth, far}));
+
+  // Closed or re-classified: no longer a candidate.
+  CaseRecord c = **cs.GetCase(close);
+  c.facts.state = CaseState::kRejected;
+  ASSERT_TRUE(cs.UpdateCase(c, 1, {Ev("reject", 2000)}, TestHash, std::nullopt).ok());
+  CaseRecord f = **cs.GetCase(far);
+  f.category_code = "0202";
+  f.facts.state = CaseState::kAccepted;
+  ASSERT_TRUE(cs.UpdateCase(f, 1, {Ev("accept", 2000)}, TestHash, std::nullopt).ok());
+  EXPECT_EQ(near(0), std::vector<int64_t>{fifth});
+  EXPECT_EQ(cs.FindNearbyOpen({.category = "0202", .lng = 114.4, .lat = 36.6, .radius_m = 200})->size(), 2u);
+  Reopen();
+  EXPECT_EQ(store().cases().FindNearbyOpen({.category = "0101", .lng = 114.4, .lat = 36.6, .radius_m = 200})->size(), 1u);
+  EXPECT_EQ(store().cases().FindNearbyOpen({.category = "0202", .lng = 114.4, .lat = 36.6, .radius_m = 200})->size(), 2u);
+}
+
 TEST_P(StoreContract, FeedFollowsCommittedEventsOnly) {
   auto& cs = store().cases();
   EXPECT_EQ(*cs.FeedBounds(), (std::pair<int64_t, int64_t>{0, 0}));

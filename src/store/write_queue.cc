@@ -113,7 +113,10 @@ void WriteQueue::Loop() {
       results[i] = s;
     }
     Status commit = conn_->ExecScript("COMMIT");
-    if (!commit.ok()) conn_->ExecScript("ROLLBACK");
+    if (!commit.ok()) {
+      conn_->ExecScript("ROLLBACK");
+      if (on_discard_) on_discard_();
+    }
     ++batches_;
     jobs_ += batch.size();
     if (commit.ok() && sync_) {

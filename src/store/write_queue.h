@@ -35,6 +35,9 @@ class WriteQueue {
   void Submit(Job job, Done done);
   // Submit, then block until done.
   Status Run(Job job);
+  // Called on the writer thread when a batch's COMMIT fails and its jobs' writes are discarded
+  // (for owners that mirror the jobs' writes in memory). Set before the first Submit.
+  void OnDiscard(std::function<void()> fn) { on_discard_ = std::move(fn); }
 
   // Batches committed and jobs run so far (for benchmarks and tests).
   uint64_t batches() const { return batches_; }
@@ -61,6 +64,7 @@ class WriteQueue {
   std::deque<Item> queue_;
   bool stop_ = false;
   std::atomic<uint64_t> batches_{0}, jobs_{0};
+  std::function<void()> on_discard_;
   std::function<Status()> sync_;  // the writer connection's deferred sync; empty: COMMIT is durable
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;

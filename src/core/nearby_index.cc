@@ -1,0 +1,66 @@
+#include "core/nearby_index.h"
+
+#include <algorithm>
+
+#include "core/case.h"
+
+namespace gongzhi {
+
+uint32_t NearbyIndex::CategoryId(std::string_view category) {
+  auto it = categories_.find(std::string(category));
+  if (it != categories_.end()) return it->second;
+  const auto id = static_cast<uint32_t>(categories_.size());
+  categories_.emplace(std::string(category), id);
+  return id;
+}
+
+void NearbyIndex::Put(int64_t id, std::string_view category, double lng, double lat, InstantMs created_at) {
+  Erase(id);
+  if (category.empty()) return;
+  Key k{GeoCell(lng, lat), CategoryId(category)};
+  cells_[k].push_back({id, lng, lat, created_at});
+  where_[id] = k;
+}
+
+void NearbyIndex::Erase(int64_t id) {
+  auto w = where_.find(id);
+  if (w == where_.end()) return;
+  auto c = cells_.find(w->second);
+  if (c != cells_.end()) {
+    auto& v = c->second;
+    auto e = std::find_if(v.begin(), v.end(), [id](const Entry& x) { return x.id == id; });
+    if (e != v.end()) {
+      *e = v.back();
+      v.pop_back();
+    }
+    if (v.empty()) cells_.erase(c);
+  }
+  where_.erase(w);
+}
+
+void NearbyIndex::Clear() {
+  cells_.clear();
+  where_.clear();
+}
+
+std::vector<NearbyIndex::Hit> NearbyIndex::Find(const Query& q) const {
+  std::vector<Hit> out;
+  auto cat = categories_.find(q.category);
+  if (cat == categories_.end() || q.limit == 0) return out;
+  for (int64_t cell : GeoCellsAround(q.lng, q.lat, q.radius_m)) {
+    auto c = cells_.find(Key{cell, cat->second});
+    if (c == cells_.end()) continue;
+    for (const Entry& e : c->second) {
+      if (e.id == q.exclude_id || e.created_at < q.created_from) continue;
+      if (q.created_to && e.created_at > q.created_to) continue;
+      double d = DistanceM(q.lng, q.lat, e.lng, e.lat);
+      if (d <= q.radius_m) out.push_back({e.id, d});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Hit& a, const Hit& b) { return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.id < b.id; });
+  if (out.size() > q.limit) out.resize(q.limit);
+  return out;
+}
+
+}  // namespace gongzhi
