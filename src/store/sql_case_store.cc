@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <unordered_map>
 
 #include "app/personal_data.h"
 
@@ -597,8 +598,25 @@ class SqlCaseStore : public CaseStore {
   // The candidates `q` asks for, read on `conn` (the writer's inside an intake's transaction).
   Result<std::vector<CaseRecord>> FindNearbyOn(sql::Connection& conn, const NearbyQuery& q, bool on_writer) {
     std::vector<NearbyIndex::Hit> hits;
+    if (nearby_ && on_writer) {
+      // The writer's index is exact (every case write passes here, in order): no SQL at all.
+      GZ_RETURN_IF_ERROR(LoadNearby(conn));
+      std::lock_guard lock(nearby_->mu);
+      std::vector<CaseRecord> out;
+      for (const auto& h : nearby_->index.Find(q)) {
+        const auto& b = nearby_->briefs.at(h.id);
+        CaseRecord c;
+        c.id = h.id;
+        c.facts.state = b.state;
+        c.description = b.description;
+        c.lng = b.lng, c.lat = b.lat;
+        c.created_at = b.created_at;
+        c.category_code = q.category;
+        out.push_back(std::move(c));
+      }
+      return out;
+    }
     if (nearby_) {
-      if (on_writer) GZ_RETURN_IF_ERROR(LoadNearby(conn));
       // A few more than asked: a reader may be told of cases whose rows it cannot see yet.
       NearbyQuery wide = q;
       wide.limit = q.limit + 5;
@@ -671,16 +689,21 @@ class SqlCaseStore : public CaseStore {
       if (nearby_->loaded) return Status::Ok();
     }
     NearbyIndex fresh;
+    std::unordered_map<int64_t, Brief> briefs;
     for (int s = 0; s < kCaseStateCount; ++s) {
       const auto state = static_cast<CaseState>(s);
       if (IsTerminal(state)) continue;
-      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT id, category_code, lng, lat, created_at FROM cases WHERE state = ? "
-                                         "AND category_code <> '' AND lng IS NOT NULL",
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT id, category_code, lng, lat, created_at, description FROM cases "
+                                         "WHERE state = ? AND category_code <> '' AND lng IS NOT NULL",
                                          {std::string(CaseStateName(state))}));
-      for (const auto& row : r.rows) fresh.Put(row.Int(0), row.Text(1), row.Real(2), row.Real(3), row.Int(4));
+      for (const auto& row : r.rows) {
+        fresh.Put(row.Int(0), row.Text(1), row.Real(2), row.Real(3), row.Int(4));
+        briefs[row.Int(0)] = {state, row.Real(2), row.Real(3), row.Int(4), row.Text(5)};
+      }
     }
     std::lock_guard lock(nearby_->mu);
     nearby_->index = std::move(fresh);
+    nearby_->briefs = std::move(briefs);
     nearby_->loaded = true;
     return Status::Ok();
   }
@@ -691,10 +714,13 @@ class SqlCaseStore : public CaseStore {
     if (!nearby_) return;
     std::lock_guard lock(nearby_->mu);
     if (!nearby_->loaded) return;  // read in full on first use
-    if (!IsTerminal(rec.facts.state) && rec.lng && rec.lat)
+    if (!IsTerminal(rec.facts.state) && !rec.category_code.empty() && rec.lng && rec.lat) {
       nearby_->index.Put(id, rec.category_code, *rec.lng, *rec.lat, rec.created_at);
-    else
+      nearby_->briefs[id] = {rec.facts.state, *rec.lng, *rec.lat, rec.created_at, rec.description};
+    } else {
       nearby_->index.Erase(id);
+      nearby_->briefs.erase(id);
+    }
   }
 
   Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) override {
@@ -981,9 +1007,16 @@ class SqlCaseStore : public CaseStore {
 
   sql::Pool& pool_;
   // Duplicate look-ups in memory, when this process performs every case write (SQLite).
+  struct Brief {  // what an intake's answer shows of a candidate
+    CaseState state;
+    double lng, lat;
+    InstantMs created_at;
+    std::string description;
+  };
   struct NearbyCache {
     std::mutex mu;
     NearbyIndex index;
+    std::unordered_map<int64_t, Brief> briefs;  // of every case in `index`
     bool loaded = false;
   };
   std::unique_ptr<NearbyCache> nearby_;

@@ -533,6 +533,9 @@ TEST_P(StoreContract, DuplicateCandidatesAreOpenCasesOfTheCategoryNearby) {
   int64_t fifth = *cs.InsertCase(at("NEAR00000005", 30, 1400), Ev("report", 1400), TestHash, std::nullopt, lookup);
   ASSERT_EQ(lookup->found.size(), 2u);
   EXPECT_EQ(lookup->found[0].id, close);  // 10 m from the fifth
+  EXPECT_EQ(lookup->found[0].description, "垃圾");
+  EXPECT_EQ(lookup->found[0].facts.state, CaseState::kReported);
+  EXPECT_EQ(lookup->found[0].created_at, 1100);
   EXPECT_EQ(near(0), (std::vector<int64_t>{close, fifth, far}));
 
   // Closed or re-classified: no longer a candidate.
