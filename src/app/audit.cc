@@ -6,17 +6,26 @@
 
 namespace gongzhi {
 
+// Written directly, byte for byte what serializing the JSON object {case_id, seq, at, actor,
+// action, from, to, payload} gives (kept that way: the hashes of stored chains depend on it),
+// without building the object: it runs on the writer for every event.
 std::string CanonicalEvent(const CaseEvent& e) {
-  boost::json::object o;
-  o["case_id"] = e.case_id;
-  o["seq"] = e.seq;
-  o["at"] = e.at;
-  o["actor"] = e.actor;
-  o["action"] = e.action;
-  o["from"] = e.from_state;
-  o["to"] = e.to_state;
-  o["payload"] = e.payload;
-  return boost::json::serialize(o);
+  std::string out;
+  out.reserve(160 + e.actor.size() + e.payload.size() + e.payload.size() / 8);
+  auto text = [&out](const char* key, const std::string& v) {
+    out += key;
+    out += boost::json::serialize(boost::json::string_view(v));
+  };
+  out += "{\"case_id\":" + std::to_string(e.case_id);
+  out += ",\"seq\":" + std::to_string(e.seq);
+  out += ",\"at\":" + std::to_string(e.at);
+  text(",\"actor\":", e.actor);
+  text(",\"action\":", e.action);
+  text(",\"from\":", e.from_state);
+  text(",\"to\":", e.to_state);
+  text(",\"payload\":", e.payload);
+  out += '}';
+  return out;
 }
 
 std::string Sha256Hex(std::string_view bytes) {
@@ -27,7 +36,19 @@ std::string Sha256Hex(std::string_view bytes) {
   return hex;
 }
 
-std::string EventHash(const CaseEvent& e) { return Sha256Hex(e.prev_hash + "\n" + CanonicalEvent(e)); }
+std::string EventHash(const CaseEvent& e) {
+  const std::string canonical = CanonicalEvent(e);
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(e.prev_hash.data()), e.prev_hash.size());
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>("\n"), 1);
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size());
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&st, out);
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return hex;
+}
 
 std::string NewTrackingCode() {
   static const bool initialised = sodium_init() >= 0;  // idempotent, thread-safe

@@ -1,6 +1,7 @@
 #include "core/nearby_index.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/case.h"
 
@@ -47,10 +48,15 @@ std::vector<NearbyIndex::Hit> NearbyIndex::Find(const Query& q) const {
   std::vector<Hit> out;
   auto cat = categories_.find(q.category);
   if (cat == categories_.end() || q.limit == 0) return out;
+  // A box a little wider than the circle rejects most entries of the corner cells before the
+  // trigonometry of the exact distance.
+  const double dlat = q.radius_m / 111000.0;
+  const double dlng = dlat / std::max(0.01, std::cos(q.lat * M_PI / 180));
   for (int64_t cell : GeoCellsAround(q.lng, q.lat, q.radius_m)) {
     auto c = cells_.find(Key{cell, cat->second});
     if (c == cells_.end()) continue;
     for (const Entry& e : c->second) {
+      if (std::abs(e.lat - q.lat) > dlat || std::abs(e.lng - q.lng) > dlng) continue;
       if (e.id == q.exclude_id || e.created_at < q.created_from) continue;
       if (q.created_to && e.created_at > q.created_to) continue;
       double d = DistanceM(q.lng, q.lat, e.lng, e.lat);
