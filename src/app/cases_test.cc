@@ -594,13 +594,20 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
     return std::pair{out, facts};
   };
   auto incremental = snapshot();
-  // The township roll-ups that rankings read agree with the community × category ones.
-  for (auto g : {RollupGroup::kDay, RollupGroup::kUnit, RollupGroup::kWorker, RollupGroup::kTownship,
-                 RollupGroup::kCounty, RollupGroup::kNone}) {
-    AssessmentScope fine = ever;
-    fine.fine = true;
-    EXPECT_TRUE(*cs.SumRollups(ever, g) == *cs.SumRollups(fine, g)) << "group " << static_cast<int>(g);
-  }
+  // The township roll-ups and sums that rankings read agree with the community × category ones,
+  // for the whole district and for one township.
+  auto coarse_agrees = [&] {
+    for (const std::string region : {"", "130404001"})
+      for (auto g : {RollupGroup::kDay, RollupGroup::kUnit, RollupGroup::kWorker, RollupGroup::kTownship,
+                     RollupGroup::kCounty, RollupGroup::kNone}) {
+        AssessmentScope scope = ever, fine = ever;
+        scope.region_prefix = fine.region_prefix = region;
+        fine.fine = true;
+        EXPECT_TRUE(*cs.SumRollups(scope, g) == *cs.SumRollups(fine, g))
+            << "group " << static_cast<int>(g) << " region '" << region << "'";
+      }
+  };
+  coarse_agrees();
   EXPECT_GT(incremental.second.size(), 20u);
   // The history touched every kind of count (the seed is fixed, so this is stable).
   for (const auto& metric : AssessmentMetrics()) {
@@ -613,6 +620,7 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   EXPECT_EQ(st->cases, 16);
   auto rebuilt = snapshot();
+  coarse_agrees();
   // A database with cases but no facts (from before the assessment tables) is derived at start-up,
   // one with facts is left alone.
   EXPECT_FALSE(*assess.RebuildIfMissing());

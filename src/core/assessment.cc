@@ -55,6 +55,12 @@ RollupDeltas ByTownship(const RollupDeltas& fine) {
   return out;
 }
 
+RollupDeltas TownshipTotals(const RollupDeltas& fine) {
+  RollupDeltas out;
+  for (const auto& [k, c] : fine) out[RollupKey{k.day, 0, 0, k.region_code.substr(0, 9), ""}] += c;
+  return out;
+}
+
 FactChanges DiffFacts(const std::vector<CaseFact>& before, const std::vector<CaseFact>& after) {
   FactChanges out;
   for (size_t i = 0; i < after.size(); ++i) {

@@ -89,6 +89,8 @@ void AddContribution(const CaseFact& f, int sign, RollupDeltas& out);
 
 // The same counts per day × unit × worker × township (community and category folded away).
 RollupDeltas ByTownship(const RollupDeltas& fine);
+// The same counts per day × township, every unit and worker together (unit_id and worker_id 0).
+RollupDeltas TownshipTotals(const RollupDeltas& fine);
 
 // What an update must write: the facts that changed and the roll-up deltas (zero rows dropped).
 struct FactChanges {

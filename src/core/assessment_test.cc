@@ -87,6 +87,18 @@ TEST(AssessmentFacts, ContributionsLandOnTheirDaysAndDiffsCancel) {
   ASSERT_EQ(t.size(), 2u);
   EXPECT_EQ(t.begin()->first.region_code, "130404001");
   EXPECT_EQ(t.begin()->first.category_code, "");
+  // The township totals fold units and workers away too: a worker's case and a unit's case of one
+  // township and day land on one row.
+  CaseFact w = f;
+  w.case_id = 2, w.unit_id = 0, w.worker_id = 9, w.region_code = "130404001017";
+  AddContribution(w, +1, d);
+  EXPECT_EQ(ByTownship(d).size(), 4u);
+  auto sum = TownshipTotals(d);
+  ASSERT_EQ(sum.size(), 2u);
+  EXPECT_EQ(sum.begin()->first.unit_id, 0);
+  EXPECT_EQ(sum.begin()->first.worker_id, 0);
+  EXPECT_EQ(sum.begin()->first.region_code, "130404001");
+  EXPECT_EQ(sum.begin()->second.dispatched, 2);
 }
 
 }  // namespace

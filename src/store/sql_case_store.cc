@@ -228,10 +228,12 @@ Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& d
   return Status::Ok();
 }
 
-// Adds the deltas to both roll-up tables: per community × category, and per township.
+// Adds the deltas to the three roll-up tables: per community × category, per township (with
+// units and workers), and per township all together.
 Status AddRollups(sql::Connection& c, const RollupDeltas& deltas) {
   GZ_RETURN_IF_ERROR(AddRollupsTo(c, "rollups", deltas));
-  return AddRollupsTo(c, "rollups_township", ByTownship(deltas));
+  GZ_RETURN_IF_ERROR(AddRollupsTo(c, "rollups_township", ByTownship(deltas)));
+  return AddRollupsTo(c, "rollups_township_sum", TownshipTotals(deltas));
 }
 
 CaseFact FactFromRow(const sql::Row& r) {
@@ -768,8 +770,12 @@ class SqlCaseStore : public CaseStore {
     // Rankings of units, workers, townships and counties read the township roll-ups (far fewer rows).
     const bool coarse = !scope.fine && scope.category_prefix.empty() && scope.region_prefix.size() <= 9 &&
                         group != RollupGroup::kCommunity && group != RollupGroup::kCategory;
+    // Townships, counties, days and totals of every unit and worker: the township sums.
+    const bool totals = coarse && !scope.unit_id && !scope.worker_id && group != RollupGroup::kUnit &&
+                        group != RollupGroup::kWorker;
     std::string q = "SELECT " + key + " AS k, " + RollupSums() + " FROM " +
-                    (coarse ? "rollups_township" : "rollups") + " WHERE day >= ? AND day <= ?" + ScopeFilter(scope, p);
+                    (totals ? "rollups_township_sum" : coarse ? "rollups_township" : "rollups") +
+                    " WHERE day >= ? AND day <= ?" + ScopeFilter(scope, p);
     if (group == RollupGroup::kUnit) q += " AND unit_id <> 0";
     if (group == RollupGroup::kWorker) q += " AND worker_id <> 0";
     q += group == RollupGroup::kNone ? "" : " GROUP BY k ORDER BY k";
@@ -829,12 +835,15 @@ class SqlCaseStore : public CaseStore {
       GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM case_facts").status());
       GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups").status());
       GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups_township").status());
+      GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups_township_sum").status());
       GZ_RETURN_IF_ERROR(UpsertFacts(c, facts));
-      const std::string fine = RollupInsert("rollups"), coarse = RollupInsert("rollups_township");
-      for (const auto& [k, r] : rollups)
-        if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(fine, RollupValues(k, r)).status());
-      for (const auto& [k, r] : ByTownship(rollups))
-        if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(coarse, RollupValues(k, r)).status());
+      const RollupDeltas township = ByTownship(rollups), sums = TownshipTotals(rollups);
+      for (const auto& [table, rows] : {std::pair{"rollups", &rollups}, std::pair{"rollups_township", &township},
+                                        std::pair{"rollups_township_sum", &sums}}) {
+        const std::string insert = RollupInsert(table);
+        for (const auto& [k, r] : *rows)
+          if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(insert, RollupValues(k, r)).status());
+      }
       return Status::Ok();
     });
   }
