@@ -1,4 +1,5 @@
 // gongzhi: wires the components together and offers the command line. No logic of its own.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -304,6 +305,10 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
 
 int main(int argc, char** argv) {
   using namespace gongzhi;
+  // Blocks of 128 KiB and more are mapped and unmapped on their own. Without a fixed threshold
+  // glibc raises it after the first large free, and each handler thread's arena then keeps the
+  // large buffers of past reports and imports: 40-50 MB more peak RSS on a city's database.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   spdlog::set_default_logger(spdlog::stderr_color_mt("gongzhi"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
