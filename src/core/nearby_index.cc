@@ -15,11 +15,12 @@ uint32_t NearbyIndex::CategoryId(std::string_view category) {
   return id;
 }
 
-void NearbyIndex::Put(int64_t id, std::string_view category, double lng, double lat, InstantMs created_at) {
+void NearbyIndex::Put(Entry e, std::string_view category) {
+  const int64_t id = e.id;
   Erase(id);
   if (category.empty()) return;
-  Key k{GeoCell(lng, lat), CategoryId(category)};
-  cells_[k].push_back({id, lng, lat, created_at});
+  Key k{GeoCell(e.lng, e.lat), CategoryId(category)};
+  cells_[k].push_back(std::move(e));
   where_[id] = k;
 }
 
@@ -31,7 +32,7 @@ void NearbyIndex::Erase(int64_t id) {
     auto& v = c->second;
     auto e = std::find_if(v.begin(), v.end(), [id](const Entry& x) { return x.id == id; });
     if (e != v.end()) {
-      *e = v.back();
+      *e = std::move(v.back());
       v.pop_back();
     }
     if (v.empty()) cells_.erase(c);
@@ -60,7 +61,7 @@ std::vector<NearbyIndex::Hit> NearbyIndex::Find(const Query& q) const {
       if (e.id == q.exclude_id || e.created_at < q.created_from) continue;
       if (q.created_to && e.created_at > q.created_to) continue;
       double d = DistanceM(q.lng, q.lat, e.lng, e.lat);
-      if (d <= q.radius_m) out.push_back({e.id, d});
+      if (d <= q.radius_m) out.push_back({e.id, d, &e});
     }
   }
   std::sort(out.begin(), out.end(),

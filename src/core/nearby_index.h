@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/case_lifecycle.h"
 #include "core/clock.h"
 
 namespace gongzhi {
@@ -21,6 +22,8 @@ class NearbyIndex {
     int64_t id = 0;
     double lng = 0, lat = 0;
     InstantMs created_at = 0;
+    CaseState state = CaseState::kReported;
+    std::string description;  // what a report's answer shows of its candidates
   };
   struct Query {
     std::string category;  // exact code
@@ -33,11 +36,12 @@ class NearbyIndex {
   struct Hit {
     int64_t id = 0;
     double distance_m = 0;
+    const Entry* entry = nullptr;  // valid until the index next changes
   };
 
-  // Adds the case, or moves it when its category or point changed. An empty category removes it
-  // (nothing to compare with).
-  void Put(int64_t id, std::string_view category, double lng, double lat, InstantMs created_at);
+  // Adds the case, or replaces it when its category, point, state or description changed. An
+  // empty category removes it (nothing to compare with).
+  void Put(Entry e, std::string_view category);
   void Erase(int64_t id);
   void Clear();
   size_t size() const { return where_.size(); }

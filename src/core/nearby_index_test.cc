@@ -14,11 +14,11 @@ TEST(NearbyIndex, FindsSameCategoryWithinRadiusAndWindowNearestFirst) {
   NearbyIndex ix;
   const double lng = 114.38, lat = 36.61;
   const double m = 1.0 / 111320.0;  // about a metre of latitude in degrees
-  ix.Put(1, "0101", lng, lat + 150 * m, 1000);   // 150 m north
-  ix.Put(2, "0101", lng, lat + 50 * m, 1000);    // 50 m north
-  ix.Put(3, "0102", lng, lat + 10 * m, 1000);    // another category
-  ix.Put(4, "0101", lng, lat + 260 * m, 1000);   // beyond 200 m (and in another cell)
-  ix.Put(5, "0101", lng, lat + 100 * m, 10);     // reported before the window
+  ix.Put({1, lng, lat + 150 * m, 1000}, "0101");   // 150 m north
+  ix.Put({2, lng, lat + 50 * m, 1000}, "0101");    // 50 m north
+  ix.Put({3, lng, lat + 10 * m, 1000}, "0102");    // another category
+  ix.Put({4, lng, lat + 260 * m, 1000}, "0101");   // beyond 200 m (and in another cell)
+  ix.Put({5, lng, lat + 100 * m, 10}, "0101");     // reported before the window
   NearbyIndex::Query q{.category = "0101", .lng = lng, .lat = lat, .radius_m = 200, .created_from = 500};
   auto hits = ix.Find(q);
   ASSERT_EQ(hits.size(), 2u);
@@ -37,17 +37,21 @@ TEST(NearbyIndex, FindsSameCategoryWithinRadiusAndWindowNearestFirst) {
 
 TEST(NearbyIndex, PutMovesAndEraseRemoves) {
   NearbyIndex ix;
-  ix.Put(7, "0101", 114.38, 36.61, 1);
+  ix.Put({7, 114.38, 36.61, 1}, "0101");
   EXPECT_EQ(ix.Find({.category = "0101", .lng = 114.38, .lat = 36.61}).size(), 1u);
-  ix.Put(7, "0202", 114.38, 36.61, 1);  // re-classified
+  ix.Put({7, 114.38, 36.61, 1}, "0202");  // re-classified
   EXPECT_TRUE(ix.Find({.category = "0101", .lng = 114.38, .lat = 36.61}).empty());
   EXPECT_EQ(ix.Find({.category = "0202", .lng = 114.38, .lat = 36.61}).size(), 1u);
-  ix.Put(7, "0202", 114.40, 36.61, 1);  // moved ~1.8 km east
+  ix.Put({7, 114.40, 36.61, 1, CaseState::kDispatched, "井盖缺失"}, "0202");  // moved ~1.8 km east, dispatched
   EXPECT_TRUE(ix.Find({.category = "0202", .lng = 114.38, .lat = 36.61}).empty());
+  auto moved = ix.Find({.category = "0202", .lng = 114.40, .lat = 36.61});
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].entry->state, CaseState::kDispatched);
+  EXPECT_EQ(moved[0].entry->description, "井盖缺失");
   EXPECT_EQ(ix.size(), 1u);
-  ix.Put(7, "", 114.40, 36.61, 1);  // no category: nothing to compare with
+  ix.Put({7, 114.40, 36.61, 1}, "");  // no category: nothing to compare with
   EXPECT_EQ(ix.size(), 0u);
-  ix.Put(8, "0202", 114.40, 36.61, 1);
+  ix.Put({8, 114.40, 36.61, 1}, "0202");
   ix.Erase(8);
   ix.Erase(8);  // twice is harmless
   EXPECT_TRUE(ix.Find({.category = "0202", .lng = 114.40, .lat = 36.61}).empty());
@@ -69,7 +73,7 @@ TEST(NearbyIndex, AgreesWithBruteForce) {
   NearbyIndex ix;
   for (int64_t id = 1; id <= 3000; ++id) {
     Rec r{std::to_string(cat_d(rng)), lng_d(rng), lat_d(rng), t_d(rng)};
-    ix.Put(id, r.cat, r.lng, r.lat, r.at);
+    ix.Put({id, r.lng, r.lat, r.at}, r.cat);
     truth[id] = r;
     if (op_d(rng) == 0) {  // a random earlier case closes
       int64_t gone = 1 + static_cast<int64_t>(rng() % id);

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
-#include <unordered_map>
 
 #include "app/personal_data.h"
 
@@ -606,13 +605,12 @@ class SqlCaseStore : public CaseStore {
       std::lock_guard lock(nearby_->mu);
       std::vector<CaseRecord> out;
       for (const auto& h : nearby_->index.Find(q)) {
-        const auto& b = nearby_->briefs.at(h.id);
         CaseRecord c;
         c.id = h.id;
-        c.facts.state = b.state;
-        c.description = b.description;
-        c.lng = b.lng, c.lat = b.lat;
-        c.created_at = b.created_at;
+        c.facts.state = h.entry->state;
+        c.description = h.entry->description;
+        c.lng = h.entry->lng, c.lat = h.entry->lat;
+        c.created_at = h.entry->created_at;
         c.category_code = q.category;
         out.push_back(std::move(c));
       }
@@ -668,8 +666,10 @@ class SqlCaseStore : public CaseStore {
       p.insert(p.end(), {q.lng - dlng, q.lng + dlng, q.lat - dlat, q.lat + dlat});
       i = j + 1;
     }
-    // Any few hundred will do (no ORDER BY, which would sort every match); the nearest are kept.
-    sql += " LIMIT 500";
+    // Any few hundred more than asked will do (no ORDER BY, which would sort every match in
+    // SQL); the nearest of them are kept.
+    sql += " LIMIT ?";
+    p.push_back(static_cast<int64_t>(q.limit + 500));
     GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(sql, p));
     std::vector<NearbyIndex::Hit> hits;
     for (const auto& row : r.rows) {
@@ -691,21 +691,23 @@ class SqlCaseStore : public CaseStore {
       if (nearby_->loaded) return Status::Ok();
     }
     NearbyIndex fresh;
-    std::unordered_map<int64_t, Brief> briefs;
     for (int s = 0; s < kCaseStateCount; ++s) {
       const auto state = static_cast<CaseState>(s);
       if (IsTerminal(state)) continue;
-      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT id, category_code, lng, lat, created_at, description FROM cases "
-                                         "WHERE state = ? AND category_code <> '' AND lng IS NOT NULL",
-                                         {std::string(CaseStateName(state))}));
-      for (const auto& row : r.rows) {
-        fresh.Put(row.Int(0), row.Text(1), row.Real(2), row.Real(3), row.Int(4));
-        briefs[row.Int(0)] = {state, row.Real(2), row.Real(3), row.Int(4), row.Text(5)};
+      // In pages, so a city's open cases are not all held as one result.
+      for (int64_t after = 0;;) {
+        GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT id, category_code, lng, lat, created_at, description FROM cases "
+                                           "WHERE state = ? AND id > ? AND category_code <> '' AND lng IS NOT NULL "
+                                           "ORDER BY id LIMIT 5000",
+                                           {std::string(CaseStateName(state)), after}));
+        for (const auto& row : r.rows)
+          fresh.Put({row.Int(0), row.Real(2), row.Real(3), row.Int(4), state, row.Text(5)}, row.Text(1));
+        if (r.rows.size() < 5000) break;
+        after = r.rows.back().Int(0);
       }
     }
     std::lock_guard lock(nearby_->mu);
     nearby_->index = std::move(fresh);
-    nearby_->briefs = std::move(briefs);
     nearby_->loaded = true;
     return Status::Ok();
   }
@@ -716,13 +718,10 @@ class SqlCaseStore : public CaseStore {
     if (!nearby_) return;
     std::lock_guard lock(nearby_->mu);
     if (!nearby_->loaded) return;  // read in full on first use
-    if (!IsTerminal(rec.facts.state) && !rec.category_code.empty() && rec.lng && rec.lat) {
-      nearby_->index.Put(id, rec.category_code, *rec.lng, *rec.lat, rec.created_at);
-      nearby_->briefs[id] = {rec.facts.state, *rec.lng, *rec.lat, rec.created_at, rec.description};
-    } else {
+    if (!IsTerminal(rec.facts.state) && rec.lng && rec.lat)
+      nearby_->index.Put({id, *rec.lng, *rec.lat, rec.created_at, rec.facts.state, rec.description}, rec.category_code);
+    else
       nearby_->index.Erase(id);
-      nearby_->briefs.erase(id);
-    }
   }
 
   Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) override {
@@ -1016,16 +1015,9 @@ class SqlCaseStore : public CaseStore {
 
   sql::Pool& pool_;
   // Duplicate look-ups in memory, when this process performs every case write (SQLite).
-  struct Brief {  // what an intake's answer shows of a candidate
-    CaseState state;
-    double lng, lat;
-    InstantMs created_at;
-    std::string description;
-  };
   struct NearbyCache {
     std::mutex mu;
     NearbyIndex index;
-    std::unordered_map<int64_t, Brief> briefs;  // of every case in `index`
     bool loaded = false;
   };
   std::unique_ptr<NearbyCache> nearby_;

@@ -551,6 +551,18 @@ TEST_P(StoreContract, DuplicateCandidatesAreOpenCasesOfTheCategoryNearby) {
   Reopen();
   EXPECT_EQ(store().cases().FindNearbyOpen({.category = "0101", .lng = 114.4, .lat = 36.6, .radius_m = 200})->size(), 1u);
   EXPECT_EQ(store().cases().FindNearbyOpen({.category = "0202", .lng = 114.4, .lat = 36.6, .radius_m = 200})->size(), 2u);
+
+  // Many open cases (more than one page of the start-up read) are all found after a restart.
+  std::vector<CaseStore::ImportedCase> many(5003);
+  for (size_t i = 0; i < many.size(); ++i) {
+    many[i].record = at("MANY" + std::to_string(100000000 + i), 1.0 * (i % 50), 3000);
+    many[i].record.category_code = "0303";
+    many[i].events = {Ev("report", 3000)};
+  }
+  ASSERT_TRUE(store().cases().ImportCases(std::move(many), TestHash, {}).ok());
+  Reopen();
+  EXPECT_EQ(store().cases().FindNearbyOpen({.category = "0303", .lng = 114.4, .lat = 36.6, .radius_m = 100, .limit = 6000})->size(),
+            5003u);
 }
 
 TEST_P(StoreContract, FeedFollowsCommittedEventsOnly) {
