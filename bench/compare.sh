@@ -5,7 +5,9 @@
 #   3. Gongzhi on PostgreSQL (synchronous_commit=on), same data;
 #   4. Request Tracker 5 (Debian's request-tracker5 + rt5-db-sqlite + rt5-standalone), REST 2.
 # Each: intake (POST, 64 connections) and a read of one case/ticket by id (GET, 64 connections);
-# Gongzhi also: the console's filtered lists, the leader's rankings, Open311 POST and a mixed day; with wrk: throughput, p50/p99/p99.9 latency, errors, and the server's CPU (cores busy) and peak RSS.
+# Gongzhi also: the console's filtered lists, the leader's rankings, Open311 POST, a mixed day and the
+# dispatcher's and handlers' actions (accept → dispatch → claim → resolve → verify, with versions).
+# With wrk: throughput, p50/p99/p99.9 latency, errors, and the server's CPU (cores busy) and peak RSS.
 # Prints ratios to the ceiling and to Request Tracker. Runs as root: it installs what it needs.
 #   bench/compare.sh [SECONDS] [CASES]     defaults: 10 s per run, 100000 cases of history
 # Environment: GZ_SKIP_RT=1 leaves Request Tracker out (its ~400 packages take minutes to install).
@@ -110,6 +112,7 @@ gongzhi_runs() {
   run "${label}_intake" "$server" http://127.0.0.1:18200 bench/wrk/intake.lua
   run "${label}_open311" "$server" http://127.0.0.1:18200 bench/wrk/open311_post.lua
   GZ_CASES=$history run "${label}_mixed_day" "$server" http://127.0.0.1:18200 bench/wrk/mixed_day.lua
+  GZ_WRK_THREADS=2 run "${label}_dispatch" "$server" http://127.0.0.1:18200 bench/wrk/dispatch.lua
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
 gongzhi_runs sqlite --db "$work/gz.db"
