@@ -15,6 +15,14 @@ uint32_t NearbyIndex::CategoryId(std::string_view category) {
   return id;
 }
 
+std::string NearbyIndex::DescriptionPreview(std::string_view d) {
+  constexpr size_t kMax = 280;
+  if (d.size() <= kMax) return std::string(d);
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(d[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  return std::string(d.substr(0, cut)) + "…";
+}
+
 void NearbyIndex::Put(Entry e, std::string_view category) {
   const int64_t id = e.id;
   Erase(id);

@@ -23,8 +23,11 @@ class NearbyIndex {
     double lng = 0, lat = 0;
     InstantMs created_at = 0;
     CaseState state = CaseState::kReported;
-    std::string description;  // what a report's answer shows of its candidates
+    std::string description;  // what a report's answer shows of its candidates: DescriptionPreview
   };
+  // The first ~280 bytes of a description, cut at a character boundary, with "…" when cut: what
+  // the index keeps, so its memory stays bounded (descriptions may be 4,000 characters).
+  static std::string DescriptionPreview(std::string_view description);
   struct Query {
     std::string category;  // exact code
     double lng = 0, lat = 0;

@@ -58,6 +58,17 @@ TEST(NearbyIndex, PutMovesAndEraseRemoves) {
   EXPECT_EQ(ix.size(), 0u);
 }
 
+TEST(NearbyIndex, KeepsAPreviewOfLongDescriptionsCutBetweenCharacters) {
+  EXPECT_EQ(NearbyIndex::DescriptionPreview("垃圾堆放"), "垃圾堆放");
+  std::string long_text;
+  for (int i = 0; i < 1000; ++i) long_text += "垃";  // 3 bytes each
+  auto p = NearbyIndex::DescriptionPreview(long_text);
+  EXPECT_LE(p.size(), 280u + std::string("…").size());
+  EXPECT_EQ(p.substr(p.size() - 3), "…");
+  EXPECT_EQ((p.size() - 3) % 3, 0u);  // whole characters only
+  EXPECT_EQ(p.substr(0, 6), "垃垃");
+}
+
 // Against a brute-force scan over random points, categories, times and removals, with radii that
 // span several cells and a limit that cuts the list.
 TEST(NearbyIndex, AgreesWithBruteForce) {

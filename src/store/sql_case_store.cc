@@ -701,7 +701,9 @@ class SqlCaseStore : public CaseStore {
                                            "ORDER BY id LIMIT 5000",
                                            {std::string(CaseStateName(state)), after}));
         for (const auto& row : r.rows)
-          fresh.Put({row.Int(0), row.Real(2), row.Real(3), row.Int(4), state, row.Text(5)}, row.Text(1));
+          fresh.Put({row.Int(0), row.Real(2), row.Real(3), row.Int(4), state,
+                     NearbyIndex::DescriptionPreview(row.Text(5))},
+                    row.Text(1));
         if (r.rows.size() < 5000) break;
         after = r.rows.back().Int(0);
       }
@@ -719,7 +721,9 @@ class SqlCaseStore : public CaseStore {
     std::lock_guard lock(nearby_->mu);
     if (!nearby_->loaded) return;  // read in full on first use
     if (!IsTerminal(rec.facts.state) && rec.lng && rec.lat)
-      nearby_->index.Put({id, *rec.lng, *rec.lat, rec.created_at, rec.facts.state, rec.description}, rec.category_code);
+      nearby_->index.Put({id, *rec.lng, *rec.lat, rec.created_at, rec.facts.state,
+                          NearbyIndex::DescriptionPreview(rec.description)},
+                         rec.category_code);
     else
       nearby_->index.Erase(id);
   }
