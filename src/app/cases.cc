@@ -461,8 +461,8 @@ Result<std::vector<CaseRole>> CaseService::RolesOf(const Actor& a, const CaseRec
   return roles;
 }
 
-// Open cases of the same category within the duplicate radius of `c`, reported within the
-// duplicate window before `now` (or after it).
+// Open cases of the same category within the duplicate radius of `c`, reported since the
+// duplicate window before `now` began (cases reported later included).
 NearbyQuery CaseService::DuplicateQuery(const CaseRecord& c, InstantMs now) const {
   NearbyQuery q;
   q.category = c.category_code;
