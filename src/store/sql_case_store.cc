@@ -227,12 +227,26 @@ Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& d
   return Status::Ok();
 }
 
-// Adds the deltas to the three roll-up tables: per community × category, per township (with
-// units and workers), and per township all together.
+// The roll-up tables and how the fine deltas fold into each: per community × category (as they
+// are), per township with units and workers, and per township all together.
+struct RollupLevel {
+  const char* table;
+  RollupDeltas (*fold)(const RollupDeltas&);  // null: the deltas as they are
+};
+constexpr RollupLevel kRollupLevels[] = {
+    {"rollups", nullptr}, {"rollups_township", ByTownship}, {"rollups_township_sum", TownshipTotals}};
+
+// Calls fn(table, deltas of that level) for every roll-up table.
+Status ForEachRollupLevel(const RollupDeltas& fine,
+                          const std::function<Status(const char*, const RollupDeltas&)>& fn) {
+  for (const auto& level : kRollupLevels)
+    GZ_RETURN_IF_ERROR(level.fold ? fn(level.table, level.fold(fine)) : fn(level.table, fine));
+  return Status::Ok();
+}
+
+// Adds the deltas to every roll-up table.
 Status AddRollups(sql::Connection& c, const RollupDeltas& deltas) {
-  GZ_RETURN_IF_ERROR(AddRollupsTo(c, "rollups", deltas));
-  GZ_RETURN_IF_ERROR(AddRollupsTo(c, "rollups_township", ByTownship(deltas)));
-  return AddRollupsTo(c, "rollups_township_sum", TownshipTotals(deltas));
+  return ForEachRollupLevel(deltas, [&c](const char* table, const RollupDeltas& d) { return AddRollupsTo(c, table, d); });
 }
 
 CaseFact FactFromRow(const sql::Row& r) {
@@ -836,18 +850,15 @@ class SqlCaseStore : public CaseStore {
   Status ReplaceAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) override {
     return writes_.Run([&](sql::Connection& c) -> Status {
       GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM case_facts").status());
-      GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups").status());
-      GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups_township").status());
-      GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM rollups_township_sum").status());
+      for (const auto& level : kRollupLevels)
+        GZ_RETURN_IF_ERROR(c.Exec(std::string("DELETE FROM ") + level.table).status());
       GZ_RETURN_IF_ERROR(UpsertFacts(c, facts));
-      const RollupDeltas township = ByTownship(rollups), sums = TownshipTotals(rollups);
-      for (const auto& [table, rows] : {std::pair{"rollups", &rollups}, std::pair{"rollups_township", &township},
-                                        std::pair{"rollups_township_sum", &sums}}) {
+      return ForEachRollupLevel(rollups, [&c](const char* table, const RollupDeltas& rows) -> Status {
         const std::string insert = RollupInsert(table);
-        for (const auto& [k, r] : *rows)
+        for (const auto& [k, r] : rows)
           if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(insert, RollupValues(k, r)).status());
-      }
-      return Status::Ok();
+        return Status::Ok();
+      });
     });
   }
 
