@@ -126,9 +126,14 @@ int64_t CellIndex(double deg) { return static_cast<int64_t>(std::floor(deg * kCe
 
 int64_t GeoCell(double lng, double lat) { return CellIndex(lat) * 1000000 + CellIndex(lng); }
 
+DegreeBox BoxAround(double lat, double radius_m) {
+  // 111,000 m per degree of latitude: less than the true ~111,195, so the box errs on the wide side.
+  const double dlat = radius_m / 111000.0;
+  return {dlat, dlat / std::max(0.01, std::cos(lat * M_PI / 180))};
+}
+
 std::vector<int64_t> GeoCellsAround(double lng, double lat, double radius_m) {
-  const double dlat = radius_m / 111320.0;
-  const double dlng = dlat / std::max(0.01, std::cos(lat * M_PI / 180));
+  const auto [dlat, dlng] = BoxAround(lat, radius_m);
   std::vector<int64_t> out;
   for (int64_t y = CellIndex(lat - dlat); y <= CellIndex(lat + dlat); ++y)
     for (int64_t x = CellIndex(lng - dlng); x <= CellIndex(lng + dlng); ++x) out.push_back(y * 1000000 + x);

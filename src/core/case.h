@@ -92,6 +92,12 @@ Status ValidateIntake(const CaseRecord& c);
 // every open case of a category: the cell of a point, and every cell within `radius_m` of it.
 int64_t GeoCell(double lng, double lat);
 std::vector<int64_t> GeoCellsAround(double lng, double lat, double radius_m);
+// Half the sides, in degrees, of a box around a point at latitude `lat` that holds every point
+// within `radius_m` of it (a little wider than exact, so it never cuts the circle).
+struct DegreeBox {
+  double dlat, dlng;
+};
+DegreeBox BoxAround(double lat, double radius_m);
 // Great-circle distance in metres between two points given in degrees.
 double DistanceM(double lng1, double lat1, double lng2, double lat2);
 

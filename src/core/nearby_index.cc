@@ -48,19 +48,13 @@ void NearbyIndex::Erase(int64_t id) {
   where_.erase(w);
 }
 
-void NearbyIndex::Clear() {
-  cells_.clear();
-  where_.clear();
-}
-
 std::vector<NearbyIndex::Hit> NearbyIndex::Find(const Query& q) const {
   std::vector<Hit> out;
   auto cat = categories_.find(q.category);
   if (cat == categories_.end() || q.limit == 0) return out;
-  // A box a little wider than the circle rejects most entries of the corner cells before the
-  // trigonometry of the exact distance.
-  const double dlat = q.radius_m / 111000.0;
-  const double dlng = dlat / std::max(0.01, std::cos(q.lat * M_PI / 180));
+  // The box around the circle rejects most entries of the corner cells before the trigonometry
+  // of the exact distance.
+  const auto [dlat, dlng] = BoxAround(q.lat, q.radius_m);
   for (int64_t cell : GeoCellsAround(q.lng, q.lat, q.radius_m)) {
     auto c = cells_.find(Key{cell, cat->second});
     if (c == cells_.end()) continue;
@@ -72,8 +66,7 @@ std::vector<NearbyIndex::Hit> NearbyIndex::Find(const Query& q) const {
       if (d <= q.radius_m) out.push_back({e.id, d, &e});
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const Hit& a, const Hit& b) { return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.id < b.id; });
+  std::sort(out.begin(), out.end(), NearerFirst);
   if (out.size() > q.limit) out.resize(q.limit);
   return out;
 }

@@ -41,12 +41,15 @@ class NearbyIndex {
     double distance_m = 0;
     const Entry* entry = nullptr;  // valid until the index next changes
   };
+  // The order of Find's answer: nearest first, then lower id.
+  static bool NearerFirst(const Hit& a, const Hit& b) {
+    return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.id < b.id;
+  }
 
   // Adds the case, or replaces it when its category, point, state or description changed. An
   // empty category removes it (nothing to compare with).
   void Put(Entry e, std::string_view category);
   void Erase(int64_t id);
-  void Clear();
   size_t size() const { return where_.size(); }
 
   // Cases within the radius (great-circle distance) and window, nearest first (then lower id),

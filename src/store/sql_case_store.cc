@@ -1,7 +1,6 @@
 #include "store/sql_case_store.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <mutex>
 
@@ -663,8 +662,7 @@ class SqlCaseStore : public CaseStore {
   // Several nodes write (PostgreSQL): the covering cases_nearby index, one range per row of ~200 m
   // cells joined with UNION ALL (an IN list or OR of ranges is not an index range for SQLite).
   Result<std::vector<NearbyIndex::Hit>> NearbyBySql(sql::Connection& conn, const NearbyQuery& q) const {
-    const double dlat = q.radius_m / 111320.0;
-    const double dlng = dlat / std::max(0.01, std::cos(q.lat * M_PI / 180));
+    const auto [dlat, dlng] = BoxAround(q.lat, q.radius_m);
     std::string cond = std::string(" AND created_at >= ?") + (q.created_to ? " AND created_at <= ?" : "") +
                        " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?" + kOpenOnly;
     std::string sql;
@@ -691,9 +689,7 @@ class SqlCaseStore : public CaseStore {
       double d = DistanceM(q.lng, q.lat, row.Real(1), row.Real(2));
       if (d <= q.radius_m) hits.push_back({row.Int(0), d});
     }
-    std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
-      return a.distance_m != b.distance_m ? a.distance_m < b.distance_m : a.id < b.id;
-    });
+    std::sort(hits.begin(), hits.end(), NearbyIndex::NearerFirst);
     return hits;
   }
 
