@@ -50,17 +50,6 @@ std::string EventHash(const CaseEvent& e) {
   return hex;
 }
 
-std::string NewTrackingCode() {
-  static const bool initialised = sodium_init() >= 0;  // idempotent, thread-safe
-  (void)initialised;
-  static const char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // no I, L, O, U
-  unsigned char bytes[12];
-  randombytes_buf(bytes, sizeof bytes);
-  std::string code;
-  for (unsigned char b : bytes) code += kAlphabet[b & 31];
-  return code;
-}
-
 Result<AuditReport> VerifyAuditTrail(CaseStore& store) {
   AuditReport rep;
   int64_t cur_case = 0, expect_seq = 0;

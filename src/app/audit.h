@@ -28,7 +28,4 @@ Result<AuditReport> VerifyAuditTrail(CaseStore& store);
 // Lower-case hex SHA-256 of `bytes` (64 characters).
 std::string Sha256Hex(std::string_view bytes);
 
-// A random, unguessable tracking code: 12 characters of Crockford base32 (60 bits).
-std::string NewTrackingCode();
-
 }  // namespace gongzhi

@@ -197,7 +197,6 @@ Result<int64_t> CaseService::ImportHistoryCsv(std::string_view csv) {
       c.deadlines.handling_due = d.handling_due;
     }
     c.facts.state = *state;
-    c.tracking_code = NewTrackingCode();
     c.version = 1;
     c.updated_at = c.closed_at;
     c.timers_through = c.closed_at;

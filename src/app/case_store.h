@@ -144,8 +144,10 @@ class CaseStore {
   virtual Result<int64_t> ConfigVersion() = 0;
 
   // --- cases (group-committed writes) ---
-  // Inserts the case and its first event and calls `done` with the new id once that is durable
-  // (on the store's writer thread: `done` must be quick and must not call the store's writes).
+  // Inserts the case and its first event and calls `done` with the new id and the case's tracking
+  // code once that is durable (on the store's writer thread: `done` must be quick and must not call
+  // the store's writes). A case given without a tracking code gets one derived from its id
+  // (app/tracking_code.h); one given with a code keeps it.
   // `lookup`, when given, is run as FindNearbyOpen inside the same transaction just before the
   // insert (the duplicate candidates of the new case): reports of one problem that arrive
   // together see each other.
@@ -153,7 +155,11 @@ class CaseStore {
     NearbyQuery query;
     std::vector<CaseRecord> found;
   };
-  using InsertDone = std::function<void(Result<int64_t>)>;
+  struct Inserted {
+    int64_t id = 0;
+    std::string tracking_code;
+  };
+  using InsertDone = std::function<void(Result<Inserted>)>;
   virtual void InsertCaseAsync(CaseRecord c, CaseEvent first, EventHasher hasher, std::optional<InstantMs> next_due,
                                std::shared_ptr<Lookup> lookup, InsertDone done) = 0;
   // InsertCaseAsync, waiting for the result.
@@ -161,8 +167,9 @@ class CaseStore {
                              std::optional<InstantMs> next_due, std::shared_ptr<Lookup> lookup = nullptr) {
     std::promise<Result<int64_t>> p;
     auto f = p.get_future();
-    InsertCaseAsync(c, std::move(first), hasher, next_due, std::move(lookup),
-                    [&p](Result<int64_t> r) { p.set_value(std::move(r)); });
+    InsertCaseAsync(c, std::move(first), hasher, next_due, std::move(lookup), [&p](Result<Inserted> r) {
+      p.set_value(r.ok() ? Result<int64_t>(r->id) : Result<int64_t>(r.status()));
+    });
     return f.get();
   }
   // Historical cases with their (synthesized) events and assessment facts (case_id set here), and
@@ -181,6 +188,7 @@ class CaseStore {
                             const EventHasher& hasher, std::optional<InstantMs> next_due,
                             const CaseSideWrites& side = {}) = 0;
   virtual Result<std::optional<CaseRecord>> GetCase(int64_t id) = 0;
+  // The case a tracking code names, the code as residents type it (NormalizeTrackingCode).
   virtual Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& code) = 0;
   virtual Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) = 0;
   // The duplicate candidates `q` asks for, nearest first, at most q.limit; only id, state,

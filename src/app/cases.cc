@@ -354,11 +354,12 @@ void CaseService::ReportAsync(const IntakeRequest& req, std::function<void(Resul
   if (!prepared.ok()) return done(prepared.status());
   auto rec = std::make_shared<CaseRecord>(std::move(prepared->record));
   cases_.InsertCaseAsync(*rec, std::move(prepared->first), EventHash, std::nullopt, prepared->duplicates,
-                         [rec, dups = prepared->duplicates, done = std::move(done)](Result<int64_t> id) {
-                           if (!id.ok()) return done(id.status());
+                         [rec, dups = prepared->duplicates, done = std::move(done)](Result<CaseStore::Inserted> in) {
+                           if (!in.ok()) return done(in.status());
                            IntakeResult out;
                            out.record = std::move(*rec);
-                           out.record.id = *id;
+                           out.record.id = in->id;
+                           out.record.tracking_code = std::move(in->tracking_code);
                            if (dups) out.duplicate_candidates = std::move(dups->found);
                            done(std::move(out));
                          });
@@ -408,7 +409,6 @@ Result<CaseService::PreparedIntake> CaseService::PrepareIntake(const IntakeReque
   RouteDecision route = Route(cfg->rules, c.category_code, c.region_code);
   c.suggested_unit_id = route.unit_id;
   c.route_reason = route.reason;
-  c.tracking_code = NewTrackingCode();
   c.version = 1;
   c.facts.state = CaseState::kReported;
   c.created_at = c.updated_at = now;

@@ -1,10 +1,13 @@
 #include "store/sql_case_store.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 #include <mutex>
 
 #include "app/personal_data.h"
+#include "app/tracking_code.h"
 
 namespace gongzhi {
 namespace {
@@ -33,11 +36,25 @@ std::string OpenContact(const ContactCipher* cipher, std::string stored) {
   return plain.ok() ? std::move(*plain) : std::string("(unreadable)");  // the key is checked at start
 }
 
-CaseRecord CaseFromRow(const sql::Row& r, const ContactCipher* cipher) {
+// The tracking column holds "~" and the id in 16 hex digits for cases whose code is derived from
+// the id (every case the platform creates): unique, and in id order, so an insert appends to the
+// column's index instead of writing a random leaf of it. Codes given with the record (rows written
+// before derived codes, some tests) are stored as they are; "~" is outside the code alphabet.
+std::string StoredTracking(int64_t id) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "~%016llx", static_cast<unsigned long long>(id));
+  return buf;
+}
+
+std::string PublicTracking(int64_t id, std::string stored, const TrackingCodec& codec) {
+  return stored.starts_with('~') ? codec.Encode(id) : std::move(stored);
+}
+
+CaseRecord CaseFromRow(const sql::Row& r, const ContactCipher* cipher, const TrackingCodec& codec) {
   CaseRecord c;
   size_t i = 0;
   c.id = r.Int(i++);
-  c.tracking_code = r.Text(i++);
+  c.tracking_code = PublicTracking(c.id, r.Text(i++), codec);
   c.version = r.Int(i++);
   c.facts.state = ParseCaseState(r.Text(i++)).value_or(CaseState::kReported);
   c.facts.extension_pending = r.Int(i++) != 0;
@@ -81,10 +98,9 @@ CaseRecord CaseFromRow(const sql::Row& r, const ContactCipher* cipher) {
   return c;
 }
 
-// Values for every column after id, in kCaseCols order.
+// Values for every column after id and tracking_code (which never change), in kCaseCols order.
 std::vector<Value> CaseValues(const CaseRecord& c, const ContactCipher* cipher) {
-  return {c.tracking_code,
-          c.version,
+  return {c.version,
           std::string(CaseStateName(c.facts.state)),
           int64_t{c.facts.extension_pending},
           int64_t{c.facts.reopened},
@@ -301,8 +317,12 @@ constexpr const char* kOverdueAt =
 class SqlCaseStore : public CaseStore {
  public:
   SqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer, std::shared_ptr<const ContactCipher> cipher,
-               bool sole_writer)
-      : pool_(pool), cipher_holder_(std::move(cipher)), cipher_(cipher_holder_.get()), writes_(std::move(writer)) {
+               const TrackingKey& tracking_key, bool sole_writer)
+      : pool_(pool),
+        cipher_holder_(std::move(cipher)),
+        cipher_(cipher_holder_.get()),
+        codec_(tracking_key),
+        writes_(std::move(writer)) {
     if (sole_writer) {
       nearby_ = std::make_unique<NearbyCache>();
       // A batch that failed to commit may have been mirrored in the index: read it again.
@@ -425,9 +445,9 @@ class SqlCaseStore : public CaseStore {
       NoteCase(*id, *rec);
       return Status::Ok();
     };
-    writes_.Submit(std::move(job), [id, done = std::move(done)](Status s) {
-      if (s.ok()) done(*id);
-      else done(std::move(s));
+    writes_.Submit(std::move(job), [this, id, rec, done = std::move(done)](Status s) {
+      if (!s.ok()) return done(std::move(s));
+      done(Inserted{*id, rec->tracking_code.empty() ? codec_.Encode(*id) : rec->tracking_code});
     });
   }
 
@@ -446,7 +466,7 @@ class SqlCaseStore : public CaseStore {
     ChainEvents(id, seq, hash, evs, hasher);
     std::string q = std::string("INSERT INTO cases (") + kCaseCols + ", next_due, geo_cell, last_seq, last_hash) VALUES (";
     auto values = CaseValues(rec, cipher_);
-    values.insert(values.begin(), id);
+    values.insert(values.begin(), {id, rec.tracking_code.empty() ? StoredTracking(id) : rec.tracking_code});
     for (size_t i = 0; i < values.size(); ++i) q += "?, ";
     q += "?, ?, ?, ?)";
     values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
@@ -484,9 +504,9 @@ class SqlCaseStore : public CaseStore {
       ChainEvents(rec.id, seq, hash, events, hasher);
       GZ_RETURN_IF_ERROR(InsertEvents(c, rec, events));
       std::string q = "UPDATE cases SET ";
-      std::string cols = kCaseCols + 4;  // skip "id, "
+      std::string cols = kCaseCols + std::strlen("id, tracking_code, ");
       auto values = CaseValues(rec, cipher_);
-      values[1] = expected_version + 1;  // version
+      values[0] = expected_version + 1;  // version
       size_t start = 0;
       for (size_t i = 0; i < values.size(); ++i) {
         size_t comma = cols.find(", ", start);
@@ -542,13 +562,23 @@ class SqlCaseStore : public CaseStore {
   Result<std::optional<CaseRecord>> GetCase(int64_t id) override {
     GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE id = ?", {id}));
     if (r.rows.empty()) return std::optional<CaseRecord>();
-    return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_));
+    return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_, codec_));
   }
 
-  Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& code) override {
-    GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE tracking_code = ?", {code}));
+  Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& typed) override {
+    const auto code = NormalizeTrackingCode(typed);
+    if (!code) return std::optional<CaseRecord>();
+    // A derived code names its id; the row must say its code is derived (a stored code that happens
+    // to decode to an existing id is not that case's code).
+    const auto id = codec_.Decode(*code);
+    if (id && *id >= 1) {
+      GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE id = ?", {*id}));
+      if (!r.rows.empty() && r.rows[0].Text(1) == StoredTracking(*id))
+        return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_, codec_));
+    }
+    GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE tracking_code = ?", {*code}));
     if (r.rows.empty()) return std::optional<CaseRecord>();
-    return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_));
+    return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_, codec_));
   }
 
   Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) override {
@@ -591,7 +621,7 @@ class SqlCaseStore : public CaseStore {
     GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(q, p));
     std::vector<CaseRecord> out;
     out.reserve(r.rows.size());
-    for (const auto& row : r.rows) out.push_back(CaseFromRow(row, cipher_));
+    for (const auto& row : r.rows) out.push_back(CaseFromRow(row, cipher_, codec_));
     return out;
   }
 
@@ -1035,14 +1065,16 @@ class SqlCaseStore : public CaseStore {
   // Before writes_: queued jobs use it until the queue has drained.
   std::shared_ptr<const ContactCipher> cipher_holder_;
   const ContactCipher* cipher_;  // null: contacts stored as given (tests of other things)
+  const TrackingCodec codec_;
   sql::WriteQueue writes_;
 };
 
 }  // namespace
 
 std::unique_ptr<CaseStore> MakeSqlCaseStore(sql::Pool& pool, sql::Pool::Factory writer,
-                                            std::shared_ptr<const ContactCipher> cipher, bool sole_writer) {
-  return std::make_unique<SqlCaseStore>(pool, std::move(writer), std::move(cipher), sole_writer);
+                                            std::shared_ptr<const ContactCipher> cipher,
+                                            const TrackingKey& tracking_key, bool sole_writer) {
+  return std::make_unique<SqlCaseStore>(pool, std::move(writer), std::move(cipher), tracking_key, sole_writer);
 }
 
 }  // namespace gongzhi

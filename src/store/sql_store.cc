@@ -4,6 +4,8 @@
 #include <map>
 #include <mutex>
 
+#include <sodium.h>
+
 #include "store/migrations.h"
 #include "store/postgres/pg_connection.h"
 #include "store/sql_case_store.h"
@@ -84,9 +86,9 @@ constexpr const char* kWorkerCols = "id, name, phone, capacity, active, created_
 class SqlStore : public Store {
  public:
   SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock, bool shared,
-           std::shared_ptr<const ContactCipher> cipher)
+           std::shared_ptr<const ContactCipher> cipher, const TrackingKey& tracking_key)
       : pool_(std::move(pool)), clock_(clock), lead_factory_(shared ? writer : nullptr),
-        cases_(MakeSqlCaseStore(*pool_, std::move(writer), std::move(cipher), !shared)) {}
+        cases_(MakeSqlCaseStore(*pool_, std::move(writer), std::move(cipher), tracking_key, !shared)) {}
 
   CaseStore& cases() override { return *cases_; }
 
@@ -604,6 +606,27 @@ Status AdoptContactKey(sql::Connection& c, const ContactCipher& cipher) {
   return tx.Commit();
 }
 
+// The key of the database's tracking codes (app/tracking_code.h), made when the database first
+// needs it. It lives in the database beside what it protects: whoever reads the database reads the
+// cases anyway, and every node of a shared database derives the same codes. Nodes that start
+// together agree through the insert that does nothing on conflict.
+Result<TrackingKey> TrackingKeyOf(sql::Connection& c) {
+  const TrackingKey fresh = TrackingCodec::NewKey();
+  char hex[sizeof(TrackingKey) * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, fresh.data(), fresh.size());
+  GZ_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO settings (key, value) VALUES ('tracking_key', ?) ON CONFLICT (key) DO NOTHING", {std::string(hex)})
+          .status());
+  GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT value FROM settings WHERE key = 'tracking_key'"));
+  const std::string stored = r.rows.at(0).Text(0);
+  TrackingKey key;
+  size_t len = 0;
+  if (sodium_hex2bin(key.data(), key.size(), stored.data(), stored.size(), nullptr, &len, nullptr) != 0 ||
+      len != key.size())
+    return Status::Internal("settings.tracking_key is not " + std::to_string(key.size() * 2) + " hex digits");
+  return key;
+}
+
 Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size,
                                          std::shared_ptr<const ContactCipher> cipher) {
   sql::Pool::Factory factory;
@@ -614,12 +637,15 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock&
     factory = [target] { return sql::OpenSqlite(target); };
   }
   auto pool = std::make_unique<sql::Pool>(factory, pool_size);
+  TrackingKey tracking_key;
   {
     GZ_ASSIGN_OR_RETURN(auto c, pool->Acquire());
     GZ_RETURN_IF_ERROR(sql::Migrate(*c));
     if (cipher) GZ_RETURN_IF_ERROR(AdoptContactKey(*c, *cipher));
+    GZ_ASSIGN_OR_RETURN(tracking_key, TrackingKeyOf(*c));
   }
-  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), factory, clock, shared, std::move(cipher)));
+  return std::unique_ptr<Store>(
+      std::make_unique<SqlStore>(std::move(pool), factory, clock, shared, std::move(cipher), tracking_key));
 }
 
 }  // namespace gongzhi

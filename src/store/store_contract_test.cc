@@ -1,6 +1,9 @@
 // The store contract: every test runs against SQLite and against PostgreSQL (GONGZHI_TEST_PG).
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -394,6 +397,57 @@ TEST_P(StoreContract, UnitsAndWorkersInUseAreNotDeleted) {
   EXPECT_TRUE(store().DeleteUnit(routed.id).ok());
   EXPECT_TRUE(store().DeleteUnit(idle.id).ok());
   EXPECT_TRUE(store().DeleteWorker(free.id).ok());
+}
+
+TEST_P(StoreContract, CasesWithoutACodeGetOneFromTheirIdThatFindsThemAgain) {
+  auto& cs = store().cases();
+  // A case stored with a code of its own (written before codes were derived) keeps it.
+  ASSERT_TRUE(cs.InsertCase(NewCase("AAAA00000001", 1000), Ev("report", 1000), TestHash, std::nullopt).ok());
+  std::vector<CaseStore::Inserted> made;
+  for (int i = 0; i < 3; ++i) {
+    std::promise<Result<CaseStore::Inserted>> p;
+    cs.InsertCaseAsync(NewCase("", 2000 + i), Ev("report", 2000 + i), TestHash, std::nullopt, nullptr,
+                       [&p](Result<CaseStore::Inserted> r) { p.set_value(std::move(r)); });
+    auto r = p.get_future().get();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    made.push_back(*r);
+  }
+  std::set<std::string> codes{"AAAA00000001"};
+  for (const auto& m : made) {
+    EXPECT_EQ(m.tracking_code.size(), 12u);
+    EXPECT_TRUE(codes.insert(m.tracking_code).second) << m.tracking_code;
+    auto found = cs.GetCaseByTracking(m.tracking_code);
+    ASSERT_TRUE(found.ok() && found->has_value()) << m.tracking_code;
+    EXPECT_EQ((*found)->id, m.id);
+    EXPECT_EQ((*found)->tracking_code, m.tracking_code);  // reads give the same code
+    EXPECT_EQ((*cs.GetCase(m.id))->tracking_code, m.tracking_code);
+    // As typed by a resident: lower case, in groups.
+    std::string typed;
+    for (size_t i = 0; i < 12; ++i) typed += std::string(i && i % 4 == 0 ? "-" : "") + char(std::tolower(m.tracking_code[i]));
+    EXPECT_EQ((*cs.GetCaseByTracking(typed))->id, m.id) << typed;
+  }
+  EXPECT_EQ((*cs.GetCaseByTracking("aaaa-0000-0001"))->tracking_code, "AAAA00000001");
+  // Updates keep the code.
+  auto c = **cs.GetCase(made[0].id);
+  c.facts.state = CaseState::kAccepted;
+  ASSERT_TRUE(cs.UpdateCase(c, c.version, {Ev("accept", 3000)}, TestHash, std::nullopt).ok());
+  EXPECT_EQ((*cs.GetCaseByTracking(made[0].tracking_code))->facts.state, CaseState::kAccepted);
+  // What the column holds is not a code anyone can track by, nor is any near miss.
+  for (const std::string& bad : {std::string("~") + "000000000000000" + std::to_string(made[0].id),
+                                 made[0].tracking_code.substr(0, 11), std::string("AAAA0000000U")}) {
+    auto r = cs.GetCaseByTracking(bad);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->has_value()) << bad;
+  }
+  std::string typo = made[1].tracking_code;
+  typo[5] = typo[5] == 'Z' ? 'Y' : 'Z';
+  EXPECT_FALSE(cs.GetCaseByTracking(typo)->has_value());
+  // Codes survive a restart, and a second node on the database derives the same ones.
+  Reopen();
+  EXPECT_EQ((*store().cases().GetCaseByTracking(made[2].tracking_code))->id, made[2].id);
+  auto other = OpenStore(target_, clock_);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ((*(*other)->cases().GetCase(made[2].id))->tracking_code, made[2].tracking_code);
 }
 
 TEST_P(StoreContract, ReporterContactsAreSealedAtRestAndOnlyOneKeyIsAccepted) {

@@ -38,6 +38,11 @@ async function scenario(url) {
   assert.equal(track.json.state, 'reported');
   assert.equal(track.json.category, '暴露垃圾');
   assert.ok(!JSON.stringify(track.json).includes('1391234'), 'tracking shows no personal data');
+  // Typed as people type it: lower case, in groups of four; one wrong character finds nothing.
+  const typed = code.toLowerCase().replace(/(.{4})(?!$)/g, '$1-');
+  assert.equal((await api(url, 'GET', `/api/v1/track/${typed}`)).json.state, 'reported', typed);
+  const typo = code.slice(0, 6) + (code[6] === 'Z' ? 'Y' : 'Z') + code.slice(7);
+  assert.equal((await api(url, 'GET', `/api/v1/track/${typo}`)).status, 404);
 
   // Bad intake: each refused with the field named, nothing written.
   const before = (await api(url, 'GET', '/api/v1/cases?limit=500', undefined, TOWNSHIP)).json.items.length;
