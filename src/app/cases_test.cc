@@ -606,6 +606,16 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
         EXPECT_TRUE(*cs.SumRollups(scope, g) == *cs.SumRollups(fine, g))
             << "group " << static_cast<int>(g) << " region '" << region << "'";
       }
+    // The figures of each unit, from the unit sums, by day and in all.
+    auto units = *cs.SumRollups(ever, RollupGroup::kUnit);
+    EXPECT_GE(units.size(), 2u);
+    for (const auto& [unit, counts] : units)
+      for (auto g : {RollupGroup::kDay, RollupGroup::kNone}) {
+        AssessmentScope scope = ever, fine = ever;
+        scope.unit_id = fine.unit_id = std::stoll(unit);
+        fine.fine = true;
+        EXPECT_TRUE(*cs.SumRollups(scope, g) == *cs.SumRollups(fine, g)) << "unit " << unit;
+      }
   };
   coarse_agrees();
   EXPECT_GT(incremental.second.size(), 20u);

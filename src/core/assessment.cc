@@ -61,6 +61,13 @@ RollupDeltas TownshipTotals(const RollupDeltas& fine) {
   return out;
 }
 
+RollupDeltas UnitTotals(const RollupDeltas& fine) {
+  RollupDeltas out;
+  for (const auto& [k, c] : fine)
+    if (k.unit_id != 0) out[RollupKey{k.day, k.unit_id, 0, k.region_code.substr(0, 9), ""}] += c;
+  return out;
+}
+
 FactChanges DiffFacts(const std::vector<CaseFact>& before, const std::vector<CaseFact>& after) {
   FactChanges out;
   for (size_t i = 0; i < after.size(); ++i) {

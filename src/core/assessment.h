@@ -91,6 +91,9 @@ void AddContribution(const CaseFact& f, int sign, RollupDeltas& out);
 RollupDeltas ByTownship(const RollupDeltas& fine);
 // The same counts per day × township, every unit and worker together (unit_id and worker_id 0).
 RollupDeltas TownshipTotals(const RollupDeltas& fine);
+// The same counts per day × unit × township for units only (rows of grid workers dropped,
+// worker_id 0).
+RollupDeltas UnitTotals(const RollupDeltas& fine);
 
 // What an update must write: the facts that changed and the roll-up deltas (zero rows dropped).
 struct FactChanges {

@@ -99,6 +99,16 @@ TEST(AssessmentFacts, ContributionsLandOnTheirDaysAndDiffsCancel) {
   EXPECT_EQ(sum.begin()->first.worker_id, 0);
   EXPECT_EQ(sum.begin()->first.region_code, "130404001");
   EXPECT_EQ(sum.begin()->second.dispatched, 2);
+  // The unit totals keep units apart and leave the worker's case out.
+  auto units = UnitTotals(d);
+  ASSERT_EQ(units.size(), 2u);
+  for (const auto& [k, c] : units) {
+    EXPECT_EQ(k.unit_id, f.unit_id);
+    EXPECT_EQ(k.worker_id, 0);
+    EXPECT_EQ(k.region_code, "130404001");
+    EXPECT_EQ(k.category_code, "");
+  }
+  EXPECT_EQ(units.begin()->second.dispatched, 1);
 }
 
 }  // namespace

@@ -243,13 +243,16 @@ Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& d
 }
 
 // The roll-up tables and how the fine deltas fold into each: per community × category (as they
-// are), per township with units and workers, and per township all together.
+// are), per township with units and workers, per township all together, and per unit and township.
 struct RollupLevel {
   const char* table;
   RollupDeltas (*fold)(const RollupDeltas&);  // null: the deltas as they are
 };
 constexpr RollupLevel kRollupLevels[] = {
-    {"rollups", nullptr}, {"rollups_township", ByTownship}, {"rollups_township_sum", TownshipTotals}};
+    {"rollups", nullptr},
+    {"rollups_township", ByTownship},
+    {"rollups_township_sum", TownshipTotals},
+    {"rollups_unit_sum", UnitTotals}};
 
 // Calls fn(table, deltas of that level) for every roll-up table.
 Status ForEachRollupLevel(const RollupDeltas& fine,
@@ -816,8 +819,14 @@ class SqlCaseStore : public CaseStore {
     // Townships, counties, days and totals of every unit and worker: the township sums.
     const bool totals = coarse && !scope.unit_id && !scope.worker_id && group != RollupGroup::kUnit &&
                         group != RollupGroup::kWorker;
+    // Rankings of units and the figures of one unit: the unit sums.
+    const bool units = coarse && !scope.worker_id && group != RollupGroup::kWorker &&
+                       (group == RollupGroup::kUnit || scope.unit_id);
     std::string q = "SELECT " + key + " AS k, " + RollupSums() + " FROM " +
-                    (totals ? "rollups_township_sum" : coarse ? "rollups_township" : "rollups") +
+                    (totals  ? "rollups_township_sum"
+                     : units ? "rollups_unit_sum"
+                     : coarse ? "rollups_township"
+                              : "rollups") +
                     " WHERE day >= ? AND day <= ?" + ScopeFilter(scope, p);
     if (group == RollupGroup::kUnit) q += " AND unit_id <> 0";
     if (group == RollupGroup::kWorker) q += " AND worker_id <> 0";
