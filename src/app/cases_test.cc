@@ -595,9 +595,9 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
   };
   auto incremental = snapshot();
   // The township roll-ups and sums that rankings read agree with the community × category ones,
-  // for the whole district and for one township.
+  // for the whole district, the county and one township.
   auto coarse_agrees = [&] {
-    for (const std::string region : {"", "130404001"})
+    for (const std::string region : {"", "130404", "130404001"})
       for (auto g : {RollupGroup::kDay, RollupGroup::kUnit, RollupGroup::kWorker, RollupGroup::kTownship,
                      RollupGroup::kCounty, RollupGroup::kNone}) {
         AssessmentScope scope = ever, fine = ever;

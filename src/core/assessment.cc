@@ -64,7 +64,7 @@ RollupDeltas TownshipTotals(const RollupDeltas& fine) {
 RollupDeltas UnitTotals(const RollupDeltas& fine) {
   RollupDeltas out;
   for (const auto& [k, c] : fine)
-    if (k.unit_id != 0) out[RollupKey{k.day, k.unit_id, 0, k.region_code.substr(0, 9), ""}] += c;
+    if (k.unit_id != 0) out[RollupKey{k.day, k.unit_id, 0, k.region_code.substr(0, 6), ""}] += c;
   return out;
 }
 

@@ -91,8 +91,8 @@ void AddContribution(const CaseFact& f, int sign, RollupDeltas& out);
 RollupDeltas ByTownship(const RollupDeltas& fine);
 // The same counts per day × township, every unit and worker together (unit_id and worker_id 0).
 RollupDeltas TownshipTotals(const RollupDeltas& fine);
-// The same counts per day × unit × township for units only (rows of grid workers dropped,
-// worker_id 0).
+// The same counts per day × unit × county for units only (rows of grid workers dropped,
+// worker_id 0): a unit has one row a day, as it serves one county (or a few).
 RollupDeltas UnitTotals(const RollupDeltas& fine);
 
 // What an update must write: the facts that changed and the roll-up deltas (zero rows dropped).

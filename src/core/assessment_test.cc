@@ -105,7 +105,7 @@ TEST(AssessmentFacts, ContributionsLandOnTheirDaysAndDiffsCancel) {
   for (const auto& [k, c] : units) {
     EXPECT_EQ(k.unit_id, f.unit_id);
     EXPECT_EQ(k.worker_id, 0);
-    EXPECT_EQ(k.region_code, "130404001");
+    EXPECT_EQ(k.region_code, "130404");
     EXPECT_EQ(k.category_code, "");
   }
   EXPECT_EQ(units.begin()->second.dispatched, 1);

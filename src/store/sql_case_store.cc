@@ -243,7 +243,7 @@ Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& d
 }
 
 // The roll-up tables and how the fine deltas fold into each: per community × category (as they
-// are), per township with units and workers, per township all together, and per unit and township.
+// are), per township with units and workers, per township all together, and per unit and county.
 struct RollupLevel {
   const char* table;
   RollupDeltas (*fold)(const RollupDeltas&);  // null: the deltas as they are
@@ -819,8 +819,9 @@ class SqlCaseStore : public CaseStore {
     // Townships, counties, days and totals of every unit and worker: the township sums.
     const bool totals = coarse && !scope.unit_id && !scope.worker_id && group != RollupGroup::kUnit &&
                         group != RollupGroup::kWorker;
-    // Rankings of units and the figures of one unit: the unit sums.
-    const bool units = coarse && !scope.worker_id && group != RollupGroup::kWorker &&
+    // Rankings of units and the figures of one unit, in a county or more: the unit sums.
+    const bool units = coarse && scope.region_prefix.size() <= 6 && !scope.worker_id &&
+                       group != RollupGroup::kWorker && group != RollupGroup::kTownship &&
                        (group == RollupGroup::kUnit || scope.unit_id);
     std::string q = "SELECT " + key + " AS k, " + RollupSums() + " FROM " +
                     (totals  ? "rollups_township_sum"
