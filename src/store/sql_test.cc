@@ -163,6 +163,48 @@ TEST(PoolTest, ADeadDatabaseIsRetriedWithBackoffAndBrokenConnectionsAreDroppedTo
   EXPECT_TRUE(pool.Acquire().ok()) << "back to normal: no backoff after a success";
 }
 
+// A connection that the database dropped while it sat idle: it looks healthy until used.
+class DroppedWhileIdle : public Connection {
+ public:
+  explicit DroppedWhileIdle(std::shared_ptr<bool> dropped) : dropped_(std::move(dropped)) {}
+  Result<ExecResult> Exec(std::string_view, const std::vector<Value>& = {}) override {
+    if (*dropped_) return Fail();
+    return ExecResult{};
+  }
+  Status ExecScript(std::string_view) override { return *dropped_ ? Fail() : Status::Ok(); }
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  bool healthy() const override { return !found_broken_; }
+
+ private:
+  Status Fail() {
+    found_broken_ = true;
+    return Status::Unavailable("server closed the connection unexpectedly");
+  }
+  std::shared_ptr<bool> dropped_;
+  bool found_broken_ = false;
+};
+
+TEST(WriteQueueTest, AWriterConnectionDroppedWhileIdleIsReplacedWithoutFailingTheNextWrite) {
+  int connects = 0;
+  std::vector<std::shared_ptr<bool>> dropped;
+  WriteQueue q([&]() -> Result<std::unique_ptr<Connection>> {
+    ++connects;
+    dropped.push_back(std::make_shared<bool>(false));
+    return std::unique_ptr<Connection>(std::make_unique<DroppedWhileIdle>(dropped.back()));
+  });
+  int ran = 0;
+  auto job = [&](Connection&) {
+    ++ran;
+    return Status::Ok();
+  };
+  ASSERT_TRUE(q.Run(job).ok());
+  *dropped.back() = true;  // the database restarted while the writer had nothing to do
+  auto after = q.Run(job);
+  EXPECT_TRUE(after.ok()) << after.ToString();
+  EXPECT_EQ(ran, 2);
+  EXPECT_EQ(connects, 2);
+}
+
 }  // namespace
 }  // namespace gongzhi::sql
 

@@ -85,19 +85,21 @@ void WriteQueue::Loop() {
       }
     }
     results.assign(batch.size(), Status::Ok());
-    if (!conn_ || !conn_->healthy()) {
+    auto connect = [&]() -> Status {
       auto c = factory_();
-      if (!c.ok()) {
-        // The database is unreachable: fail this batch (callers answer 503); the next one retries.
-        for (auto& it : batch) Finish(it, c.status());
-        batch.clear();
-        continue;
-      }
+      if (!c.ok()) return c.status();
       conn_ = std::move(c).value();
       sync_ = conn_->DeferSync();
-    }
-    Status begin = conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+      return Status::Ok();
+    };
+    auto begin_on = [&] { return conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"); };
+    Status begin = !conn_ || !conn_->healthy() ? connect() : Status::Ok();
+    if (begin.ok()) begin = begin_on();
+    // A connection that broke while idle (the database restarted) shows it only now; nothing has
+    // run on it in this batch, so open another and begin again rather than fail the batch.
+    if (!begin.ok() && conn_ && !conn_->healthy() && connect().ok()) begin = begin_on();
     if (!begin.ok()) {
+      // The database is unreachable: fail this batch (callers answer 503); the next one retries.
       for (auto& it : batch) Finish(it, begin);
       batch.clear();
       continue;
