@@ -149,8 +149,10 @@ class CaseStore {
   // the store's writes). A case given without a tracking code gets one derived from its id
   // (app/tracking_code.h); one given with a code keeps it.
   // `lookup`, when given, is run as FindNearbyOpen inside the same transaction just before the
-  // insert (the duplicate candidates of the new case): reports of one problem that arrive
-  // together see each other.
+  // insert (the duplicate candidates of the new case): on SQLite, reports of one problem that
+  // arrive together see each other. On PostgreSQL intakes commit on several connections (and
+  // nodes), so two reports in flight at the same instant may not; the case view lists candidates
+  // again when a dispatcher opens it.
   struct Lookup {
     NearbyQuery query;
     std::vector<CaseRecord> found;
