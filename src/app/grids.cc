@@ -1,5 +1,6 @@
 #include "app/grids.h"
 
+#include <algorithm>
 #include <map>
 
 #include <boost/geometry/algorithms/envelope.hpp>
@@ -111,7 +112,16 @@ Result<size_t> GridService::GenerateDemoGrids(const std::string& county_code, do
 
 Result<std::vector<Grid>> GridService::ListGrids(const std::string& prefix) {
   if (!prefix.empty() && !IsDigits(prefix)) return Status::Invalid("community", "must be a division code (digits only)");
-  return store_.ListGrids(prefix);
+  // From the index's snapshot while it is current (one small query), not by reading every row
+  // and its geometry again: the grid map of a city's dashboard lists 23k grids.
+  GZ_ASSIGN_OR_RETURN(int64_t version, store_.GridsVersion());
+  auto snap = snapshot();
+  if (!snap || snap->version != version) return store_.ListGrids(prefix);
+  auto by_code = [](const Grid& g, const std::string& p) { return g.code < p; };
+  auto first = std::lower_bound(snap->grids.begin(), snap->grids.end(), prefix, by_code);
+  auto last = first;
+  while (last != snap->grids.end() && last->code.starts_with(prefix)) ++last;
+  return std::vector<Grid>(first, last);
 }
 
 Result<Grid> GridService::GetGrid(const std::string& code) {
@@ -163,6 +173,8 @@ Status GridService::RebuildIndex() {
     snap->locations.push_back(std::move(loc));
   }
   snap->index = std::make_unique<LocateIndex>(std::move(shapes));
+  snap->grids = std::move(grids);
+  std::sort(snap->grids.begin(), snap->grids.end(), [](const Grid& a, const Grid& b) { return a.code < b.code; });
   std::lock_guard lock(mu_);
   snapshot_ = std::move(snap);
   return Status::Ok();

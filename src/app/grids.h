@@ -55,6 +55,7 @@ class GridService {
     int64_t version = -1;
     std::unique_ptr<LocateIndex> index;
     std::vector<Location> locations;  // parallel to the index's entries
+    std::vector<Grid> grids;          // as the store lists them, by code (a city's: ~8 MB)
   };
   std::shared_ptr<const Snapshot> snapshot() const;
   Status WriteGrids(std::vector<Grid> grids);

@@ -91,8 +91,25 @@ TEST_F(GridServiceTest, IndexNoticesWritesByAnotherProcess) {
   GridService other_grids(**other);
   ASSERT_TRUE(other_grids.ImportGeoJson(Fc({Square("130404001008001", 114.40, 36.60)})).ok());
   EXPECT_EQ(grids_.Locate(114.405, 36.605).status().code(), ErrorCode::kNotFound);  // not yet refreshed
+  // Lists of grids are never stale, refreshed or not.
+  auto listed = grids_.ListGrids("130404001008");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).code, "130404001008001");
   ASSERT_TRUE(grids_.RefreshIfChanged().ok());
   EXPECT_EQ(grids_.Locate(114.405, 36.605)->grid_code, "130404001008001");
+  // From the refreshed snapshot: by prefix, in code order, whole.
+  ASSERT_TRUE(other_grids.ImportGeoJson(Fc({Square("130404001008002", 114.42, 36.60), Square("130404002001001", 114.41, 36.60)})).ok());
+  ASSERT_TRUE(grids_.RefreshIfChanged().ok());
+  auto fresh = grids_.ListGrids("130404001008");
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_EQ(fresh->size(), 2u);
+  EXPECT_EQ(fresh->at(0).code, "130404001008001");
+  EXPECT_EQ(fresh->at(1).code, "130404001008002");
+  EXPECT_EQ(fresh->at(1).geometry, (*other)->GetGrid("130404001008002")->value().geometry);
+  EXPECT_EQ(grids_.ListGrids("")->size(), 3u);
+  EXPECT_EQ(grids_.ListGrids("1304040020")->size(), 1u);
+  EXPECT_TRUE(grids_.ListGrids("130404009")->empty());
 }
 
 TEST_F(GridServiceTest, DeletingAGridRemovesItFromLocate) {

@@ -57,6 +57,39 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<Api> api_;
 };
 
+TEST_F(ApiTest, GridCollectionsCarryEachGridWhole) {
+  // A name that JSON must escape, imported as an administrator would.
+  const std::string fc =
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"130404001008901",)"
+      R"("name":"他说\"好\"\\三丰园 网格"},"geometry":{"type":"Polygon","coordinates":[[[114.40,36.60],)"
+      R"([114.401,36.60],[114.401,36.601],[114.40,36.601],[114.40,36.60]]]}}]})";
+  ASSERT_EQ(Call("POST", "/api/v1/grids/import", fc).status, 200);
+  // (The dashboard's hotspots write the same collection with counts: tests/e2e/assessment.test.mjs.)
+  {
+    const std::string path = "/api/v1/grids";
+    auto r = Call("GET", path, "", {{"community", "130404001008"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto body = Body(r);
+    EXPECT_EQ(body.at("type"), "FeatureCollection");
+    const auto& features = body.at("features").as_array();
+    ASSERT_GT(features.size(), 1u) << path;
+    bool named = false;
+    for (const auto& f : features) {
+      const auto& o = f.as_object();
+      const std::string code(o.at("properties").at("code").as_string());
+      EXPECT_EQ(o.at("type"), "Feature");
+      EXPECT_EQ(o.at("id"), o.at("properties").at("code"));
+      auto g = grids_->GetGrid(code);
+      ASSERT_TRUE(g.ok());
+      EXPECT_EQ(o.at("properties").at("name"), g->name.c_str());
+      EXPECT_EQ(o.at("properties").at("community_code"), "130404001008");
+      EXPECT_EQ(o.at("geometry"), boost::json::parse(g->geometry)) << code;
+      named = named || g->name == "他说\"好\"\\三丰园 网格";
+    }
+    EXPECT_TRUE(named) << path;
+  }
+}
+
 TEST_F(ApiTest, UnitBodiesAreCheckedFieldByField) {
   EXPECT_EQ(Call("POST", "/api/v1/units", "{").status, 400);
   EXPECT_EQ(Call("POST", "/api/v1/units", "[1]").status, 400);

@@ -99,6 +99,8 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.equal(hot.max_cases, 2);
     assert.equal(hot.features.filter((f) => f.properties.cases === 2).length, 1);
     assert.ok(hot.features.length > 1);
+    assert.ok(hot.features.every((f) => f.type === 'Feature' && f.id === f.properties.code && Number.isInteger(f.properties.cases) &&
+      f.properties.community_code === '130404001008' && typeof f.properties.name === 'string' && /Polygon$/.test(f.geometry.type)));
     const late = (await api(url, 'GET', '/api/v1/dashboard/hotspots?region=130404001008&measure=overdue', undefined, LEADER)).json;
     assert.equal(late.measure, 'overdue');
     assert.equal(late.max_cases, 0, 'nothing is overdue: one case closed, one returned');
