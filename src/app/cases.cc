@@ -1009,7 +1009,7 @@ Result<TrackView> CaseService::Track(const std::string& code) {
   if (!found) return Status::NotFound("no case with this tracking code");
   CaseRecord c = *found;
   TrackView t;
-  t.tracking_code = code;
+  t.tracking_code = c.tracking_code;  // as the case has it, not as it was typed
   if (c.merged_into) {
     GZ_ASSIGN_OR_RETURN(auto master, cases_.GetCase(*c.merged_into));
     if (master) {
@@ -1111,7 +1111,7 @@ Result<TrackView> CaseService::Rate(const std::string& code, bool solved, Satisf
   if (IsTerminal(c.facts.state)) c.closed_at = now;
   json::object p{{"solved", solved}, {"satisfaction", SatisfactionName(satisfaction)}, {"reopened", outcome.reopened_now}};
   if (outcome.reopened_now) p["handling_due"] = c.deadlines.handling_due;
-  if (c.tracking_code != code) p["via"] = "merged case";
+  if (c.id != found->id) p["via"] = "merged case";
   GZ_RETURN_IF_ERROR(CommitAction(c, c.version, "reporter", "rate", from, Json(p)));
   return Track(code);
 }

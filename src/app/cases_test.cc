@@ -1,5 +1,7 @@
 #include "app/cases.h"
 
+#include <cctype>
+
 #include <random>
 #include <thread>
 
@@ -340,9 +342,18 @@ TEST_F(CaseServiceTest, UnsatisfiedRatingReopensOnceAndMergedReportersRateTheMas
   EXPECT_EQ(t->state, CaseState::kHandling);
   Do(master.id, CaseAction::kResolve, unit, {.note = "彻底清理"});
   Do(master.id, CaseAction::kVerify, township_);
-  auto again = cases_.Rate(master.tracking_code, false, Satisfaction::kUnsatisfied);
+  // The master's own reporter, typing the code in lower case: the view shows the code as issued.
+  std::string typed = master.tracking_code;
+  for (char& ch : typed) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(cases_.Track(typed)->tracking_code, master.tracking_code);
+  auto again = cases_.Rate(typed, false, Satisfaction::kUnsatisfied);
   EXPECT_EQ(again->state, CaseState::kClosed);  // reopened once only
   EXPECT_EQ(cases_.Rate(master.tracking_code, true, Satisfaction::kSatisfied).status().code(), ErrorCode::kConflict);
+  // The audit trail says which rating came through the merged case, and only that one.
+  std::vector<bool> via;
+  for (const auto& e : *ts_.store().cases().ListEvents(master.id))
+    if (e.action == "rate") via.push_back(e.payload.find("merged case") != std::string::npos);
+  EXPECT_EQ(via, (std::vector<bool>{true, false}));
 }
 
 TEST_F(CaseServiceTest, WhistleAndReport) {
