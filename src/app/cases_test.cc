@@ -351,7 +351,9 @@ TEST_F(CaseServiceTest, UnsatisfiedRatingReopensOnceAndMergedReportersRateTheMas
   EXPECT_EQ(cases_.Rate(master.tracking_code, true, Satisfaction::kSatisfied).status().code(), ErrorCode::kConflict);
   // The audit trail says which rating came through the merged case, and only that one.
   std::vector<bool> via;
-  for (const auto& e : *ts_.store().cases().ListEvents(master.id))
+  auto events = ts_.store().cases().ListEvents(master.id);
+  ASSERT_TRUE(events.ok());
+  for (const auto& e : *events)
     if (e.action == "rate") via.push_back(e.payload.find("merged case") != std::string::npos);
   EXPECT_EQ(via, (std::vector<bool>{true, false}));
 }
