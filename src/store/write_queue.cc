@@ -93,11 +93,14 @@ void WriteQueue::Loop() {
       return Status::Ok();
     };
     auto begin_on = [&] { return conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"); };
-    Status begin = !conn_ || !conn_->healthy() ? connect() : Status::Ok();
-    if (begin.ok()) begin = begin_on();
-    // A connection that broke while idle (the database restarted) shows it only now; nothing has
-    // run on it in this batch, so open another and begin again rather than fail the batch.
-    if (!begin.ok() && conn_ && !conn_->healthy() && connect().ok()) begin = begin_on();
+    Status begin = conn_ && conn_->healthy() ? begin_on() : Status::Ok();
+    // No connection yet, or a broken one: broken before, or found broken only now by BEGIN after it
+    // sat idle (the database restarted). Nothing has run on it in this batch, so open one (a
+    // single attempt per batch) and begin there rather than fail the batch.
+    if (!conn_ || !conn_->healthy()) {
+      begin = connect();
+      if (begin.ok()) begin = begin_on();
+    }
     if (!begin.ok()) {
       // The database is unreachable: fail this batch (callers answer 503); the next one retries.
       for (auto& it : batch) Finish(it, begin);
