@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -73,7 +74,8 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock) {
+// `reserved`: connections kept for the server's I/O threads (quick reads), beyond the eight.
+Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock, size_t reserved = 0) {
   if (o.pg.empty()) {
     auto parent = std::filesystem::path(o.db).parent_path();
     std::error_code ec;
@@ -83,7 +85,7 @@ Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock) {
   auto cipher = std::make_shared<const ContactCipher>(key);
   sodium_memzero(key.data(), key.size());
   // Eight connections: more buy nothing on the cores this runs on and cost memory (bench/RESULTS.md).
-  return OpenStore(o.Target(), clock, 8, std::move(cipher));
+  return OpenStore(o.Target(), clock, 8, std::move(cipher), reserved);
 }
 
 std::string FindWebRoot(const std::string& configured) {
@@ -201,8 +203,14 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   if (Status s = ParseListen(o.listen, so); !s.ok()) return Fail(s);
   so.body_limit = o.body_limit;
   so.worker_threads = o.workers;
+  // One I/O thread per core. On SQLite a case read takes microseconds: the I/O threads answer it
+  // themselves, each with a connection of its own. On PostgreSQL every read is a round trip to
+  // another process, so all requests go to the workers.
+  so.io_threads = 0;
+  const bool embedded = o.db.pg.empty();
+  const size_t io_threads = std::max(1u, std::thread::hardware_concurrency());
   SystemClock clock;
-  auto store = Open(o.db, clock);
+  auto store = Open(o.db, clock, embedded ? io_threads : 0);
   if (!store.ok()) return Fail(store.status());
   RegionService regions(**store);
   GridService grids(**store);
@@ -254,6 +262,11 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
                  "for tests and trusted scripts only");
   http::Api api(regions, grids, info, {&cases, &assessment, &feed, &open311, &accounts});
   http::StaticFiles files(FindWebRoot(o.web));
+  if (embedded) {
+    so.io_threads = static_cast<int>(io_threads);
+    so.quick = [&api](const http::Request& r) { return api.IsQuick(r); };
+    so.io_thread_start = [] { sql::Pool::MarkThisThreadReserved(); };
+  }
   http::Server server(so, [&api](const http::Request& r) { return api.Handle(r); },
                       [&files](const http::Request& r) { return files.Serve(r); });
   auto url = server.Listen();

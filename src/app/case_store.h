@@ -190,6 +190,16 @@ class CaseStore {
                             const EventHasher& hasher, std::optional<InstantMs> next_due,
                             const CaseSideWrites& side = {}) = 0;
   virtual Result<std::optional<CaseRecord>> GetCase(int64_t id) = 0;
+  // A case with what its view shows: its events, summons, the cases merged into it and its
+  // photos, read in one go (on SQLite from one snapshot).
+  struct Bundle {
+    CaseRecord record;
+    std::vector<CaseEvent> events;
+    std::vector<Summons> summons;
+    std::vector<int64_t> merged;  // ids of the cases merged into this one
+    std::vector<PhotoRecord> photos;
+  };
+  virtual Result<std::optional<Bundle>> GetCaseBundle(int64_t id) = 0;
   // The case a tracking code names, the code as residents type it (NormalizeTrackingCode).
   virtual Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& code) = 0;
   virtual Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) = 0;

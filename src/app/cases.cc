@@ -490,16 +490,20 @@ Result<std::vector<CaseView::Candidate>> CaseService::DuplicatesOf(const CaseRec
 }
 
 Result<CaseView> CaseService::View(const CaseRecord& c, const std::vector<CaseRole>& roles) {
+  GZ_ASSIGN_OR_RETURN(auto b, cases_.GetCaseBundle(c.id));
+  if (!b) return Status::NotFound("no case with id " + std::to_string(c.id));
+  b->record = c;
+  return ViewOf(std::move(*b), roles);
+}
+
+Result<CaseView> CaseService::ViewOf(CaseStore::Bundle b, const std::vector<CaseRole>& roles) {
   CaseView v;
-  v.record = c;
-  GZ_ASSIGN_OR_RETURN(v.events, cases_.ListEvents(c.id));
-  GZ_ASSIGN_OR_RETURN(v.summons, cases_.ListSummons(c.id));
-  CaseFilter f;
-  f.merged_into = c.id;
-  f.limit = 200;
-  GZ_ASSIGN_OR_RETURN(auto merged, cases_.ListCases(f));
-  for (const auto& m : merged) v.merged_cases.push_back(m.id);
-  GZ_ASSIGN_OR_RETURN(v.photos, cases_.ListPhotos(c.id));
+  v.record = std::move(b.record);
+  v.events = std::move(b.events);
+  v.summons = std::move(b.summons);
+  v.merged_cases = std::move(b.merged);
+  v.photos = std::move(b.photos);
+  const CaseRecord& c = v.record;
   InstantMs now = clock_.Now();
   if (c.facts.state == CaseState::kDispatched)
     v.response_light = LightAt(c.deadlines.response_warn, c.deadlines.response_due, now);
@@ -517,17 +521,15 @@ Result<CaseView> CaseService::View(const CaseRecord& c, const std::vector<CaseRo
 }
 
 Result<CaseView> CaseService::Get(int64_t id, const Actor& actor) {
-  GZ_ASSIGN_OR_RETURN(auto c, cases_.GetCase(id));
-  if (!c) return Status::NotFound("no case with id " + std::to_string(id));
-  GZ_ASSIGN_OR_RETURN(auto roles, RolesOf(actor, *c));
+  GZ_ASSIGN_OR_RETURN(auto b, cases_.GetCaseBundle(id));
+  if (!b) return Status::NotFound("no case with id " + std::to_string(id));
+  GZ_ASSIGN_OR_RETURN(auto roles, RolesOf(actor, b->record));
   bool visible = !roles.empty();
-  if (!visible && actor.kind == Actor::Kind::kUnit) {
-    GZ_ASSIGN_OR_RETURN(auto summons, cases_.ListSummons(id));
-    for (const auto& s : summons) visible = visible || s.unit_id == actor.id;
-  }
+  if (!visible && actor.kind == Actor::Kind::kUnit)
+    for (const auto& s : b->summons) visible = visible || s.unit_id == actor.id;
   // Outside the actor's scope a case does not exist for them.
   if (!visible) return Status::NotFound("no case with id " + std::to_string(id));
-  return View(*c, roles);
+  return ViewOf(std::move(*b), roles);
 }
 
 Result<std::vector<CaseRecord>> CaseService::List(CaseFilter f, const Actor& actor) {

@@ -247,7 +247,9 @@ class CaseService {
   std::vector<Timer> TimersOf(const CaseRecord& c, const std::vector<Summons>& summons) const;
   std::optional<InstantMs> NextDue(const CaseRecord& c, const std::vector<Summons>& summons, InstantMs after) const;
   Result<std::vector<CaseRole>> RolesOf(const Actor& a, const CaseRecord& c);
+  // The view of `c` as stored now, with `c` itself as the record (the caller's copy, just written).
   Result<CaseView> View(const CaseRecord& c, const std::vector<CaseRole>& roles);
+  Result<CaseView> ViewOf(CaseStore::Bundle b, const std::vector<CaseRole>& roles);
   Result<PhotoRecord> AttachPhoto(CaseRecord c, const std::string& actor, const std::string& stage, std::string_view bytes,
                                   std::string_view declared_type);
 

@@ -205,7 +205,7 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
     json::object o{{"status", "ok"}, {"backend", info.backend}, {"version", info.version}};
     if (info.leading) o["leader"] = info.leading->load();
     return Json(o);
-  });
+  }, /*quick=*/true);
   R.Add("GET", "/api/v1/config", [info](const Request&, const Params&) {
     return Json({{"home_region", info.home_region},
                  {"tile_url", info.tile_url},
@@ -357,6 +357,8 @@ std::string Api::ClientAddress(const Request& req) const {
   }
   return addr;
 }
+
+bool Api::IsQuick(const Request& req) const { return routes_->IsQuick(req); }
 
 // Who acts: a session cookie or bearer token decides (its role's actor); without one, the
 // X-Gongzhi-Actor header only where the server trusts it (tests, scripts), else nobody.

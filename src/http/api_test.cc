@@ -128,6 +128,31 @@ TEST_F(ApiTest, OnlyAdministratorsChangeTheFoundation) {
   EXPECT_EQ(Call("POST", "/api/v1/units", body).status, 201);
 }
 
+TEST_F(ApiTest, OnlyCheapReadsAreQuick) {
+  auto quick = [&](std::string method, std::string path) {
+    Request r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    return api_->IsQuick(r);
+  };
+  EXPECT_TRUE(quick("GET", "/healthz"));
+  EXPECT_TRUE(quick("HEAD", "/healthz"));
+  EXPECT_FALSE(quick("POST", "/healthz"));
+  EXPECT_FALSE(quick("GET", "/api/v1/grids"));
+  EXPECT_FALSE(quick("GET", "/api/v1/nothing"));
+  // With the case service: a case and a tracking code are quick, lists, exports and writes are not.
+  CaseService cases(*store_, *grids_, clock_);
+  api_ = std::make_unique<Api>(*regions_, *grids_, ApiInfo{"sqlite", "130404", "", "test"}, ApiServices{&cases});
+  EXPECT_TRUE(quick("GET", "/api/v1/cases/42"));
+  EXPECT_TRUE(quick("GET", "/api/v1/track/ABCD-EFGH-JKMN"));
+  EXPECT_FALSE(quick("GET", "/api/v1/cases"));
+  EXPECT_FALSE(quick("POST", "/api/v1/cases"));
+  EXPECT_FALSE(quick("POST", "/api/v1/cases/42/actions/claim"));
+  EXPECT_FALSE(quick("GET", "/api/v1/cases/42/proposal"));
+  EXPECT_FALSE(quick("GET", "/api/v1/track/ABCD-EFGH-JKMN/personal-data"));
+  api_.reset();
+}
+
 TEST(ClientAddressTest, PeerOrTrustedProxysClientIpv6PerSlash64MappedIpv4AsIpv4) {
   ManualClock clock{0};
   auto path = std::filesystem::temp_directory_path() / ("gz_addr_" + std::to_string(::getpid()) + ".db");

@@ -501,7 +501,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
     return ForCase(req, p, [&](const Actor& actor, int64_t id) {
       return OrError(cases.Get(id, actor), [](const CaseView& v) { return Json(ViewJson(v)); });
     });
-  });
+  }, /*quick=*/true);
   R.Add("GET", "/api/v1/cases/{}/proposal", [&cases](const Request& req, const Params& p) {
     return ForCase(req, p, [&](const Actor& actor, int64_t id) {
       return OrError(cases.ProposeWorker(id, actor), [](const WorkerProposal& w) {
@@ -620,7 +620,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   // --- residents: public, by tracking code, no personal data ---
   R.Add("GET", "/api/v1/track/{}", [&cases](const Request&, const Params& p) {
     return OrError(cases.Track(p[0]), [](const TrackView& t) { return Json(TrackJson(t)); });
-  });
+  }, /*quick=*/true);
   // The reporter's rights (PIPL): everything held about them, and its deletion.
   R.Add("GET", "/api/v1/track/{}/personal-data", [&cases](const Request&, const Params& p) {
     return OrError(cases.ReporterDataOf(p[0]), [](const ReporterData& d) {

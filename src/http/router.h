@@ -1,5 +1,6 @@
 // Method + path routing for the API: "/api/v1/cases/{}" matches one segment per "{}", whose
 // values reach the handler in order. A path that matches with another method answers 405.
+// A route added as quick may be answered on the server's I/O thread (see ServerOptions::quick).
 #pragma once
 
 #include <functional>
@@ -19,10 +20,12 @@ class Router {
     std::string method;
     std::vector<std::string> segments;  // "{}" matches one segment
     std::function<Response(const Request&, const Params&)> fn;
+    bool quick = false;
   };
 
-  void Add(std::string method, std::string_view pattern, std::function<Response(const Request&, const Params&)> fn) {
-    Route r{std::move(method), {}, std::move(fn)};
+  void Add(std::string method, std::string_view pattern, std::function<Response(const Request&, const Params&)> fn,
+           bool quick = false) {
+    Route r{std::move(method), {}, std::move(fn), quick};
     size_t pos = 1;
     while (pos <= pattern.size()) {
       size_t next = pattern.find('/', pos);
@@ -33,16 +36,16 @@ class Router {
     routes.push_back(std::move(r));
   }
 
+  // Whether the route this request goes to was added as quick.
+  bool IsQuick(const Request& req) const {
+    auto segs = Segments(req.path);
+    for (const auto& r : routes)
+      if (r.quick && Matches(r, req, segs)) return true;
+    return false;
+  }
+
   Response Dispatch(const Request& req) const {
-    std::vector<std::string_view> segs;
-    size_t pos = 1;
-    std::string_view path = req.path;
-    while (pos <= path.size()) {
-      size_t next = path.find('/', pos);
-      if (next == std::string_view::npos) next = path.size();
-      segs.push_back(path.substr(pos, next - pos));
-      pos = next + 1;
-    }
+    auto segs = Segments(req.path);
     bool path_matched = false;
     for (const auto& r : routes) {
       if (r.segments.size() != segs.size()) continue;
@@ -65,6 +68,26 @@ class Router {
   }
 
  private:
+  static std::vector<std::string_view> Segments(std::string_view path) {
+    std::vector<std::string_view> segs;
+    size_t pos = 1;
+    while (pos <= path.size()) {
+      size_t next = path.find('/', pos);
+      if (next == std::string_view::npos) next = path.size();
+      segs.push_back(path.substr(pos, next - pos));
+      pos = next + 1;
+    }
+    return segs;
+  }
+
+  static bool Matches(const Route& r, const Request& req, const std::vector<std::string_view>& segs) {
+    if (r.segments.size() != segs.size()) return false;
+    if (r.method != req.method && !(req.method == "HEAD" && r.method == "GET")) return false;
+    for (size_t i = 0; i < segs.size(); ++i)
+      if (r.segments[i] != "{}" && r.segments[i] != segs[i]) return false;
+    return true;
+  }
+
   std::vector<Route> routes;
 };
 

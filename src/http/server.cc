@@ -5,6 +5,7 @@
 #include <csignal>
 #include <deque>
 #include <optional>
+#include <thread>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -23,7 +24,7 @@ using tcp = asio::ip::tcp;
 struct Server::Impl {
   ServerOptions opts;
   Handler api, files;
-  asio::io_context ioc{1};
+  asio::io_context ioc;
   asio::thread_pool workers;
   tcp::acceptor acceptor{ioc};
   std::atomic<int> inflight{0};
@@ -47,7 +48,16 @@ struct Server::Impl {
   }
 
   Impl(ServerOptions o, Handler a, Handler f)
-      : opts(std::move(o)), api(std::move(a)), files(std::move(f)), workers(std::max(1, opts.worker_threads)) {}
+      : opts(std::move(o)),
+        api(std::move(a)),
+        files(std::move(f)),
+        ioc(IoThreads(opts.io_threads)),
+        workers(std::max(1, opts.worker_threads)) {}
+
+  static int IoThreads(int configured) {
+    if (configured > 0) return configured;
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  }
 
   void Accept();
   Response Dispatch(const Request& req) {
@@ -144,22 +154,27 @@ class Session : public std::enable_shared_from_this<Session> {
                    answered](Response resp) {
       if (answered->exchange(true)) return;
       if (resp.status >= 500) spdlog::warn("{} {} -> {}", method, path, resp.status);
-      asio::post(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive, head]() mutable {
+      // Runs at once when already on the connection's strand (a quick request), else is queued there.
+      asio::dispatch(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive, head]() mutable {
         self->Write(std::move(resp), keep_alive, head);
         self->srv_.inflight--;
       });
     };
     req.reply = answer;
-    asio::post(srv_.workers, [this, req = std::move(req), answer = std::move(answer)] {
-      Response resp;
-      try {
-        resp = srv_.Dispatch(req);
-      } catch (const std::exception& e) {
-        spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
-        resp = ErrorResponse(Status::Internal("internal error"));
-      }
-      if (!resp.deferred) answer(std::move(resp));
-    });
+    if (srv_.opts.quick && srv_.opts.quick(req)) return Handle(req, answer);
+    asio::post(srv_.workers, [this, req = std::move(req), answer = std::move(answer)]() mutable { Handle(req, answer); });
+  }
+
+  template <typename Answer>
+  void Handle(const Request& req, Answer& answer) {
+    Response resp;
+    try {
+      resp = srv_.Dispatch(req);
+    } catch (const std::exception& e) {
+      spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+      resp = ErrorResponse(Status::Internal("internal error"));
+    }
+    if (!resp.deferred) answer(std::move(resp));
   }
 
   void Write(Response r, bool keep_alive, bool head) {
@@ -343,7 +358,16 @@ void Server::Run() {
     poll({});
   });
   im.Accept();
+  // This thread is one of the I/O threads.
+  std::vector<std::thread> io;
+  for (int i = 1; i < Impl::IoThreads(im.opts.io_threads); ++i)
+    io.emplace_back([&im] {
+      if (im.opts.io_thread_start) im.opts.io_thread_start();
+      im.ioc.run();
+    });
+  if (im.opts.io_thread_start) im.opts.io_thread_start();
   im.ioc.run();
+  for (auto& t : io) t.join();
   im.workers.join();
   spdlog::info("stopped");
 }

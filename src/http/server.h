@@ -1,6 +1,7 @@
 // The HTTP server (Boost.Beast). Beast stays inside server.cc: this header is all others see.
-// I/O runs on its own thread; handlers run on a worker pool so blocking database calls never
-// stall the I/O thread. SIGTERM/SIGINT stop accepting, finish the requests in flight, then return.
+// I/O runs on its own threads (one per core by default); handlers run on a worker pool so blocking
+// database calls never stall I/O, except the requests the `quick` option names (cheap reads on an
+// embedded database), which the I/O thread answers itself to save two thread hand-offs. SIGTERM/SIGINT stop accepting, finish the requests in flight, then return.
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,13 @@ struct ServerOptions {
   std::chrono::seconds io_timeout{30};        // a client that stalls a read or write longer is dropped
   std::chrono::seconds drain_timeout{10};     // how long shutdown waits for requests in flight
   int worker_threads = 4;
+  int io_threads = 1;                         // threads that read and write connections; 0 = one per core
+  // Requests answered on the I/O thread that read them, without the hand-off to a worker and back:
+  // only what takes microseconds and never waits on the network, a lock or a long query (a case
+  // read on SQLite). Unset: every request goes to a worker.
+  std::function<bool(const Request&)> quick;
+  // Runs on each I/O thread before it serves (e.g. to give it database connections of its own).
+  std::function<void()> io_thread_start;
 };
 
 class Server {

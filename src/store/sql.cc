@@ -32,22 +32,36 @@ std::string Row::Text(size_t i) const {
   return {};
 }
 
+namespace {
+thread_local bool t_reserved = false;
+}  // namespace
+
+void Pool::MarkThisThreadReserved() { t_reserved = true; }
+
 Result<Pool::Lease> Pool::Acquire() {
+  const bool reserved = t_reserved && reserved_ > 0;
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
+  cv_.wait(lock, [&] {
+    if (!reserved && leased_unreserved_ >= size_) return false;
+    return !idle_.empty() || open_ < size_ + reserved_;
+  });
+  if (!reserved) ++leased_unreserved_;
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(this, std::move(c));
+    return Lease(this, std::move(c), reserved);
   }
-  if (backoff_.count() && now_() < retry_at_)
+  if (backoff_.count() && now_() < retry_at_) {
+    if (!reserved) --leased_unreserved_;
     return Status::Unavailable("the database is unreachable; the next attempt to connect is due shortly");
+  }
   ++open_;
   lock.unlock();
   auto c = factory_();
   std::lock_guard relock(mu_);
   if (!c.ok()) {
     --open_;
+    if (!reserved) --leased_unreserved_;
     if (c.status().code() == ErrorCode::kUnavailable) {
       backoff_ = std::min(std::chrono::milliseconds(1000), std::max(std::chrono::milliseconds(100), backoff_ * 2));
       retry_at_ = now_() + backoff_;
@@ -56,11 +70,12 @@ Result<Pool::Lease> Pool::Acquire() {
     return c.status();
   }
   backoff_ = std::chrono::milliseconds(0);
-  return Lease(this, std::move(c).value());
+  return Lease(this, std::move(c).value(), reserved);
 }
 
-void Pool::Release(std::unique_ptr<Connection> c) {
+void Pool::Release(std::unique_ptr<Connection> c, bool reserved) {
   std::lock_guard lock(mu_);
+  if (!reserved) --leased_unreserved_;
   if (c->healthy()) {
     idle_.push_back(std::move(c));
   } else {

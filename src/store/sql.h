@@ -59,6 +59,10 @@ class Connection {
 };
 
 // A fixed-size pool; Acquire blocks until a connection is free. Thread-safe.
+// Threads that answer requests themselves and must never queue behind the handler threads (the
+// HTTP server's I/O threads answering quick reads) mark themselves with MarkThisThreadReserved: the
+// pool keeps `reserved` connections beyond `size` that only they lease, so each of them finds a
+// connection at once as long as there are no more of them than `reserved` and none holds two.
 // When the database goes away: a broken connection takes the idle ones with it (they went down
 // together), and after a failed connect new ones are tried with backoff (100 ms doubling to 1 s);
 // meanwhile Acquire answers kUnavailable at once instead of every request knocking.
@@ -66,30 +70,35 @@ class Pool {
  public:
   using Factory = std::function<Result<std::unique_ptr<Connection>>()>;
   using Now = std::function<std::chrono::steady_clock::time_point()>;
-  Pool(Factory factory, size_t size, Now now = std::chrono::steady_clock::now)
-      : factory_(std::move(factory)), size_(size), now_(std::move(now)) {}
+  Pool(Factory factory, size_t size, Now now = std::chrono::steady_clock::now, size_t reserved = 0)
+      : factory_(std::move(factory)), size_(size), reserved_(reserved), now_(std::move(now)) {}
+
+  static void MarkThisThreadReserved();
 
   class Lease {
    public:
-    Lease(Pool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
+    Lease(Pool* pool, std::unique_ptr<Connection> c, bool reserved)
+        : pool_(pool), c_(std::move(c)), reserved_(reserved) {}
     Lease(Lease&&) = default;
-    ~Lease() { if (c_) pool_->Release(std::move(c_)); }
+    ~Lease() { if (c_) pool_->Release(std::move(c_), reserved_); }
     Connection* operator->() { return c_.get(); }
     Connection& operator*() { return *c_; }
 
    private:
     Pool* pool_;
     std::unique_ptr<Connection> c_;
+    bool reserved_;
   };
 
   Result<Lease> Acquire();
 
  private:
-  void Release(std::unique_ptr<Connection> c);
+  void Release(std::unique_ptr<Connection> c, bool reserved);
   Factory factory_;
-  size_t size_;
+  size_t size_, reserved_;
   Now now_;
   size_t open_ = 0;
+  size_t leased_unreserved_ = 0;  // leases held by unmarked threads: at most size_
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::milliseconds backoff_{0};
   std::mutex mu_;

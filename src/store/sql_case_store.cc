@@ -572,7 +572,7 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::optional<CaseRecord>> GetCase(int64_t id) override {
-    GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE id = ?", {id}));
+    GZ_ASSIGN_OR_RETURN(auto r, Read(CaseByIdSql(), {id}));
     if (r.rows.empty()) return std::optional<CaseRecord>();
     return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_, codec_));
   }
@@ -584,7 +584,7 @@ class SqlCaseStore : public CaseStore {
     // to decode to an existing id is not that case's code).
     const auto id = codec_.Decode(*code);
     if (id && *id >= 1) {
-      GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE id = ?", {*id}));
+      GZ_ASSIGN_OR_RETURN(auto r, Read(CaseByIdSql(), {*id}));
       if (!r.rows.empty() && r.rows[0].Text(1) == StoredTracking(*id))
         return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_, codec_));
     }
@@ -781,8 +781,8 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::vector<CaseEvent>> ListEvents(int64_t case_id) override {
-    return ReadAll(std::string("SELECT ") + kEventCols + " FROM case_events WHERE case_id = ? ORDER BY seq", {case_id},
-                   EventFromRow);
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return EventsOn(*c, case_id);
   }
 
   Status ForEachEvent(const std::function<bool(const CaseEvent&, const std::string&)>& fn) override {
@@ -1033,21 +1033,32 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::vector<Summons>> ListSummons(int64_t case_id) override {
-    return ReadAll("SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons WHERE case_id = ? "
-                   "ORDER BY lead DESC, unit_id",
-                   {case_id}, [](const sql::Row& row) {
-                     return Summons{row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5),
-                                    row.Text(6)};
-                   });
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return SummonsOn(*c, case_id);
   }
 
   Result<std::vector<PhotoRecord>> ListPhotos(int64_t case_id) override {
-    return ReadAll("SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM case_photos WHERE "
-                   "case_id = ? ORDER BY uploaded_at, sha256",
-                   {case_id}, [](const sql::Row& row) {
-                     return PhotoRecord{row.Int(0), row.Text(1), row.Text(2), row.Int(3),
-                                        row.Text(4), row.Text(5), row.Int(6)};
-                   });
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return PhotosOn(*c, case_id);
+  }
+
+  Result<std::optional<Bundle>> GetCaseBundle(int64_t id) override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    // On SQLite one read transaction instead of five (each statement would take the WAL's read
+    // lock by itself), and the parts agree with each other. On PostgreSQL BEGIN and COMMIT would be
+    // two more round trips, so the statements run as they come.
+    sql::Transaction tx(*c, /*write=*/false);
+    if (c->dialect() == sql::Dialect::kSqlite) GZ_RETURN_IF_ERROR(tx.Begin());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec(CaseByIdSql(), {id}));
+    if (r.rows.empty()) return std::optional<Bundle>();
+    Bundle b;
+    b.record = CaseFromRow(r.rows[0], cipher_, codec_);
+    GZ_ASSIGN_OR_RETURN(b.events, EventsOn(*c, id));
+    GZ_ASSIGN_OR_RETURN(b.summons, SummonsOn(*c, id));
+    GZ_ASSIGN_OR_RETURN(auto merged, c->Exec("SELECT id FROM cases WHERE merged_into = ? ORDER BY id DESC LIMIT 200", {id}));
+    for (const auto& row : merged.rows) b.merged.push_back(row.Int(0));
+    GZ_ASSIGN_OR_RETURN(b.photos, PhotosOn(*c, id));
+    return std::optional<Bundle>(std::move(b));
   }
 
   Result<std::string> PhotoType(const std::string& sha) override {
@@ -1057,6 +1068,40 @@ class SqlCaseStore : public CaseStore {
   }
 
  private:
+  static const std::string& CaseByIdSql() {
+    static const std::string q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE id = ?";
+    return q;
+  }
+
+  static Result<std::vector<CaseEvent>> EventsOn(sql::Connection& c, int64_t case_id) {
+    static const std::string q = std::string("SELECT ") + kEventCols + " FROM case_events WHERE case_id = ? ORDER BY seq";
+    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, {case_id}));
+    std::vector<CaseEvent> out;
+    out.reserve(r.rows.size());
+    for (const auto& row : r.rows) out.push_back(EventFromRow(row));
+    return out;
+  }
+
+  static Result<std::vector<Summons>> SummonsOn(sql::Connection& c, int64_t case_id) {
+    GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons "
+                                       "WHERE case_id = ? ORDER BY lead DESC, unit_id",
+                                       {case_id}));
+    std::vector<Summons> out;
+    for (const auto& row : r.rows)
+      out.push_back(Summons{row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5), row.Text(6)});
+    return out;
+  }
+
+  static Result<std::vector<PhotoRecord>> PhotosOn(sql::Connection& c, int64_t case_id) {
+    GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM "
+                                       "case_photos WHERE case_id = ? ORDER BY uploaded_at, sha256",
+                                       {case_id}));
+    std::vector<PhotoRecord> out;
+    for (const auto& row : r.rows)
+      out.push_back(PhotoRecord{row.Int(0), row.Text(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5), row.Int(6)});
+    return out;
+  }
+
   Result<sql::ExecResult> Read(const std::string& q, const std::vector<Value>& p) {
     GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     return c->Exec(q, p);

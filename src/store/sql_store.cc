@@ -628,7 +628,7 @@ Result<TrackingKey> TrackingKeyOf(sql::Connection& c) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size,
-                                         std::shared_ptr<const ContactCipher> cipher) {
+                                         std::shared_ptr<const ContactCipher> cipher, size_t reserved) {
   sql::Pool::Factory factory;
   const bool shared = IsPostgresTarget(target);
   if (shared) {
@@ -636,7 +636,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock&
   } else {
     factory = [target] { return sql::OpenSqlite(target); };
   }
-  auto pool = std::make_unique<sql::Pool>(factory, pool_size);
+  auto pool = std::make_unique<sql::Pool>(factory, pool_size, std::chrono::steady_clock::now, reserved);
   TrackingKey tracking_key;
   {
     GZ_ASSIGN_OR_RETURN(auto c, pool->Acquire());

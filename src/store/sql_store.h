@@ -15,8 +15,10 @@ namespace gongzhi {
 // starts with "postgresql://", "postgres://" or contains "host="/"dbname=". Applies migrations.
 // `clock` must outlive the store. With a `cipher`, reporter contacts are sealed at rest; the
 // database then refuses any other key (kConflict); rows written before the first key are sealed then.
+// `reserved` connections beyond `pool_size` are kept for threads marked with
+// sql::Pool::MarkThisThreadReserved (the server's I/O threads answering quick reads).
 Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size = 16,
-                                         std::shared_ptr<const ContactCipher> cipher = nullptr);
+                                         std::shared_ptr<const ContactCipher> cipher = nullptr, size_t reserved = 0);
 
 // True when `target` names a PostgreSQL database rather than a SQLite file.
 bool IsPostgresTarget(const std::string& target);

@@ -1,5 +1,7 @@
 #include "store/sql.h"
 
+#include <future>
+
 #include <gtest/gtest.h>
 
 #include "store/postgres/pg_connection.h"
@@ -161,6 +163,36 @@ TEST(PoolTest, ADeadDatabaseIsRetriedWithBackoffAndBrokenConnectionsAreDroppedTo
   EXPECT_TRUE(pool.Acquire().ok());
   EXPECT_EQ(connects, 6);
   EXPECT_TRUE(pool.Acquire().ok()) << "back to normal: no backoff after a success";
+}
+
+TEST(PoolTest, MarkedThreadsGetAReservedConnectionWhileTheOthersWaitForTheirs) {
+  int connects = 0;
+  auto broken = std::make_shared<bool>(false);
+  Pool pool(
+      [&]() -> Result<std::unique_ptr<Connection>> {
+        ++connects;
+        return std::unique_ptr<Connection>(std::make_unique<FakeConnection>(broken));
+      },
+      1, std::chrono::steady_clock::now, /*reserved=*/1);
+  std::future<bool> marked, ordinary;  // declared first: on a failure `held` is released before they are awaited
+  auto held = pool.Acquire();  // a handler thread holds the only ordinary connection
+  ASSERT_TRUE(held.ok());
+  // A marked thread (an I/O thread answering a quick read) gets the reserved one at once.
+  marked = std::async(std::launch::async, [&] {
+    Pool::MarkThisThreadReserved();
+    auto l = pool.Acquire();
+    return l.ok();
+  });
+  ASSERT_EQ(marked.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "the marked thread waited";
+  EXPECT_TRUE(marked.get());
+  EXPECT_EQ(connects, 2);
+  // An ordinary thread does not take the reserved connection, idle as it is: it waits for its own.
+  ordinary = std::async(std::launch::async, [&] { return pool.Acquire().ok(); });
+  EXPECT_EQ(ordinary.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  { auto release = std::move(*held); }
+  ASSERT_EQ(ordinary.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(ordinary.get());
+  EXPECT_EQ(connects, 2);
 }
 
 // A connection that the database dropped while it sat idle: it looks healthy until used.

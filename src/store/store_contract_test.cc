@@ -703,6 +703,58 @@ TEST_P(StoreContract, CaseSideWritesAreAtomicAndIdempotent) {
   EXPECT_EQ(cs.UpdateCase(c, 3, {Ev("acknowledge", 16)}, TestHash, std::nullopt, ack).code(), ErrorCode::kConflict);
 }
 
+TEST_P(StoreContract, ACaseBundleHoldsWhatItsViewShows) {
+  ImportFuxingSample();
+  auto unit = store().InsertUnit({0, UnitKind::kDepartment, "派出所", "130404001", "", 0});
+  auto other = store().InsertUnit({0, UnitKind::kDepartment, "司法所", "130404001", "", 0});
+  auto& cs = store().cases();
+  auto master = *cs.InsertCase(NewCase("", 1), Ev("report", 1), TestHash, std::nullopt);
+  auto a = *cs.InsertCase(NewCase("", 2), Ev("report", 2), TestHash, std::nullopt);
+  auto b = *cs.InsertCase(NewCase("", 3), Ev("report", 3), TestHash, std::nullopt);
+  auto lone = *cs.InsertCase(NewCase("", 4), Ev("report", 4), TestHash, std::nullopt);
+  for (int64_t dup : {a, b}) {
+    auto d = **cs.GetCase(dup);
+    d.merged_into = master;
+    d.facts.state = CaseState::kMerged;
+    ASSERT_TRUE(cs.UpdateCase(d, 1, {Ev("merge", 10)}, TestHash, std::nullopt).ok());
+  }
+  auto m = **cs.GetCase(master);
+  CaseSideWrites side;
+  side.new_summons = {{master, other->id, false, 20, 30, 0, ""}, {master, unit->id, true, 20, 30, 0, ""}};
+  ASSERT_TRUE(cs.UpdateCase(m, 1, {Ev("summon", 20)}, TestHash, std::nullopt, side).ok());
+  CaseSideWrites photo;
+  photo.photo = PhotoRecord{master, std::string(64, 'b'), "image/png", 1234, "handling", "unit:1", 25};
+  ASSERT_TRUE(cs.UpdateCase(m, 2, {Ev("photo", 25)}, TestHash, std::nullopt, photo).ok());
+
+  auto bundle = cs.GetCaseBundle(master);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  ASSERT_TRUE(bundle->has_value());
+  const auto& got = **bundle;
+  EXPECT_EQ(got.record.id, master);
+  EXPECT_EQ(got.record.version, 3);
+  EXPECT_EQ(got.record.tracking_code, (*cs.GetCase(master))->tracking_code);
+  ASSERT_EQ(got.events.size(), 3u);  // in order, with their chain
+  EXPECT_EQ(got.events[0].action, "report");
+  EXPECT_EQ(got.events[1].action, "summon");
+  EXPECT_EQ(got.events[2].action, "photo");
+  EXPECT_EQ(got.events[2].prev_hash, got.events[1].hash);
+  ASSERT_EQ(got.summons.size(), 2u);  // the lead first, as ListSummons gives them
+  EXPECT_EQ(got.summons[0].unit_id, unit->id);
+  EXPECT_TRUE(got.summons[0].lead);
+  EXPECT_EQ(got.summons[1].unit_id, other->id);
+  EXPECT_EQ(got.merged, (std::vector<int64_t>{b, a}));  // newest first
+  ASSERT_EQ(got.photos.size(), 1u);
+  EXPECT_EQ(got.photos[0].sha256, std::string(64, 'b'));
+  EXPECT_EQ(got.photos[0].bytes, 1234);
+
+  auto plain = **cs.GetCaseBundle(lone);
+  EXPECT_EQ(plain.events.size(), 1u);
+  EXPECT_TRUE(plain.summons.empty() && plain.merged.empty() && plain.photos.empty());
+  auto missing = cs.GetCaseBundle(lone + 1000);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
 TEST_P(StoreContract, AssessmentFactsAndRollupsAddUpAndRebuild) {
   ImportFuxingSample();
   auto& cs = store().cases();

@@ -67,7 +67,7 @@ class SqliteConnection : public Connection {
   Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params) override {
     sqlite3_stmt* st = nullptr;
     bool owned = false;  // true for statements too many to cache: finalized after this call
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(sql);
     if (it != cache_.end()) {
       st = it->second;
     } else {
@@ -143,7 +143,12 @@ class SqliteConnection : public Connection {
   }
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  // Looked up by the caller's text without copying it.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
 };
 
 }  // namespace

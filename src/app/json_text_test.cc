@@ -1,0 +1,42 @@
+#include "app/json_text.h"
+
+#include <random>
+
+#include <gtest/gtest.h>
+
+namespace gongzhi {
+namespace {
+
+namespace json = boost::json;
+
+// Strings and integers come out exactly as Boost.JSON writes them (only doubles differ, on purpose).
+TEST(JsonTextTest, StringsAndIntegersAsBoostWritesThem) {
+  std::vector<std::string> samples = {"", "plain", "垃圾堆放 on 中华大街", "quote \" and \\ backslash", "a/b",
+                                      "tab\tnew\nline\rform\fback\b", std::string("nul\0byte", 8), "\x7f del",
+                                      "\xff\xfe not utf-8", "\xe4\xb8 cut"};
+  for (int c = 0; c < 256; ++c) samples.push_back(std::string(1, static_cast<char>(c)));
+  std::mt19937 rng(7);
+  for (int i = 0; i < 500; ++i) {
+    std::string s(rng() % 40, ' ');
+    for (auto& ch : s) ch = static_cast<char>(rng() % 256);
+    samples.push_back(s);
+  }
+  for (const auto& s : samples) {
+    json::value v = json::string(s);
+    EXPECT_EQ(JsonText(v), json::serialize(v)) << "string of " << s.size() << " bytes";
+    json::object o;
+    o[s] = 1;
+    EXPECT_EQ(JsonText(o), json::serialize(o)) << "key of " << s.size() << " bytes";
+  }
+  for (int64_t n : {int64_t{0}, int64_t{-1}, int64_t{42}, int64_t{1795000000000}, INT64_MIN, INT64_MAX}) {
+    json::value v = n;
+    EXPECT_EQ(JsonText(v), json::serialize(v));
+  }
+  json::value u = UINT64_MAX;
+  EXPECT_EQ(JsonText(u), json::serialize(u));
+  json::value mixed = {{"a", true}, {"b", nullptr}, {"c", json::array{1, "x", false}}, {"d", 114.38}};
+  EXPECT_EQ(JsonText(mixed), R"({"a":true,"b":null,"c":[1,"x",false],"d":114.38})");
+}
+
+}  // namespace
+}  // namespace gongzhi
