@@ -6,9 +6,11 @@
 namespace gongzhi {
 namespace {
 
+}  // namespace
+
 // As Boost.JSON's serializer escapes a string: quotes, backslashes and control characters; every
 // other byte as it is (text here is UTF-8 already). Written in place, without a string per value.
-void WriteString(std::string& out, std::string_view s) {
+void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   size_t run = 0;  // start of the bytes not yet copied
@@ -36,6 +38,8 @@ void WriteString(std::string& out, std::string_view s) {
   out += '"';
 }
 
+namespace {
+
 template <typename Int>
 void WriteInt(std::string& out, Int v) {
   char buf[24];
@@ -51,7 +55,7 @@ void Write(std::string& out, const boost::json::value& v) {
       for (const auto& [k, x] : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        WriteString(out, std::string_view(k.data(), k.size()));
+        AppendJsonString(out, std::string_view(k.data(), k.size()));
         out += ':';
         Write(out, x);
       }
@@ -82,7 +86,7 @@ void Write(std::string& out, const boost::json::value& v) {
     }
     case boost::json::kind::string: {
       const auto& str = v.get_string();
-      WriteString(out, std::string_view(str.data(), str.size()));
+      AppendJsonString(out, std::string_view(str.data(), str.size()));
       break;
     }
     case boost::json::kind::int64: WriteInt(out, v.get_int64()); break;

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <boost/json.hpp>
 
 namespace gongzhi {
 
 std::string JsonText(const boost::json::value& v);
+
+// Appends `s` as a JSON string (quoted and escaped as Boost.JSON does) to `out`.
+void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace gongzhi

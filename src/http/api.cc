@@ -59,17 +59,23 @@ Response GridCollection(const std::vector<Grid>& gs, json::object head,
   out.reserve(out.size() + gs.size() * 400);
   for (size_t i = 0; i < gs.size(); ++i) {
     const Grid& g = gs[i];
-    const std::string code = JsonText(json::string(g.code));
-    out += i ? ",{" : "{";
-    out += "\"type\":\"Feature\",\"id\":" + code + ",\"properties\":{\"code\":" + code +
-           ",\"name\":" + JsonText(json::string(g.name)) +
-           ",\"community_code\":" + JsonText(json::string(g.community_code)) +
-           ",\"synthetic\":" + (g.synthetic ? "true" : "false");
+    out += i ? ",{\"type\":\"Feature\",\"id\":" : "{\"type\":\"Feature\",\"id\":";
+    AppendJsonString(out, g.code);
+    out += ",\"properties\":{\"code\":";
+    AppendJsonString(out, g.code);
+    out += ",\"name\":";
+    AppendJsonString(out, g.name);
+    out += ",\"community_code\":";
+    AppendJsonString(out, g.community_code);
+    out += g.synthetic ? ",\"synthetic\":true" : ",\"synthetic\":false";
     if (cases) {
       auto it = cases->find(g.code);
-      out += ",\"cases\":" + std::to_string(it == cases->end() ? 0 : it->second);
+      out += ",\"cases\":";
+      out += std::to_string(it == cases->end() ? 0 : it->second);
     }
-    out += "},\"geometry\":" + g.geometry + "}";
+    out += "},\"geometry\":";
+    out += g.geometry;
+    out += '}';
   }
   out += "]}";
   Response r;

@@ -46,6 +46,15 @@ class Connection {
   // Runs one statement with '?' placeholders bound to `params`. Prepared statements are cached
   // per connection by SQL text. Constraint violations come back as kConflict.
   virtual Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs a query and hands each row to `fn` as it comes, without holding them all (SQLite steps
+  // through them; others may read the whole result first).
+  virtual Status ForEach(std::string_view sql, const std::vector<Value>& params,
+                         const std::function<void(const Row&)>& fn) {
+    auto r = Exec(sql, params);
+    if (!r.ok()) return r.status();
+    for (const auto& row : r->rows) fn(row);
+    return Status::Ok();
+  }
   // Runs a script of several statements without parameters (migrations).
   virtual Status ExecScript(std::string_view script) = 0;
   virtual Dialect dialect() const = 0;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <unordered_map>
 
 #include "app/personal_data.h"
 #include "app/tracking_code.h"
@@ -919,14 +920,36 @@ class SqlCaseStore : public CaseStore {
     else if (by == "day") key = "(created_at + 28800000) / 86400000";  // local (UTC+8) day number
     else return Status::Invalid("by", "must be state, category, community, township, grid, day or week");
     std::vector<Value> p;
-    std::string q = "SELECT " + key + " AS k, COUNT(*) AS n FROM cases WHERE ";
-    if (overdue_at) q += "1 = 1" + std::string(kOverdueAt), p = {overdue_at, overdue_at};
-    else q += "created_at >= ? AND created_at < ?", p = {from, to};
+    std::string where;
+    if (overdue_at) where = "1 = 1" + std::string(kOverdueAt), p = {overdue_at, overdue_at};
+    else where = "created_at >= ? AND created_at < ?", p = {from, to};
     if (!region_prefix.empty())
-      q += " AND region_code >= ? AND region_code < ?", p.push_back(region_prefix), p.push_back(region_prefix + ":");
-    q += " GROUP BY k ORDER BY " + std::string(by == "day" ? "k" : "n DESC, k") + " LIMIT 10000";
-    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
+      where += " AND region_code >= ? AND region_code < ?", p.push_back(region_prefix), p.push_back(region_prefix + ":");
+    constexpr size_t kMaxGroups = 10000;
     std::vector<std::pair<std::string, int64_t>> out;
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    if (c->dialect() == sql::Dialect::kSqlite) {
+      // SQLite groups by sorting every row into a temporary B-tree: 55-64 ms of the 88k cases of
+      // a city's month, against 6-8 ms to walk them in the index. Counted in a hash map instead.
+      std::unordered_map<std::string, int64_t> counts;
+      GZ_RETURN_IF_ERROR(c->ForEach("SELECT " + key + " FROM cases WHERE " + where, p,
+                                    [&](const sql::Row& row) { ++counts[row.Text(0)]; }));
+      out.assign(counts.begin(), counts.end());
+      if (by == "day") {
+        std::sort(out.begin(), out.end(),
+                  [](const auto& a, const auto& b) { return std::stoll(a.first) < std::stoll(b.first); });
+      } else {
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+          return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+      }
+      if (out.size() > kMaxGroups) out.resize(kMaxGroups);
+      return out;
+    }
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT " + key + " AS k, COUNT(*) AS n FROM cases WHERE " + where +
+                                            " GROUP BY k ORDER BY " + std::string(by == "day" ? "k" : "n DESC, k") +
+                                            " LIMIT " + std::to_string(kMaxGroups),
+                                        p));
     for (const auto& row : r.rows) out.emplace_back(row.Text(0), row.Int(1));
     return out;
   }

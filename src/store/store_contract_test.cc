@@ -755,6 +755,39 @@ TEST_P(StoreContract, ACaseBundleHoldsWhatItsViewShows) {
   EXPECT_FALSE(missing->has_value());
 }
 
+TEST_P(StoreContract, DashboardCountsGroupSortAndFilter) {
+  ImportFuxingSample();
+  auto& cs = store().cases();
+  constexpr InstantMs kDay = 86'400'000, d0 = 1'795'000'000'000 / kDay * kDay;  // a UTC midnight
+  auto add = [&](const std::string& category, const std::string& region, InstantMs at) {
+    CaseRecord c = NewCase("", at);
+    c.category_code = category;
+    c.region_code = region;
+    c.township_code = region.substr(0, 9);
+    ASSERT_TRUE(cs.InsertCase(c, Ev("report", at), TestHash, std::nullopt).ok());
+  };
+  for (int i = 0; i < 3; ++i) add("0101", "130404001008", d0 + kDay + i);
+  for (int i = 0; i < 2; ++i) add("0201", "130404001008", d0 + i);
+  for (int i = 0; i < 4; ++i) add("0102", "130404001009", d0 + 2 * kDay + i);
+  add("0301", "130404002001", d0 + 3);
+  add("0501", "130404001008", d0 + 3 * kDay);
+  add("0401", "130404001008", d0 + 10 * kDay);  // after the period
+  using Rows = std::vector<std::pair<std::string, int64_t>>;
+  // Largest count first, ties (0301 and 0501) in key order.
+  EXPECT_EQ(*cs.CountCasesBy("category", "", d0, d0 + 5 * kDay),
+            (Rows{{"0102", 4}, {"0101", 3}, {"0201", 2}, {"0301", 1}, {"0501", 1}}));
+  EXPECT_EQ(*cs.CountCasesBy("township", "", d0, d0 + 5 * kDay), (Rows{{"130404001", 10}, {"130404002", 1}}));
+  EXPECT_EQ(*cs.CountCasesBy("community", "130404001", d0, d0 + 5 * kDay),
+            (Rows{{"130404001008", 6}, {"130404001009", 4}}));
+  // Days (local, UTC+8) in day order; a UTC midnight is 08:00 of the same local day.
+  const int64_t day0 = (d0 + 28'800'000) / kDay;
+  EXPECT_EQ(*cs.CountCasesBy("day", "", d0, d0 + 5 * kDay),
+            (Rows{{std::to_string(day0), 3}, {std::to_string(day0 + 1), 3}, {std::to_string(day0 + 2), 4},
+                  {std::to_string(day0 + 3), 1}}));
+  EXPECT_TRUE(cs.CountCasesBy("category", "1305", d0, d0 + 5 * kDay)->empty());
+  EXPECT_EQ(cs.CountCasesBy("colour", "", d0, d0 + kDay).status().field(), "by");
+}
+
 TEST_P(StoreContract, AssessmentFactsAndRollupsAddUpAndRebuild) {
   ImportFuxingSample();
   auto& cs = store().cases();

@@ -65,6 +65,32 @@ class SqliteConnection : public Connection {
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params) override {
+    ExecResult out;
+    GZ_RETURN_IF_ERROR(Run(sql, params, [&](std::vector<Value> row) { out.rows.emplace_back(std::move(row)); }));
+    out.affected = sqlite3_changes64(db_);
+    return out;
+  }
+
+  Status ForEach(std::string_view sql, const std::vector<Value>& params,
+                 const std::function<void(const Row&)>& fn) override {
+    return Run(sql, params, [&](std::vector<Value> row) { fn(Row(std::move(row))); });
+  }
+
+  Status ExecScript(std::string_view script) override {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, std::string(script).c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return Status::Internal("sqlite: " + msg);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Prepares (or finds) the statement, binds, and steps through it, each row to `on_row`.
+  template <typename OnRow>
+  Status Run(std::string_view sql, const std::vector<Value>& params, OnRow on_row) {
     sqlite3_stmt* st = nullptr;
     bool owned = false;  // true for statements too many to cache: finalized after this call
     auto it = cache_.find(sql);
@@ -96,7 +122,6 @@ class SqliteConnection : public Connection {
       else rc = sqlite3_bind_null(st, idx);
       if (rc != SQLITE_OK) return Error(rc, "bind");
     }
-    ExecResult out;
     int cols = sqlite3_column_count(st);
     for (;;) {
       int rc = sqlite3_step(st);
@@ -115,24 +140,11 @@ class SqliteConnection : public Connection {
           }
         }
       }
-      out.rows.emplace_back(std::move(row));
-    }
-    out.affected = sqlite3_changes64(db_);
-    return out;
-  }
-
-  Status ExecScript(std::string_view script) override {
-    char* err = nullptr;
-    int rc = sqlite3_exec(db_, std::string(script).c_str(), nullptr, nullptr, &err);
-    if (rc != SQLITE_OK) {
-      std::string msg = err ? err : sqlite3_errstr(rc);
-      sqlite3_free(err);
-      return Status::Internal("sqlite: " + msg);
+      on_row(std::move(row));
     }
     return Status::Ok();
   }
 
- private:
   Status Error(int rc, const char* what) {
     std::string msg = std::string("sqlite ") + what + ": " + sqlite3_errmsg(db_);
     int primary = rc & 0xff;
