@@ -98,6 +98,18 @@ void Write(std::string& out, const boost::json::value& v) {
 
 }  // namespace
 
+std::string& JsonObjectWriter::Key(std::string_view name) {
+  if (!first_) out_ += ',';
+  first_ = false;
+  AppendJsonString(out_, name);
+  out_ += ':';
+  return out_;
+}
+
+void JsonObjectWriter::Int(std::string_view name, int64_t v) { WriteInt(Key(name), v); }
+
+void JsonObjectWriter::Double(std::string_view name, double v) { Write(Key(name), boost::json::value(v)); }
+
 std::string JsonText(const boost::json::value& v) {
   std::string out;
   out.reserve(512);

@@ -38,5 +38,32 @@ TEST(JsonTextTest, StringsAndIntegersAsBoostWritesThem) {
   EXPECT_EQ(JsonText(mixed), R"({"a":true,"b":null,"c":[1,"x",false],"d":114.38})");
 }
 
+TEST(JsonTextTest, ObjectWriterWritesWhatTheTreeWould) {
+  std::string out;
+  JsonObjectWriter w(out);
+  w.Int("id", -42);
+  w.String("text", "垃圾 \"堆\"\n");
+  w.Double("lng", 114.38);
+  w.Double("whole", 120.0);
+  w.Bool("yes", true);
+  w.Null("none");
+  w.Raw("payload", R"({"a":[1,2]})");
+  {
+    JsonObjectWriter inner(w.Key("inner"));
+    inner.String("k", "v");
+    inner.Close();
+  }
+  {
+    JsonObjectWriter empty(w.Key("empty"));
+    empty.Close();
+  }
+  w.Close();
+  json::object tree{{"id", -42},       {"text", "垃圾 \"堆\"\n"},         {"lng", 114.38},
+                    {"whole", 120.0},  {"yes", true},                   {"none", nullptr},
+                    {"payload", json::parse(R"({"a":[1,2]})")}, {"inner", {{"k", "v"}}}, {"empty", json::object()}};
+  EXPECT_EQ(out, JsonText(tree));
+  EXPECT_EQ(json::parse(out).at("payload"), json::parse(R"({"a":[1,2]})"));
+}
+
 }  // namespace
 }  // namespace gongzhi

@@ -26,44 +26,61 @@ json::object CategoryJson(const Category& c) {
           {"active", c.active}};
 }
 
-json::object CaseJson(const CaseRecord& c) {
-  json::object o{{"id", c.id},
-                 {"tracking_code", c.tracking_code},
-                 {"version", c.version},
-                 {"state", CaseStateName(c.facts.state)},
-                 {"extension_pending", c.facts.extension_pending},
-                 {"reopened", c.facts.reopened},
-                 {"category_code", c.category_code},
-                 {"description", c.description},
-                 {"lng", c.lng ? json::value(*c.lng) : json::value(nullptr)},
-                 {"lat", c.lat ? json::value(*c.lat) : json::value(nullptr)},
-                 {"grid_code", c.grid_code},
-                 {"region_code", c.region_code},
-                 {"township_code", c.township_code},
-                 {"channel", ChannelName(c.channel)},
-                 {"reporter", {{"name", MaskName(c.reporter_name)}, {"phone", MaskPhone(c.reporter_phone)}}},
-                 {"suggested_unit_id", OptInt(c.suggested_unit_id)},
-                 {"route_reason", c.route_reason},
-                 {"unit_id", OptInt(c.unit_id)},
-                 {"worker_id", OptInt(c.worker_id)},
-                 {"merged_into", OptInt(c.merged_into)},
-                 {"created_at", c.created_at},
-                 {"updated_at", c.updated_at},
-                 {"dispatched_at", c.dispatched_at},
-                 {"claimed_at", c.claimed_at},
-                 {"resolved_at", c.resolved_at},
-                 {"closed_at", c.closed_at},
-                 {"deadlines",
-                  {{"response_warn", c.deadlines.response_warn},
-                   {"response_due", c.deadlines.response_due},
-                   {"handling_warn", c.deadlines.handling_warn},
-                   {"handling_due", c.deadlines.handling_due}}},
-                 {"return_count", c.return_count},
-                 {"rework_count", c.rework_count}};
-  if (c.rating_solved)
-    o["rating"] = {{"solved", *c.rating_solved},
-                   {"satisfaction", c.rating_satisfaction ? SatisfactionName(*c.rating_satisfaction) : ""}};
-  return o;
+// A case's members, written straight into text (lists and views are the hottest answers).
+void WriteCase(JsonObjectWriter& w, const CaseRecord& c) {
+  auto opt = [&](std::string_view name, const std::optional<int64_t>& v) {
+    if (v) w.Int(name, *v);
+    else w.Null(name);
+  };
+  w.Int("id", c.id);
+  w.String("tracking_code", c.tracking_code);
+  w.Int("version", c.version);
+  w.String("state", CaseStateName(c.facts.state));
+  w.Bool("extension_pending", c.facts.extension_pending);
+  w.Bool("reopened", c.facts.reopened);
+  w.String("category_code", c.category_code);
+  w.String("description", c.description);
+  if (c.lng) w.Double("lng", *c.lng);
+  else w.Null("lng");
+  if (c.lat) w.Double("lat", *c.lat);
+  else w.Null("lat");
+  w.String("grid_code", c.grid_code);
+  w.String("region_code", c.region_code);
+  w.String("township_code", c.township_code);
+  w.String("channel", ChannelName(c.channel));
+  {
+    JsonObjectWriter r(w.Key("reporter"));
+    r.String("name", MaskName(c.reporter_name));
+    r.String("phone", MaskPhone(c.reporter_phone));
+    r.Close();
+  }
+  opt("suggested_unit_id", c.suggested_unit_id);
+  w.String("route_reason", c.route_reason);
+  opt("unit_id", c.unit_id);
+  opt("worker_id", c.worker_id);
+  opt("merged_into", c.merged_into);
+  w.Int("created_at", c.created_at);
+  w.Int("updated_at", c.updated_at);
+  w.Int("dispatched_at", c.dispatched_at);
+  w.Int("claimed_at", c.claimed_at);
+  w.Int("resolved_at", c.resolved_at);
+  w.Int("closed_at", c.closed_at);
+  {
+    JsonObjectWriter d(w.Key("deadlines"));
+    d.Int("response_warn", c.deadlines.response_warn);
+    d.Int("response_due", c.deadlines.response_due);
+    d.Int("handling_warn", c.deadlines.handling_warn);
+    d.Int("handling_due", c.deadlines.handling_due);
+    d.Close();
+  }
+  w.Int("return_count", c.return_count);
+  w.Int("rework_count", c.rework_count);
+  if (c.rating_solved) {
+    JsonObjectWriter r(w.Key("rating"));
+    r.Bool("solved", *c.rating_solved);
+    r.String("satisfaction", c.rating_satisfaction ? SatisfactionName(*c.rating_satisfaction) : "");
+    r.Close();
+  }
 }
 
 json::object PhotoJson(const PhotoRecord& p) {
@@ -75,44 +92,75 @@ json::object PhotoJson(const PhotoRecord& p) {
           {"uploaded_at", p.uploaded_at}};
 }
 
-json::object ViewJson(const CaseView& v) {
-  json::object o = CaseJson(v.record);
-  o["lights"] = {{"response", DeadlineLightName(v.response_light)}, {"handling", DeadlineLightName(v.handling_light)}};
-  json::array events, summons, allowed, merged;
-  for (const auto& e : v.events)
-    events.push_back({{"seq", e.seq},
-                      {"at", e.at},
-                      {"actor", e.actor},
-                      {"action", e.action},
-                      {"from", e.from_state},
-                      {"to", e.to_state},
-                      {"payload", json::parse(e.payload)},
-                      {"hash", e.hash}});
-  for (const auto& s : v.summons)
-    summons.push_back({{"unit_id", s.unit_id},
-                       {"summoned_at", s.summoned_at},
-                       {"ack_due", s.ack_due},
-                       {"acked_at", s.acked_at},
-                       {"late", s.acked_at > s.ack_due},
-                       {"note", s.note}});
-  for (auto a : v.allowed) allowed.push_back(json::value(CaseActionName(a)));
-  for (auto id : v.merged_cases) merged.push_back(id);
-  json::array photos;
-  for (const auto& ph : v.photos) photos.push_back(PhotoJson(ph));
-  o["photos"] = std::move(photos);
-  o["events"] = std::move(events);
-  o["summons"] = std::move(summons);
-  o["allowed_actions"] = std::move(allowed);
-  o["merged_cases"] = std::move(merged);
-  json::array dups;
-  for (const auto& d : v.duplicate_candidates)
-    dups.push_back({{"id", d.record.id},
-                    {"state", CaseStateName(d.record.facts.state)},
-                    {"description", d.record.description},
-                    {"created_at", d.record.created_at},
-                    {"distance_m", std::round(d.distance_m)}});
-  o["duplicate_candidates"] = std::move(dups);
-  return o;
+// The case view as the API answers it: the case, then what hangs off it. Event payloads are JSON
+// the service wrote; they go out as stored (the text the audit chain hashed), not parsed again.
+Response ViewResponse(const CaseView& v) {
+  std::string out;
+  out.reserve(2048 + v.events.size() * 400);
+  JsonObjectWriter o(out);
+  WriteCase(o, v.record);
+  {
+    JsonObjectWriter l(o.Key("lights"));
+    l.String("response", DeadlineLightName(v.response_light));
+    l.String("handling", DeadlineLightName(v.handling_light));
+    l.Close();
+  }
+  auto list = [&](std::string_view name, const auto& items, const auto& write) {
+    std::string& a = o.Key(name);
+    a += '[';
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) a += ',';
+      write(a, items[i]);
+    }
+    a += ']';
+  };
+  list("photos", v.photos, [](std::string& a, const PhotoRecord& p) {
+    JsonObjectWriter w(a);
+    w.String("sha256", p.sha256);
+    w.String("url", "/api/v1/photos/" + p.sha256);
+    w.String("content_type", p.content_type);
+    w.Int("bytes", p.bytes);
+    w.String("stage", p.stage);
+    w.Int("uploaded_at", p.uploaded_at);
+    w.Close();
+  });
+  list("events", v.events, [](std::string& a, const CaseEvent& e) {
+    JsonObjectWriter w(a);
+    w.Int("seq", e.seq);
+    w.Int("at", e.at);
+    w.String("actor", e.actor);
+    w.String("action", e.action);
+    w.String("from", e.from_state);
+    w.String("to", e.to_state);
+    w.Raw("payload", e.payload.empty() ? std::string_view("{}") : std::string_view(e.payload));
+    w.String("hash", e.hash);
+    w.Close();
+  });
+  list("summons", v.summons, [](std::string& a, const Summons& s) {
+    JsonObjectWriter w(a);
+    w.Int("unit_id", s.unit_id);
+    w.Int("summoned_at", s.summoned_at);
+    w.Int("ack_due", s.ack_due);
+    w.Int("acked_at", s.acked_at);
+    w.Bool("late", s.acked_at > s.ack_due);
+    w.String("note", s.note);
+    w.Close();
+  });
+  list("allowed_actions", v.allowed, [](std::string& a, CaseAction x) { AppendJsonString(a, CaseActionName(x)); });
+  list("merged_cases", v.merged_cases, [](std::string& a, int64_t id) { a += std::to_string(id); });
+  list("duplicate_candidates", v.duplicate_candidates, [](std::string& a, const CaseView::Candidate& d) {
+    JsonObjectWriter w(a);
+    w.Int("id", d.record.id);
+    w.String("state", CaseStateName(d.record.facts.state));
+    w.String("description", d.record.description);
+    w.Int("created_at", d.record.created_at);
+    w.Double("distance_m", std::round(d.distance_m));
+    w.Close();
+  });
+  o.Close();
+  Response r;
+  r.body = std::move(out);
+  return r;
 }
 
 json::object TrackJson(const TrackView& t) {
@@ -469,11 +517,24 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
     if (Status s = ParsePaging(req, limit, offset); !s.ok()) return ErrorResponse(s);
     f->limit = std::min(limit, 500);
     return OrError(cases.List(*f, *actor), [&](const std::vector<CaseRecord>& cs) {
-      json::array a;
-      for (const auto& c : cs) a.push_back(CaseJson(c));
-      json::object o{{"items", std::move(a)}};
-      o["next_cursor"] = static_cast<int>(cs.size()) == f->limit && !cs.empty() ? json::value(cs.back().id) : nullptr;
-      return Json(o);
+      std::string out;
+      out.reserve(64 + cs.size() * 1024);
+      JsonObjectWriter o(out);
+      std::string& items = o.Key("items");
+      items += '[';
+      for (size_t i = 0; i < cs.size(); ++i) {
+        if (i) items += ',';
+        JsonObjectWriter w(items);
+        WriteCase(w, cs[i]);
+        w.Close();
+      }
+      items += ']';
+      if (static_cast<int>(cs.size()) == f->limit && !cs.empty()) o.Int("next_cursor", cs.back().id);
+      else o.Null("next_cursor");
+      o.Close();
+      Response r;
+      r.body = std::move(out);
+      return r;
     });
   });
   // Exports of the cases the actor may see, with the list's filters, newest first, at most
@@ -499,7 +560,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
   }
   R.Add("GET", "/api/v1/cases/{}", [&cases](const Request& req, const Params& p) {
     return ForCase(req, p, [&](const Actor& actor, int64_t id) {
-      return OrError(cases.Get(id, actor), [](const CaseView& v) { return Json(ViewJson(v)); });
+      return OrError(cases.Get(id, actor), [](const CaseView& v) { return ViewResponse(v); });
     });
   }, /*quick=*/true);
   R.Add("GET", "/api/v1/cases/{}/proposal", [&cases](const Request& req, const Params& p) {
@@ -529,7 +590,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
           }
       }
       if (!s.ok()) return ErrorResponse(s);
-      return OrError(cases.Summon(id, actor, units, version, ack), [](const CaseView& v) { return Json(ViewJson(v)); });
+      return OrError(cases.Summon(id, actor, units, version, ack), [](const CaseView& v) { return ViewResponse(v); });
     });
   });
   R.Add("POST", "/api/v1/cases/{}/acknowledge", [&cases](const Request& req, const Params& p) {
@@ -542,7 +603,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       if (s.ok()) s = GetInt(*o, "version", version, true, 1, INT64_MAX);
       if (s.ok()) s = GetString(*o, "note", note, false);
       if (!s.ok()) return ErrorResponse(s);
-      return OrError(cases.Acknowledge(id, actor, note, version), [](const CaseView& v) { return Json(ViewJson(v)); });
+      return OrError(cases.Acknowledge(id, actor, note, version), [](const CaseView& v) { return ViewResponse(v); });
     });
   });
   R.Add("POST", "/api/v1/cases/{}/photos", [&cases](const Request& req, const Params& p) {
@@ -580,7 +641,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       if (!action) return ErrorResponse(Status::NotFound("no case action " + p[1]));
       auto in = ActionFromJson(req);
       if (!in.ok()) return ErrorResponse(in.status());
-      return OrError(cases.Act(id, *action, actor, *in), [](const CaseView& v) { return Json(ViewJson(v)); });
+      return OrError(cases.Act(id, *action, actor, *in), [](const CaseView& v) { return ViewResponse(v); });
     });
   });
   R.Add("GET", "/api/v1/communities/{}/load", [&cases](const Request& req, const Params& p) {
