@@ -2,6 +2,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -203,12 +204,13 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   if (Status s = ParseListen(o.listen, so); !s.ok()) return Fail(s);
   so.body_limit = o.body_limit;
   so.worker_threads = o.workers;
-  // One I/O thread per core. On SQLite a case read takes microseconds: the I/O threads answer it
-  // themselves, each with a connection of its own. On PostgreSQL every read is a round trip to
-  // another process, so all requests go to the workers.
-  so.io_threads = 0;
+  // One I/O thread per core, at most eight. On SQLite a case read takes microseconds: the I/O
+  // threads answer it themselves, each with a connection of its own (whose page cache is memory,
+  // hence the cap). On PostgreSQL every read is a round trip to another process, so all requests
+  // go to the workers.
   const bool embedded = o.db.pg.empty();
-  const size_t io_threads = std::max(1u, std::thread::hardware_concurrency());
+  const size_t io_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  so.io_threads = static_cast<int>(io_threads);
   SystemClock clock;
   auto store = Open(o.db, clock, embedded ? io_threads : 0);
   if (!store.ok()) return Fail(store.status());
@@ -263,7 +265,6 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   http::Api api(regions, grids, info, {&cases, &assessment, &feed, &open311, &accounts});
   http::StaticFiles files(FindWebRoot(o.web));
   if (embedded) {
-    so.io_threads = static_cast<int>(io_threads);
     so.quick = [&api](const http::Request& r) { return api.IsQuick(r); };
     so.io_thread_start = [] { sql::Pool::MarkThisThreadReserved(); };
   }
