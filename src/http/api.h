@@ -1,5 +1,5 @@
 // The REST API (/api/v1/..., /healthz): maps HTTP requests onto the use cases and their results
-// onto JSON. Thread-safe; called on the server's worker threads.
+// onto JSON. Thread-safe; called on the server's worker threads (quick routes: on its I/O threads).
 #pragma once
 
 #include <atomic>

@@ -1,7 +1,8 @@
 // The HTTP server (Boost.Beast). Beast stays inside server.cc: this header is all others see.
-// I/O runs on its own threads (one per core by default); handlers run on a worker pool so blocking
+// I/O runs on its own threads (`io_threads`); handlers run on a worker pool so blocking
 // database calls never stall I/O, except the requests the `quick` option names (cheap reads on an
-// embedded database), which the I/O thread answers itself to save two thread hand-offs. SIGTERM/SIGINT stop accepting, finish the requests in flight, then return.
+// embedded database), which the I/O thread answers itself to save two thread hand-offs.
+// SIGTERM/SIGINT stop accepting, finish the requests in flight, then return.
 #pragma once
 
 #include <chrono>
