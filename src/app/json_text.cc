@@ -4,9 +4,6 @@
 #include <cmath>
 
 namespace gongzhi {
-namespace {
-
-}  // namespace
 
 // As Boost.JSON's serializer escapes a string: quotes, backslashes and control characters; every
 // other byte as it is (text here is UTF-8 already). Written in place, without a string per value.

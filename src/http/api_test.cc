@@ -146,6 +146,9 @@ TEST_F(ApiTest, OnlyCheapReadsAreQuick) {
   EXPECT_TRUE(quick("GET", "/api/v1/cases/42"));
   EXPECT_TRUE(quick("GET", "/api/v1/track/ABCD-EFGH-JKMN"));
   EXPECT_FALSE(quick("GET", "/api/v1/cases"));
+  // These fit "/api/v1/cases/{}" too, but go to the exports (up to 100,000 cases).
+  EXPECT_FALSE(quick("GET", "/api/v1/cases/export.csv"));
+  EXPECT_FALSE(quick("GET", "/api/v1/cases/export.geojson"));
   EXPECT_FALSE(quick("POST", "/api/v1/cases"));
   EXPECT_FALSE(quick("POST", "/api/v1/cases/42/actions/claim"));
   EXPECT_FALSE(quick("GET", "/api/v1/cases/42/proposal"));

@@ -36,11 +36,12 @@ class Router {
     routes.push_back(std::move(r));
   }
 
-  // Whether the route this request goes to was added as quick.
+  // Whether the route this request goes to (the first that matches, as in Dispatch) was added as
+  // quick: "/api/v1/cases/export.csv" also fits "/api/v1/cases/{}", but goes to the export.
   bool IsQuick(const Request& req) const {
     auto segs = Segments(req.path);
     for (const auto& r : routes)
-      if (r.quick && Matches(r, req, segs)) return true;
+      if (Matches(r, req, segs)) return r.quick;
     return false;
   }
 
