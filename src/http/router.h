@@ -39,28 +39,20 @@ class Router {
   // Whether the route this request goes to (the first that matches, as in Dispatch) was added as
   // quick: "/api/v1/cases/export.csv" also fits "/api/v1/cases/{}", but goes to the export.
   bool IsQuick(const Request& req) const {
-    auto segs = Segments(req.path);
-    for (const auto& r : routes)
-      if (Matches(r, req, segs)) return r.quick;
-    return false;
+    const Route* r = Find(req, Segments(req.path), nullptr);
+    return r && r->quick;
   }
 
   Response Dispatch(const Request& req) const {
     auto segs = Segments(req.path);
-    bool path_matched = false;
-    for (const auto& r : routes) {
-      if (r.segments.size() != segs.size()) continue;
+    bool path_fits = false;
+    if (const Route* r = Find(req, segs, &path_fits)) {
       Params params;
-      bool match = true;
-      for (size_t i = 0; i < segs.size() && match; ++i) {
-        if (r.segments[i] == "{}") params.emplace_back(segs[i]);
-        else match = r.segments[i] == segs[i];
-      }
-      if (!match) continue;
-      path_matched = true;
-      if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) return r.fn(req, params);
+      for (size_t i = 0; i < segs.size(); ++i)
+        if (r->segments[i] == "{}") params.emplace_back(segs[i]);
+      return r->fn(req, params);
     }
-    if (path_matched) {
+    if (path_fits) {
       Response resp = ErrorResponse(Status(ErrorCode::kInvalidArgument, "method " + req.method + " is not allowed here"));
       resp.status = 405;
       return resp;
@@ -81,12 +73,18 @@ class Router {
     return segs;
   }
 
-  static bool Matches(const Route& r, const Request& req, const std::vector<std::string_view>& segs) {
-    if (r.segments.size() != segs.size()) return false;
-    if (r.method != req.method && !(req.method == "HEAD" && r.method == "GET")) return false;
-    for (size_t i = 0; i < segs.size(); ++i)
-      if (r.segments[i] != "{}" && r.segments[i] != segs[i]) return false;
-    return true;
+  // The route a request goes to: the first whose path and method fit. `path_fits` is set when any
+  // route's path fitted (the answer is then 405, not 404).
+  const Route* Find(const Request& req, const std::vector<std::string_view>& segs, bool* path_fits) const {
+    for (const auto& r : routes) {
+      if (r.segments.size() != segs.size()) continue;
+      bool fits = true;
+      for (size_t i = 0; i < segs.size() && fits; ++i) fits = r.segments[i] == "{}" || r.segments[i] == segs[i];
+      if (!fits) continue;
+      if (path_fits) *path_fits = true;
+      if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) return &r;
+    }
+    return nullptr;
   }
 
   std::vector<Route> routes;

@@ -54,10 +54,7 @@ struct Server::Impl {
         ioc(IoThreads(opts.io_threads)),
         workers(std::max(1, opts.worker_threads)) {}
 
-  static int IoThreads(int configured) {
-    if (configured > 0) return configured;
-    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  }
+  static int IoThreads(int configured) { return std::max(1, configured); }
 
   void Accept();
   Response Dispatch(const Request& req) {

@@ -24,7 +24,7 @@ struct ServerOptions {
   std::chrono::seconds io_timeout{30};        // a client that stalls a read or write longer is dropped
   std::chrono::seconds drain_timeout{10};     // how long shutdown waits for requests in flight
   int worker_threads = 4;
-  int io_threads = 1;                         // threads that read and write connections; 0 = one per core
+  int io_threads = 1;                         // threads that read and write connections (at least 1)
   // Requests answered on the I/O thread that read them, without the hand-off to a worker and back:
   // only what takes microseconds and never waits on the network, a lock or a long query (a case
   // read on SQLite). Unset: every request goes to a worker.

@@ -1096,33 +1096,39 @@ class SqlCaseStore : public CaseStore {
     return q;
   }
 
+  // Every row of `q` on `c`, converted by `from_row`.
+  template <typename F>
+  static auto AllOn(sql::Connection& c, const std::string& q, const std::vector<Value>& p, F from_row)
+      -> Result<std::vector<decltype(from_row(std::declval<const sql::Row&>()))>> {
+    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, p));
+    std::vector<decltype(from_row(std::declval<const sql::Row&>()))> out;
+    out.reserve(r.rows.size());
+    for (const auto& row : r.rows) out.push_back(from_row(row));
+    return out;
+  }
+
   static Result<std::vector<CaseEvent>> EventsOn(sql::Connection& c, int64_t case_id) {
     static const std::string q = std::string("SELECT ") + kEventCols + " FROM case_events WHERE case_id = ? ORDER BY seq";
-    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, {case_id}));
-    std::vector<CaseEvent> out;
-    out.reserve(r.rows.size());
-    for (const auto& row : r.rows) out.push_back(EventFromRow(row));
-    return out;
+    return AllOn(c, q, {case_id}, EventFromRow);
   }
 
   static Result<std::vector<Summons>> SummonsOn(sql::Connection& c, int64_t case_id) {
-    GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons "
-                                       "WHERE case_id = ? ORDER BY lead DESC, unit_id",
-                                       {case_id}));
-    std::vector<Summons> out;
-    for (const auto& row : r.rows)
-      out.push_back(Summons{row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5), row.Text(6)});
-    return out;
+    return AllOn(c,
+                 "SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons WHERE case_id = ? "
+                 "ORDER BY lead DESC, unit_id",
+                 {case_id}, [](const sql::Row& row) {
+                   return Summons{row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5), row.Text(6)};
+                 });
   }
 
   static Result<std::vector<PhotoRecord>> PhotosOn(sql::Connection& c, int64_t case_id) {
-    GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM "
-                                       "case_photos WHERE case_id = ? ORDER BY uploaded_at, sha256",
-                                       {case_id}));
-    std::vector<PhotoRecord> out;
-    for (const auto& row : r.rows)
-      out.push_back(PhotoRecord{row.Int(0), row.Text(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5), row.Int(6)});
-    return out;
+    return AllOn(c,
+                 "SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM case_photos WHERE "
+                 "case_id = ? ORDER BY uploaded_at, sha256",
+                 {case_id}, [](const sql::Row& row) {
+                   return PhotoRecord{row.Int(0), row.Text(1), row.Text(2), row.Int(3),
+                                      row.Text(4), row.Text(5), row.Int(6)};
+                 });
   }
 
   Result<sql::ExecResult> Read(const std::string& q, const std::vector<Value>& p) {
@@ -1134,12 +1140,10 @@ class SqlCaseStore : public CaseStore {
   template <typename F>
   auto ReadAll(const std::string& q, const std::vector<Value>& p, F from_row)
       -> Result<std::vector<decltype(from_row(std::declval<const sql::Row&>()))>> {
-    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
-    std::vector<decltype(from_row(std::declval<const sql::Row&>()))> out;
-    out.reserve(r.rows.size());
-    for (const auto& row : r.rows) out.push_back(from_row(row));
-    return out;
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    return AllOn(*c, q, p, from_row);
   }
+
 
   sql::Pool& pool_;
   // Duplicate look-ups in memory, when this process performs every case write (SQLite).
