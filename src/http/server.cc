@@ -71,36 +71,80 @@ struct Server::Impl {
 
 namespace {
 
+// One request's way back: the connection and what the answer needs from the request. Shared by
+// the answer function a handler may keep (Request::reply) and the server; answered once.
+struct Pending;
+
+// A connection. Everything it does runs on its strand. Its deadline is a time, not a timer per
+// operation: reading or writing sets it, handling a request lifts it, and one timer per connection
+// wakes at the deadline (or later, when it moved) to drop a client that stalled.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& srv) : stream_(std::move(socket)), srv_(srv) {}
+  Session(tcp::socket socket, Server::Impl& srv) : socket_(std::move(socket)), timer_(socket_.get_executor()), srv_(srv) {}
 
-  void Start() { ReadHeader(); }
+  void Start() {
+    beast::error_code ec;
+    auto peer = socket_.remote_endpoint(ec);
+    if (!ec) remote_address_ = peer.address().to_string();
+    ArmTimer(srv_.opts.io_timeout);
+    ReadHeader();
+  }
+
+  // Sends an answer; on the strand.
+  void Answer(Response r, bool keep_alive, bool head) {
+    Write(std::move(r), keep_alive, head);
+    srv_.inflight--;
+  }
 
  private:
+  using Clock = std::chrono::steady_clock;
+
+  void SetDeadline(std::chrono::steady_clock::duration d) { deadline_ = Clock::now() + d; }
+  void NoDeadline() { deadline_ = Clock::time_point::max(); }
+
+  void ArmTimer(std::chrono::steady_clock::duration after) {
+    timer_.expires_after(after);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_) return;
+      auto now = Clock::now();
+      if (now >= self->deadline_) {
+        // Pending reads and writes end with operation_aborted, which closes quietly.
+        beast::error_code ignored;
+        self->socket_.close(ignored);
+        self->closed_ = true;
+        return;
+      }
+      // Wakes again at the deadline, or after a whole timeout while a request is being handled.
+      self->ArmTimer(self->deadline_ == Clock::time_point::max() ? Clock::duration(self->srv_.opts.io_timeout)
+                                                                 : self->deadline_ - now);
+    });
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(srv_.opts.header_limit));
     parser_->body_limit(srv_.opts.body_limit);
-    stream_.expires_after(srv_.opts.io_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    SetDeadline(srv_.opts.io_timeout);
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return FailRead(ec);
+    // A request without a body (a GET) is complete with its header.
+    if (parser_->is_done()) return OnRead(ec);
     auto target = parser_->get().target();
     // Uploads (GeoJSON imports, photos) may be larger; their handlers apply their own limits.
     bool import = parser_->get().method() == bhttp::verb::post &&
                   (target.find("/import") != std::string_view::npos || target.find("/photos") != std::string_view::npos);
     if (import) parser_->body_limit(srv_.opts.import_body_limit);
-    bhttp::async_read(stream_, buffer_, *parser_,
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void FailRead(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || closed_)
       return Close();
     if (ec == bhttp::error::body_limit)
       return SendError(413, Status(ErrorCode::kPayloadTooLarge, "the request body is larger than the limit"));
@@ -118,49 +162,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(r), false, false);
   }
 
-  void OnRead(beast::error_code ec) {
-    if (ec) return FailRead(ec);
-    auto& msg = parser_->get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    auto url = boost::urls::parse_origin_form(msg.target());
-    if (!url) return SendError(400, Status::Invalid("", "malformed request target"));
-    req.path = url->path();
-    if (req.path.empty()) req.path = "/";
-    for (auto p : url->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
-    req.body = std::move(msg.body());
-    req.content_type = std::string(msg[bhttp::field::content_type]);
-    req.actor = std::string(msg["X-Gongzhi-Actor"]);
-    req.last_event_id = std::string(msg["Last-Event-ID"]);
-    req.cookie = std::string(msg[bhttp::field::cookie]);
-    req.authorization = std::string(msg[bhttp::field::authorization]);
-    req.csrf_token = std::string(msg["X-CSRF-Token"]);
-    req.secure = msg["X-Forwarded-Proto"] == "https";
-    req.forwarded_for = std::string(msg["X-Forwarded-For"]);
-    beast::error_code ep_ec;
-    auto peer = stream_.socket().remote_endpoint(ep_ec);
-    if (!ep_ec) req.remote_address = peer.address().to_string();
-    bool keep_alive = msg.keep_alive();
-    bool head = msg.method() == bhttp::verb::head;
-    srv_.inflight++;
-    // Answers on the connection's own executor, from whichever thread the answer is ready on (a
-    // handler thread, or the store's writer for requests answered after their commit).
-    // Exactly one answer per request, even if a handler that deferred its answer also returned one.
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    auto answer = [self = shared_from_this(), keep_alive, head, method = req.method, path = req.path,
-                   answered](Response resp) {
-      if (answered->exchange(true)) return;
-      if (resp.status >= 500) spdlog::warn("{} {} -> {}", method, path, resp.status);
-      // Runs at once when already on the connection's strand (a quick request), else is queued there.
-      asio::dispatch(self->stream_.get_executor(), [self, resp = std::move(resp), keep_alive, head]() mutable {
-        self->Write(std::move(resp), keep_alive, head);
-        self->srv_.inflight--;
-      });
-    };
-    req.reply = answer;
-    if (srv_.opts.quick && srv_.opts.quick(req)) return Handle(req, answer);
-    asio::post(srv_.workers, [this, req = std::move(req), answer = std::move(answer)]() mutable { Handle(req, answer); });
-  }
+  void OnRead(beast::error_code ec);
 
   template <typename Answer>
   void Handle(const Request& req, Answer& answer) {
@@ -174,20 +176,40 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!resp.deferred) answer(std::move(resp));
   }
 
+  // The status line and headers of an answer with a length, written by hand (one buffer, no
+  // per-field allocation). Header values lose any CR or LF, so no value can start a header of its own.
+  static void AppendHead(std::string& out, const Response& r, size_t length, bool keep_alive) {
+    auto status = static_cast<bhttp::status>(r.status);
+    out += "HTTP/1.1 ";
+    out += std::to_string(r.status);
+    out += ' ';
+    out += bhttp::obsolete_reason(status);
+    out += "\r\nServer: gongzhi\r\n";
+    if (!r.content_type.empty()) AppendField(out, "Content-Type", r.content_type);
+    out += "X-Content-Type-Options: nosniff\r\n";
+    for (const auto& [k, v] : r.headers) AppendField(out, k, v);
+    out += "Content-Length: ";
+    out += std::to_string(length);
+    out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+  }
+
+  static void AppendField(std::string& out, std::string_view name, std::string_view value) {
+    out += name;
+    out += ": ";
+    for (char ch : value) out += (ch == '\r' || ch == '\n') ? ' ' : ch;
+    out += "\r\n";
+  }
+
   void Write(Response r, bool keep_alive, bool head) {
     if (r.stream && !head) return StartStream(std::move(r));
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), 11);
-    res->set(bhttp::field::server, "gongzhi");
-    if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
-    res->set("X-Content-Type-Options", "nosniff");
-    for (auto& [k, v] : r.headers) res->set(k, v);
-    res->keep_alive(keep_alive && !srv_.draining);
-    size_t len = r.body.size();
-    if (!head) res->body() = std::move(r.body);
-    res->content_length(len);
-    stream_.expires_after(srv_.opts.io_timeout);
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-      if (ec || !res->keep_alive()) return self->Close();
+    keep_alive = keep_alive && !srv_.draining && !linger_;
+    head_.clear();
+    AppendHead(head_, r, r.body.size(), keep_alive);
+    body_ = head ? std::string() : std::move(r.body);
+    SetDeadline(srv_.opts.io_timeout);
+    std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(socket_, out, [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+      if (ec || !keep_alive) return self->Close();
       self->ReadHeader();
     });
   }
@@ -200,11 +222,11 @@ class Session : public std::enable_shared_from_this<Session> {
     explicit BodyStream(std::shared_ptr<Session> s) : s_(std::move(s)) {}
     bool Write(std::string data) override {
       if (!s_->stream_open_->load()) return false;
-      asio::post(s_->stream_.get_executor(), [s = s_, data = std::move(data)]() mutable { s->Enqueue(std::move(data)); });
+      asio::post(s_->socket_.get_executor(), [s = s_, data = std::move(data)]() mutable { s->Enqueue(std::move(data)); });
       return true;
     }
     void Close() override {
-      asio::post(s_->stream_.get_executor(), [s = s_] {
+      asio::post(s_->socket_.get_executor(), [s = s_] {
         if (s->out_.empty()) return s->EndStream();
         s->closing_ = true;
       });
@@ -220,13 +242,13 @@ class Session : public std::enable_shared_from_this<Session> {
                        "\r\nServer: gongzhi\r\nContent-Type: " + r.content_type +
                        "\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nX-Accel-Buffering: "
                        "no\r\nConnection: close\r\n";
-    for (auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
+    for (auto& [k, v] : r.headers) AppendField(head, k, v);
     head += "\r\n";
-    stream_.expires_never();
+    NoDeadline();
     stream_open_->store(true);
     Enqueue(std::move(head));
     // Reading anything more (or the end) means the client is done with this connection.
-    stream_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code, size_t) {
+    socket_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code, size_t) {
       self->EndStream();
     });
     r.stream(std::make_shared<BodyStream>(shared_from_this()));
@@ -241,42 +263,54 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void WriteNext() {
-    asio::async_write(stream_.socket(), asio::buffer(out_.front()),
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec || self->out_.empty()) return self->EndStream();
-                        self->queued_bytes_ -= self->out_.front().size();
-                        self->out_.pop_front();
-                        if (!self->out_.empty()) self->WriteNext();
-                        else if (self->closing_) self->EndStream();
-                      });
+    asio::async_write(socket_, asio::buffer(out_.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec || self->out_.empty()) return self->EndStream();
+      self->queued_bytes_ -= self->out_.front().size();
+      self->out_.pop_front();
+      if (!self->out_.empty()) self->WriteNext();
+      else if (self->closing_) self->EndStream();
+    });
   }
 
   void EndStream() {
     if (!stream_open_->exchange(false)) return;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    CloseNow();
   }
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (!linger_) return stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (!linger_ || closed_) return CloseNow();
     linger_ = false;
-    stream_.expires_after(std::chrono::seconds(2));
+    SetDeadline(std::chrono::seconds(2));
+    ArmTimer(std::chrono::seconds(2));  // sooner than the timer's next wake
     Drain();
   }
 
+  void CloseNow() {
+    beast::error_code ec;
+    socket_.close(ec);
+    closed_ = true;
+    timer_.cancel();
+  }
+
   void Drain() {
-    stream_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->stream_.close();
+    socket_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->CloseNow();
       self->Drain();
     });
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool closed_ = false;
+  std::string remote_address_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string head_, body_;  // the answer being written
   Server::Impl& srv_;
   bool linger_ = false;
   std::array<char, 16384> drain_buf_;
@@ -285,6 +319,57 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t queued_bytes_ = 0;
   bool closing_ = false;
 };
+
+struct Pending {
+  std::shared_ptr<Session> session;
+  bool keep_alive, head;
+  std::string method, path;
+  std::atomic<bool> answered{false};
+};
+
+void Session::OnRead(beast::error_code ec) {
+  if (ec) return FailRead(ec);
+  auto& msg = parser_->get();
+  Request req;
+  req.method = std::string(msg.method_string());
+  auto url = boost::urls::parse_origin_form(msg.target());
+  if (!url) return SendError(400, Status::Invalid("", "malformed request target"));
+  req.path = url->path();
+  if (req.path.empty()) req.path = "/";
+  for (auto p : url->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
+  req.body = std::move(msg.body());
+  req.content_type = std::string(msg[bhttp::field::content_type]);
+  req.actor = std::string(msg["X-Gongzhi-Actor"]);
+  req.last_event_id = std::string(msg["Last-Event-ID"]);
+  req.cookie = std::string(msg[bhttp::field::cookie]);
+  req.authorization = std::string(msg[bhttp::field::authorization]);
+  req.csrf_token = std::string(msg["X-CSRF-Token"]);
+  req.secure = msg["X-Forwarded-Proto"] == "https";
+  req.forwarded_for = std::string(msg["X-Forwarded-For"]);
+  req.remote_address = remote_address_;
+  auto pending = std::make_shared<Pending>();
+  pending->session = shared_from_this();
+  pending->keep_alive = msg.keep_alive();
+  pending->head = msg.method() == bhttp::verb::head;
+  pending->method = req.method;
+  pending->path = req.path;
+  srv_.inflight++;
+  NoDeadline();  // however long the handler takes; the answer's write sets a deadline again
+  // Answers on the connection's strand, from whichever thread the answer is ready on (a handler
+  // thread, or the store's writer for requests answered after their commit). Exactly one answer
+  // per request, even if a handler that deferred its answer also returned one.
+  auto answer = [pending](Response resp) {
+    if (pending->answered.exchange(true)) return;
+    if (resp.status >= 500) spdlog::warn("{} {} -> {}", pending->method, pending->path, resp.status);
+    // Runs at once when already on the connection's strand (a quick request), else is queued there.
+    asio::dispatch(pending->session->socket_.get_executor(), [pending, resp = std::move(resp)]() mutable {
+      pending->session->Answer(std::move(resp), pending->keep_alive, pending->head);
+    });
+  };
+  req.reply = answer;
+  if (srv_.opts.quick && srv_.opts.quick(req)) return Handle(req, answer);
+  asio::post(srv_.workers, [this, req = std::move(req), answer = std::move(answer)]() mutable { Handle(req, answer); });
+}
 
 }  // namespace
 

@@ -7,7 +7,11 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
+
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <boost/asio.hpp>
 #include <gtest/gtest.h>
@@ -90,6 +94,111 @@ TEST(ServerTest, QuickRequestsAreAnsweredWhileEveryWorkerIsBusy) {
   EXPECT_EQ(other.get(), "/api/other");
   EXPECT_EQ(slow.get(), "/api/slow");
   EXPECT_EQ(io_thread_starts, 2);
+}
+
+
+// A server on a free port, running on its own thread until the test ends.
+class Running {
+ public:
+  Running(ServerOptions so, Handler api) : server_(SetPort(std::move(so)), std::move(api), [](const Request&) { return Response{}; }) {
+    auto url = server_.Listen();
+    if (!url.ok()) throw std::runtime_error(url.status().ToString());
+    port_ = PortOf(*url);
+    run_ = std::thread([this] { server_.Run(); });
+  }
+  ~Running() {
+    ::kill(::getpid(), SIGTERM);  // Run drains and returns
+    run_.join();
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  static ServerOptions SetPort(ServerOptions so) {
+    so.port = 0;
+    return so;
+  }
+  Server server_;
+  uint16_t port_ = 0;
+  std::thread run_;
+};
+
+// Everything the server sends on a connection after `request` until it closes, waiting at most
+// `limit` for the close (a server that never closes leaves `closed` false).
+std::string Exchange(uint16_t port, const std::string& request, std::chrono::seconds limit, bool* closed) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  timeval tv{static_cast<time_t>(limit.count()), 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  asio::write(s, asio::buffer(request));
+  std::string out;
+  char buf[4096];
+  *closed = false;
+  for (;;) {
+    ssize_t n = ::recv(s.native_handle(), buf, sizeof buf, 0);
+    if (n == 0) {
+      *closed = true;
+      break;
+    }
+    if (n < 0) break;  // the wait ran out
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// A client that stops in the middle of its request, or stays silent after an answer, is dropped
+// after the I/O timeout instead of holding its connection for ever.
+TEST(ServerTest, StalledClientsAreDroppedAfterTheTimeout) {
+  ServerOptions so;
+  so.io_timeout = std::chrono::seconds(1);
+  Running r(so, [](const Request&) { return Response{}; });
+  bool closed = false;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Exchange(r.port(), "GET /api/x HTTP/1.1\r\nHo", std::chrono::seconds(8), &closed), "");
+  EXPECT_TRUE(closed) << "a half-sent request kept its connection";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  std::string out = Exchange(r.port(), "GET /api/x HTTP/1.1\r\nHost: t\r\n\r\n", std::chrono::seconds(8), &closed);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 200 OK\r\n")) << out;
+  EXPECT_TRUE(closed) << "an idle keep-alive connection was never dropped";
+}
+
+// The timeout is for the client's reads and writes: a handler slower than it still answers.
+TEST(ServerTest, AHandlerSlowerThanTheTimeoutStillAnswers) {
+  ServerOptions so;
+  so.io_timeout = std::chrono::seconds(1);
+  Running r(so, [](const Request& req) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+    Response resp;
+    resp.content_type = "text/plain";
+    resp.body = req.path;
+    return resp;
+  });
+  EXPECT_EQ(Get(r.port(), "/api/slow"), "/api/slow");
+}
+
+// Answers are written by hand: status, length, keep-alive or close, HEAD without its body, and a
+// header value cannot smuggle in a header of its own.
+TEST(ServerTest, AnswersCarryTheirHeadAndLength) {
+  Running r(ServerOptions{}, [](const Request& req) {
+    Response resp;
+    resp.status = req.path == "/api/missing" ? 404 : 200;
+    resp.body = "{\"path\":\"" + req.path + "\"}";
+    resp.headers.emplace_back("X-Note", "a\r\nSet-Cookie: evil=1");
+    return resp;
+  });
+  bool closed = false;
+  std::string two = Exchange(r.port(),
+                             "GET /api/a HTTP/1.1\r\nHost: t\r\n\r\nGET /api/missing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                             std::chrono::seconds(5), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(two,
+            "HTTP/1.1 200 OK\r\nServer: gongzhi\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
+            "X-Note: a  Set-Cookie: evil=1\r\nContent-Length: 17\r\n\r\n{\"path\":\"/api/a\"}"
+            "HTTP/1.1 404 Not Found\r\nServer: gongzhi\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
+            "X-Note: a  Set-Cookie: evil=1\r\nContent-Length: 23\r\nConnection: close\r\n\r\n{\"path\":\"/api/missing\"}");
+  std::string head = Exchange(r.port(), "HEAD /api/h HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                              std::chrono::seconds(5), &closed);
+  EXPECT_TRUE(head.ends_with("Content-Length: 17\r\nConnection: close\r\n\r\n")) << head;
 }
 
 }  // namespace
