@@ -169,21 +169,58 @@ std::string JoinIds(const std::vector<int64_t>& ids) {
 
 // Appends the events and (with `feed`) their live-feed entries; `rec` is the case as it stands
 // after them.
+constexpr const char* kFeedInsert =
+    "INSERT INTO feed (case_id, seq, at, action, from_state, to_state, region_code, category_code, unit_id, worker_id, "
+    "units) VALUES ";
+std::vector<Value> EventValues(const CaseEvent& e) {
+  return {e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.payload, e.prev_hash, e.hash};
+}
+std::vector<Value> FeedValues(const CaseRecord& rec, const CaseEvent& e) {
+  return {e.case_id,        e.seq,           e.at,           e.action,          e.from_state,   e.to_state,
+          rec.region_code, rec.category_code, Opt(rec.unit_id), Opt(rec.worker_id), JoinIds(e.units)};
+}
+
+// "(?, ?, ?)": placeholders for one row of `n` values.
+std::string Placeholders(size_t n) {
+  std::string out = "(";
+  for (size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out + ")";
+}
+
 Status InsertEvents(sql::Connection& c, const CaseRecord& rec, const std::vector<CaseEvent>& events, bool feed = true) {
+  static const std::string event_insert = std::string("INSERT INTO case_events (") + kEventCols + ") VALUES " +
+                                          Placeholders(10);
+  static const std::string feed_insert = kFeedInsert + Placeholders(11);
   for (const auto& e : events) {
-    GZ_RETURN_IF_ERROR(c.Exec(std::string("INSERT INTO case_events (") + kEventCols +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              {e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, e.payload,
-                               e.prev_hash, e.hash})
-                           .status());
-    if (!feed) continue;
-    GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO feed (case_id, seq, at, action, from_state, to_state, region_code, "
-                              "category_code, unit_id, worker_id, units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              {e.case_id, e.seq, e.at, e.action, e.from_state, e.to_state, rec.region_code,
-                               rec.category_code, Opt(rec.unit_id), Opt(rec.worker_id), JoinIds(e.units)})
-                           .status());
+    GZ_RETURN_IF_ERROR(c.Exec(event_insert, EventValues(e)).status());
+    if (feed) GZ_RETURN_IF_ERROR(c.Exec(feed_insert, FeedValues(rec, e)).status());
   }
   return Status::Ok();
+}
+
+// On PostgreSQL, where each statement is a round trip: one INSERT of the case row (`case_insert`
+// with `case_values`), its events and their feed entries, the later ones as data-modifying CTEs.
+Status InsertCaseWithEventsPg(sql::Connection& c, const std::string& case_insert, std::vector<Value> case_values,
+                              const CaseRecord& rec, const std::vector<CaseEvent>& events, bool feed) {
+  std::vector<std::string> parts{case_insert};
+  std::vector<Value> p = std::move(case_values);
+  auto rows = [&](std::string head, size_t width, auto values_of) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      head += (i ? ", " : "") + Placeholders(width);
+      for (auto& v : values_of(events[i])) p.push_back(std::move(v));
+    }
+    parts.push_back(std::move(head));
+  };
+  if (!events.empty()) {
+    rows(std::string("INSERT INTO case_events (") + kEventCols + ") VALUES ", 10, EventValues);
+    if (feed) rows(kFeedInsert, 11, [&](const CaseEvent& e) { return FeedValues(rec, e); });
+  }
+  // The statements before the last become "WITH w0 AS (...), w1 AS (...)"; the last is the body.
+  std::string q;
+  for (size_t i = 0; i + 1 < parts.size(); ++i)
+    q += (i ? ", w" : "WITH w") + std::to_string(i) + " AS (" + parts[i] + ") ";
+  q += parts.back();
+  return c.Exec(q, p).status();
 }
 
 constexpr const char* kFactCols =
@@ -477,17 +514,20 @@ class SqlCaseStore : public CaseStore {
     int64_t seq = 0;
     std::string hash;
     ChainEvents(id, seq, hash, evs, hasher);
-    std::string q = std::string("INSERT INTO cases (") + kCaseCols + ", next_due, geo_cell, last_seq, last_hash) VALUES (";
     auto values = CaseValues(rec, cipher_);
     values.insert(values.begin(), {id, rec.tracking_code.empty() ? StoredTracking(id) : rec.tracking_code});
-    for (size_t i = 0; i < values.size(); ++i) q += "?, ";
-    q += "?, ?, ?, ?)";
     values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
     values.push_back(rec.lng ? Value(GeoCell(*rec.lng, *rec.lat)) : Value(std::monostate{}));
     values.push_back(seq);
     values.push_back(std::move(hash));
-    GZ_RETURN_IF_ERROR(c.Exec(q, values).status());
-    GZ_RETURN_IF_ERROR(InsertEvents(c, rec, evs, feed));
+    static const std::string q = std::string("INSERT INTO cases (") + kCaseCols +
+                                 ", next_due, geo_cell, last_seq, last_hash) VALUES " + Placeholders(values.size());
+    if (c.dialect() == sql::Dialect::kPostgres)
+      GZ_RETURN_IF_ERROR(InsertCaseWithEventsPg(c, q, std::move(values), rec, evs, feed));
+    else {
+      GZ_RETURN_IF_ERROR(c.Exec(q, values).status());
+      GZ_RETURN_IF_ERROR(InsertEvents(c, rec, evs, feed));
+    }
     return id;
   }
 
@@ -681,21 +721,31 @@ class SqlCaseStore : public CaseStore {
     } else {
       GZ_ASSIGN_OR_RETURN(hits, NearbyBySql(conn, q));
     }
+    // The rows of all the hits in one statement (one round trip on PostgreSQL), kept in the
+    // hits' order, nearest first.
     std::vector<CaseRecord> out;
+    if (hits.empty()) return out;
+    std::string sql = "SELECT id, state, description, lng, lat, created_at, category_code FROM cases WHERE id IN (";
+    std::vector<Value> ids;
+    for (const auto& h : hits) {
+      sql += ids.empty() ? "?" : ", ?";
+      ids.push_back(h.id);
+    }
+    GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(sql + ")", ids));
+    std::unordered_map<int64_t, const sql::Row*> by_id;
+    for (const auto& row : r.rows) by_id.emplace(row.Int(0), &row);
     for (const auto& h : hits) {
       if (out.size() >= q.limit) break;
-      GZ_ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT state, description, lng, lat, created_at, category_code FROM cases "
-                                            "WHERE id = ?",
-                                            {h.id}));
-      if (r.rows.empty() || r.rows[0].IsNull(2)) continue;
-      const auto& row = r.rows[0];
+      auto it = by_id.find(h.id);
+      if (it == by_id.end() || it->second->IsNull(3)) continue;
+      const sql::Row& row = *it->second;
       CaseRecord c;
       c.id = h.id;
-      c.facts.state = ParseCaseState(row.Text(0)).value_or(CaseState::kReported);
-      if (IsTerminal(c.facts.state) || row.Text(5) != q.category) continue;  // changed since the index saw it
-      c.description = row.Text(1);
-      c.lng = row.Real(2), c.lat = row.Real(3);
-      c.created_at = row.Int(4);
+      c.facts.state = ParseCaseState(row.Text(1)).value_or(CaseState::kReported);
+      if (IsTerminal(c.facts.state) || row.Text(6) != q.category) continue;  // changed since the index saw it
+      c.description = row.Text(2);
+      c.lng = row.Real(3), c.lat = row.Real(4);
+      c.created_at = row.Int(5);
       c.category_code = q.category;
       out.push_back(std::move(c));
     }
@@ -721,10 +771,12 @@ class SqlCaseStore : public CaseStore {
       p.insert(p.end(), {q.lng - dlng, q.lng + dlng, q.lat - dlat, q.lat + dlat});
       i = j + 1;
     }
-    // Any few hundred more than asked will do (no ORDER BY, which would sort every match in
-    // SQL); the nearest of them are kept.
-    sql += " LIMIT ?";
-    p.push_back(static_cast<int64_t>(q.limit + 500));
+    // The nearest few by a flat-earth distance (exact enough to rank within a few kilometres; a
+    // top-N sort in SQL), so a busy neighbourhood sends back a handful of rows, not hundreds. Their
+    // exact distances are computed below.
+    const double kx = dlat / dlng;  // a degree of longitude in degrees of latitude here
+    sql = "SELECT id, lng, lat FROM (" + sql + ") near ORDER BY (lng - ?) * (lng - ?) * ? + (lat - ?) * (lat - ?) LIMIT ?";
+    p.insert(p.end(), {q.lng, q.lng, kx * kx, q.lat, q.lat, static_cast<int64_t>(q.limit + 5)});
     GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(sql, p));
     std::vector<NearbyIndex::Hit> hits;
     for (const auto& row : r.rows) {

@@ -14,6 +14,7 @@
 #include "store/postgres/pg_connection.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sql_store.h"
+#include "store/write_queue.h"
 
 namespace gongzhi {
 namespace {
@@ -96,6 +97,54 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
 };
+
+// Jobs committed together: one that fails is undone alone, and the jobs before and after it in
+// the same transaction keep their writes (on PostgreSQL, where a failed statement would otherwise
+// abort the whole transaction, and where savepoints ride on other statements).
+TEST_P(StoreContract, AFailedJobInABatchIsUndoneAlone) {
+  store_.reset();
+  auto open = [&]() { return GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_); };
+  {
+    auto c = open();
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_TRUE((*c)->ExecScript("CREATE TABLE batch_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)").ok());
+  }
+  sql::WriteQueue q(open);
+  std::promise<void> gate;
+  std::shared_future<void> open_gate = gate.get_future().share();
+  // The first job holds the writer until the others queue up behind it, so they share a batch.
+  std::promise<Status> first;
+  q.Submit([open_gate](sql::Connection& c) {
+             open_gate.wait();
+             return c.Exec("INSERT INTO batch_probe (k, v) VALUES (?, ?)", {int64_t{1}, std::string("one")}).status();
+           },
+           [&first](Status s) { first.set_value(s); });
+  std::vector<std::promise<Status>> done(4);
+  auto insert = [](int64_t k, std::string v, bool then_fail) {
+    return [k, v, then_fail](sql::Connection& c) -> Status {
+      GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO batch_probe (k, v) VALUES (?, ?)", {k, v}).status());
+      if (then_fail) return c.Exec("INSERT INTO batch_probe (k, v) VALUES (?, ?)", {int64_t{1}, v}).status();
+      return Status::Ok();
+    };
+  };
+  q.Submit(insert(2, "two", false), [&](Status s) { done[0].set_value(s); });
+  q.Submit(insert(3, "three", true), [&](Status s) { done[1].set_value(s); });  // its second insert collides
+  q.Submit(insert(4, "four", false), [&](Status s) { done[2].set_value(s); });
+  q.Submit(insert(3, "three again", true), [&](Status s) { done[3].set_value(s); });
+  gate.set_value();
+  EXPECT_TRUE(first.get_future().get().ok());
+  EXPECT_TRUE(done[0].get_future().get().ok());
+  EXPECT_EQ(done[1].get_future().get().code(), ErrorCode::kConflict);
+  EXPECT_TRUE(done[2].get_future().get().ok());
+  EXPECT_EQ(done[3].get_future().get().code(), ErrorCode::kConflict);
+  auto c = open();
+  ASSERT_TRUE(c.ok());
+  auto rows = (*c)->Exec("SELECT k, v FROM batch_probe ORDER BY k");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::vector<std::string> got;
+  for (const auto& r : rows->rows) got.push_back(std::to_string(r.Int(0)) + "=" + r.Text(1));
+  EXPECT_EQ(got, (std::vector<std::string>{"1=one", "2=two", "4=four"}));
+}
 
 TEST_P(StoreContract, ImportIsIdempotentAndUpdatesRenames) {
   ImportFuxingSample();
@@ -619,6 +668,22 @@ TEST_P(StoreContract, DuplicateCandidatesAreOpenCasesOfTheCategoryNearby) {
   Reopen();
   EXPECT_EQ(store().cases().FindNearbyOpen({.category = "0303", .lng = 114.4, .lat = 36.6, .radius_m = 100, .limit = 6000})->size(),
             5003u);
+
+  // In a crowded neighbourhood the nearest are found, however many others are in the radius and
+  // in whatever order they were written.
+  std::vector<CaseStore::ImportedCase> crowd(700);
+  for (size_t i = 0; i < crowd.size(); ++i) {
+    crowd[i].record = at("CROWD" + std::to_string(10000000 + i), 20.0 + 0.2 * static_cast<double>(i % 500), 3000, "0404");
+    crowd[i].events = {Ev("report", 3000)};
+  }
+  crowd[650].record.lat = 36.6 + 3 * m;  // written late, nearest
+  crowd[690].record.lat = 36.6 - 5 * m;
+  ASSERT_TRUE(store().cases().ImportCases(std::move(crowd), TestHash, {}).ok());
+  auto nearest = *store().cases().FindNearbyOpen({.category = "0404", .lng = 114.4, .lat = 36.6, .radius_m = 200, .limit = 3});
+  ASSERT_EQ(nearest.size(), 3u);
+  EXPECT_NEAR(*nearest[0].lat, 36.6 + 3 * m, 1e-9);
+  EXPECT_NEAR(*nearest[1].lat, 36.6 - 5 * m, 1e-9);
+  EXPECT_NEAR(*nearest[2].lat, 36.6 + 20 * m, 1e-9);
 }
 
 TEST_P(StoreContract, FeedFollowsCommittedEventsOnly) {

@@ -92,7 +92,11 @@ void WriteQueue::Loop() {
       sync_ = conn_->DeferSync();
       return Status::Ok();
     };
-    auto begin_on = [&] { return conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"); };
+    // On PostgreSQL every statement is a round trip: the first job's savepoint goes with BEGIN,
+    // and each later one with the release of the job before it.
+    auto begin_on = [&] {
+      return conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN; SAVEPOINT job");
+    };
     Status begin = conn_ && conn_->healthy() ? begin_on() : Status::Ok();
     // No connection yet, or a broken one: broken before, or found broken only now by BEGIN after it
     // sat idle (the database restarted). Nothing has run on it in this batch, so open one (a
@@ -107,13 +111,15 @@ void WriteQueue::Loop() {
       batch.clear();
       continue;
     }
+    const bool sqlite = conn_->dialect() == Dialect::kSqlite;
     for (size_t i = 0; i < batch.size(); ++i) {
-      // Exec, not ExecScript: the prepared statements are cached, no parsing per job.
-      Status s = conn_->Exec("SAVEPOINT job").status();
+      // SQLite: Exec, not ExecScript: the prepared statements are cached, no parsing per job.
+      Status s = sqlite ? conn_->Exec("SAVEPOINT job").status()
+                        : i == 0 ? Status::Ok() : conn_->ExecScript("RELEASE job; SAVEPOINT job");
       if (s.ok()) {
         s = batch[i].job(*conn_);
         if (!s.ok()) conn_->Exec("ROLLBACK TO job");
-        conn_->Exec("RELEASE job");
+        if (sqlite) conn_->Exec("RELEASE job");
       }
       results[i] = s;
     }
