@@ -5,6 +5,7 @@
 namespace gongzhi::sql {
 
 int64_t Row::Int(size_t i) const {
+  if (live_) return live_->Int(i);
   const Value& v = v_[i];
   if (auto p = std::get_if<int64_t>(&v)) return *p;
   if (auto p = std::get_if<double>(&v)) return static_cast<int64_t>(*p);
@@ -17,6 +18,7 @@ int64_t Row::Int(size_t i) const {
 }
 
 double Row::Real(size_t i) const {
+  if (live_) return live_->Real(i);
   const Value& v = v_[i];
   if (auto p = std::get_if<double>(&v)) return *p;
   if (auto p = std::get_if<int64_t>(&v)) return static_cast<double>(*p);
@@ -25,6 +27,7 @@ double Row::Real(size_t i) const {
 }
 
 std::string Row::Text(size_t i) const {
+  if (live_) return live_->Text(i);
   const Value& v = v_[i];
   if (auto p = std::get_if<std::string>(&v)) return *p;
   if (auto p = std::get_if<int64_t>(&v)) return std::to_string(*p);

@@ -25,14 +25,27 @@ using Value = std::variant<std::monostate, int64_t, double, std::string>;
 // One result row. Accessors convert: PostgreSQL hands every value over as text.
 class Row {
  public:
+  // The values of a row read in place from a result being stepped through (Connection::ForEach),
+  // so none is copied that the reader does not ask for.
+  class Source {
+   public:
+    virtual ~Source() = default;
+    virtual bool IsNull(size_t i) const = 0;
+    virtual int64_t Int(size_t i) const = 0;
+    virtual double Real(size_t i) const = 0;
+    virtual std::string Text(size_t i) const = 0;
+  };
   explicit Row(std::vector<Value> v) : v_(std::move(v)) {}
-  bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(v_[i]); }
+  // Valid while `live` is (during a ForEach callback).
+  explicit Row(const Source* live) : live_(live) {}
+  bool IsNull(size_t i) const { return live_ ? live_->IsNull(i) : std::holds_alternative<std::monostate>(v_[i]); }
   int64_t Int(size_t i) const;
   double Real(size_t i) const;
   std::string Text(size_t i) const;
 
  private:
   std::vector<Value> v_;
+  const Source* live_ = nullptr;
 };
 
 struct ExecResult {
@@ -47,7 +60,8 @@ class Connection {
   // per connection by SQL text. Constraint violations come back as kConflict.
   virtual Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs a query and hands each row to `fn` as it comes, without holding them all (SQLite steps
-  // through them; others may read the whole result first).
+  // through them and reads values in place: the Row is valid during the call only; others may
+  // read the whole result first).
   virtual Status ForEach(std::string_view sql, const std::vector<Value>& params,
                          const std::function<void(const Row&)>& fn) {
     auto r = Exec(sql, params);

@@ -1124,16 +1124,35 @@ class SqlCaseStore : public CaseStore {
     // two more round trips, so the statements run as they come.
     sql::Transaction tx(*c, /*write=*/false);
     if (c->dialect() == sql::Dialect::kSqlite) GZ_RETURN_IF_ERROR(tx.Begin());
-    GZ_ASSIGN_OR_RETURN(auto r, c->Exec(CaseByIdSql(), {id}));
-    if (r.rows.empty()) return std::optional<Bundle>();
-    Bundle b;
-    b.record = CaseFromRow(r.rows[0], cipher_, codec_);
-    GZ_ASSIGN_OR_RETURN(b.events, EventsOn(*c, id));
-    GZ_ASSIGN_OR_RETURN(b.summons, SummonsOn(*c, id));
-    GZ_ASSIGN_OR_RETURN(auto merged, c->Exec("SELECT id FROM cases WHERE merged_into = ? ORDER BY id DESC LIMIT 200", {id}));
-    for (const auto& row : merged.rows) b.merged.push_back(row.Int(0));
-    GZ_ASSIGN_OR_RETURN(b.photos, PhotosOn(*c, id));
-    return std::optional<Bundle>(std::move(b));
+    // The row, and whether the case has summons, photos or merged cases at all: most have none,
+    // and then those three reads are left out.
+    static const size_t n = std::count(kCaseCols, kCaseCols + std::strlen(kCaseCols), ',') + 1;
+    static const std::string q =
+        std::string("SELECT ") + kCaseCols +
+        ", CASE WHEN EXISTS (SELECT 1 FROM summons s WHERE s.case_id = cases.id) THEN 1 ELSE 0 END"
+        ", CASE WHEN EXISTS (SELECT 1 FROM case_photos p WHERE p.case_id = cases.id) THEN 1 ELSE 0 END"
+        ", CASE WHEN EXISTS (SELECT 1 FROM cases m WHERE m.merged_into = cases.id) THEN 1 ELSE 0 END"
+        " FROM cases WHERE id = ?";
+    std::optional<Bundle> b;
+    bool summons = false, photos = false, merged = false;
+    GZ_RETURN_IF_ERROR(c->ForEach(q, {id}, [&](const sql::Row& row) {
+      b.emplace();
+      b->record = CaseFromRow(row, cipher_, codec_);
+      summons = row.Int(n) != 0, photos = row.Int(n + 1) != 0, merged = row.Int(n + 2) != 0;
+    }));
+    if (!b) return b;
+    GZ_ASSIGN_OR_RETURN(b->events, EventsOn(*c, id));
+    if (summons) {
+      GZ_ASSIGN_OR_RETURN(b->summons, SummonsOn(*c, id));
+    }
+    if (merged) {
+      GZ_ASSIGN_OR_RETURN(b->merged, AllOn(*c, "SELECT id FROM cases WHERE merged_into = ? ORDER BY id DESC LIMIT 200",
+                                           {id}, [](const sql::Row& row) { return row.Int(0); }));
+    }
+    if (photos) {
+      GZ_ASSIGN_OR_RETURN(b->photos, PhotosOn(*c, id));
+    }
+    return b;
   }
 
   Result<std::string> PhotoType(const std::string& sha) override {
@@ -1152,10 +1171,8 @@ class SqlCaseStore : public CaseStore {
   template <typename F>
   static auto AllOn(sql::Connection& c, const std::string& q, const std::vector<Value>& p, F from_row)
       -> Result<std::vector<decltype(from_row(std::declval<const sql::Row&>()))>> {
-    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, p));
     std::vector<decltype(from_row(std::declval<const sql::Row&>()))> out;
-    out.reserve(r.rows.size());
-    for (const auto& row : r.rows) out.push_back(from_row(row));
+    GZ_RETURN_IF_ERROR(c.ForEach(q, p, [&](const sql::Row& row) { out.push_back(from_row(row)); }));
     return out;
   }
 

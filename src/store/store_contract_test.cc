@@ -146,6 +146,35 @@ TEST_P(StoreContract, AFailedJobInABatchIsUndoneAlone) {
   EXPECT_EQ(got, (std::vector<std::string>{"1=one", "2=two", "4=four"}));
 }
 
+// Rows handed over as they are stepped through (ForEach, in place on SQLite) read as the rows of
+// a whole result do (Exec): every accessor on integers, reals, text and NULL.
+TEST_P(StoreContract, RowsReadInPlaceConvertLikeStoredRows) {
+  store_.reset();
+  auto c = GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto& conn = **c;
+  ASSERT_TRUE(conn.ExecScript("CREATE TABLE conv (i BIGINT, r DOUBLE PRECISION, t TEXT, n TEXT)").ok());
+  ASSERT_TRUE(conn.Exec("INSERT INTO conv VALUES (?, ?, ?, ?)", {int64_t{-42}, 2.5, std::string("17"), sql::Value{}}).ok());
+  ASSERT_TRUE(conn.Exec("INSERT INTO conv VALUES (?, ?, ?, ?)", {int64_t{7}, -0.125, std::string("门牌 3"), std::string("x")}).ok());
+  auto describe = [](const sql::Row& row) {
+    std::string out;
+    for (size_t i = 0; i < 4; ++i)
+      out += std::to_string(row.IsNull(i)) + "|" + std::to_string(row.Int(i)) + "|" + std::to_string(row.Real(i)) + "|" +
+             row.Text(i) + ";";
+    return out;
+  };
+  const std::string q = "SELECT i, r, t, n FROM conv ORDER BY i";
+  auto whole = conn.Exec(q);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  std::vector<std::string> stored, in_place;
+  for (const auto& row : whole->rows) stored.push_back(describe(row));
+  ASSERT_TRUE(conn.ForEach(q, {}, [&](const sql::Row& row) { in_place.push_back(describe(row)); }).ok());
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(in_place, stored);
+  EXPECT_EQ(stored[0].substr(0, stored[0].find(';')), "0|-42|-42.000000|-42");
+  EXPECT_EQ(stored[0].substr(stored[0].rfind(';', stored[0].size() - 2) + 1), "1|0|0.000000|;");
+}
+
 TEST_P(StoreContract, ImportIsIdempotentAndUpdatesRenames) {
   ImportFuxingSample();
   EXPECT_EQ(*store().CountRegions(), 6);

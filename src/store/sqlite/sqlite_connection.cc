@@ -66,14 +66,33 @@ class SqliteConnection : public Connection {
 
   Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params) override {
     ExecResult out;
-    GZ_RETURN_IF_ERROR(Run(sql, params, [&](std::vector<Value> row) { out.rows.emplace_back(std::move(row)); }));
+    GZ_RETURN_IF_ERROR(Run(sql, params, [&](sqlite3_stmt* st) {
+      const int cols = sqlite3_column_count(st);
+      std::vector<Value> row;
+      row.reserve(cols);
+      for (int c = 0; c < cols; ++c) {
+        switch (sqlite3_column_type(st, c)) {
+          case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(st, c))); break;
+          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(st, c)); break;
+          case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+          default: {
+            auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+            row.emplace_back(std::string(t, sqlite3_column_bytes(st, c)));
+          }
+        }
+      }
+      out.rows.emplace_back(std::move(row));
+    }));
     out.affected = sqlite3_changes64(db_);
     return out;
   }
 
   Status ForEach(std::string_view sql, const std::vector<Value>& params,
                  const std::function<void(const Row&)>& fn) override {
-    return Run(sql, params, [&](std::vector<Value> row) { fn(Row(std::move(row))); });
+    return Run(sql, params, [&](sqlite3_stmt* st) {
+      StatementRow live(st);
+      fn(Row(&live));
+    });
   }
 
   Status ExecScript(std::string_view script) override {
@@ -122,28 +141,52 @@ class SqliteConnection : public Connection {
       else rc = sqlite3_bind_null(st, idx);
       if (rc != SQLITE_OK) return Error(rc, "bind");
     }
-    int cols = sqlite3_column_count(st);
     for (;;) {
       int rc = sqlite3_step(st);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) return Error(rc, "step");
-      std::vector<Value> row;
-      row.reserve(cols);
-      for (int c = 0; c < cols; ++c) {
-        switch (sqlite3_column_type(st, c)) {
-          case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(st, c))); break;
-          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(st, c)); break;
-          case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
-          default: {
-            auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-            row.emplace_back(std::string(t, sqlite3_column_bytes(st, c)));
-          }
-        }
-      }
-      on_row(std::move(row));
+      on_row(st);
     }
     return Status::Ok();
   }
+
+  // The current row of a statement, read in place; converts as the stored row's accessors do.
+  class StatementRow : public Row::Source {
+   public:
+    explicit StatementRow(sqlite3_stmt* st) : st_(st) {}
+    bool IsNull(size_t i) const override { return sqlite3_column_type(st_, Col(i)) == SQLITE_NULL; }
+    int64_t Int(size_t i) const override {
+      switch (sqlite3_column_type(st_, Col(i))) {
+        case SQLITE_INTEGER: return sqlite3_column_int64(st_, Col(i));
+        case SQLITE_FLOAT: return static_cast<int64_t>(sqlite3_column_double(st_, Col(i)));
+        case SQLITE_NULL: return 0;
+        default: return Row({Value(Text(i))}).Int(0);
+      }
+    }
+    double Real(size_t i) const override {
+      switch (sqlite3_column_type(st_, Col(i))) {
+        case SQLITE_INTEGER: return static_cast<double>(sqlite3_column_int64(st_, Col(i)));
+        case SQLITE_FLOAT: return sqlite3_column_double(st_, Col(i));
+        case SQLITE_NULL: return 0;
+        default: return Row({Value(Text(i))}).Real(0);
+      }
+    }
+    std::string Text(size_t i) const override {
+      switch (sqlite3_column_type(st_, Col(i))) {
+        case SQLITE_INTEGER: return std::to_string(sqlite3_column_int64(st_, Col(i)));
+        case SQLITE_FLOAT: return std::to_string(sqlite3_column_double(st_, Col(i)));
+        case SQLITE_NULL: return {};
+        default: {
+          auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st_, Col(i)));
+          return std::string(t, sqlite3_column_bytes(st_, Col(i)));
+        }
+      }
+    }
+
+   private:
+    static int Col(size_t i) { return static_cast<int>(i); }
+    sqlite3_stmt* st_;
+  };
 
   Status Error(int rc, const char* what) {
     std::string msg = std::string("sqlite ") + what + ": " + sqlite3_errmsg(db_);
