@@ -209,6 +209,7 @@ class Session : public std::enable_shared_from_this<Session> {
     SetDeadline(srv_.opts.io_timeout);
     std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(body_)};
     asio::async_write(socket_, out, [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+      self->body_ = std::string();  // an export's megabytes are not kept for the connection's life
       if (ec || !keep_alive) return self->Close();
       self->ReadHeader();
     });
