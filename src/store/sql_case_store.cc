@@ -712,14 +712,13 @@ class SqlCaseStore : public CaseStore {
       }
       return out;
     }
-    if (nearby_) {
+    if (!nearby_) return NearbyBySql(conn, q);
+    {
       // A few more than asked: a reader may be told of cases whose rows it cannot see yet.
       NearbyQuery wide = q;
       wide.limit = q.limit + 5;
       std::lock_guard lock(nearby_->mu);
       hits = nearby_->index.Find(wide);
-    } else {
-      GZ_ASSIGN_OR_RETURN(hits, NearbyBySql(conn, q));
     }
     // The rows of all the hits in one statement (one round trip on PostgreSQL), kept in the
     // hits' order, nearest first.
@@ -754,7 +753,7 @@ class SqlCaseStore : public CaseStore {
 
   // Several nodes write (PostgreSQL): the covering cases_nearby index, one range per row of ~200 m
   // cells joined with UNION ALL (an IN list or OR of ranges is not an index range for SQLite).
-  Result<std::vector<NearbyIndex::Hit>> NearbyBySql(sql::Connection& conn, const NearbyQuery& q) const {
+  Result<std::vector<CaseRecord>> NearbyBySql(sql::Connection& conn, const NearbyQuery& q) const {
     const auto [dlat, dlng] = BoxAround(q.lat, q.radius_m);
     std::string cond = std::string(" AND created_at >= ?") + (q.created_to ? " AND created_at <= ?" : "") +
                        " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?" + kOpenOnly;
@@ -774,18 +773,36 @@ class SqlCaseStore : public CaseStore {
     // The nearest few by a flat-earth distance (exact enough to rank within a few kilometres; a
     // top-N sort in SQL), so a busy neighbourhood sends back a handful of rows, not hundreds. Their
     // exact distances are computed below.
+    // Their rows come with them, in the same round trip.
     const double kx = dlat / dlng;  // a degree of longitude in degrees of latitude here
-    sql = "SELECT id, lng, lat FROM (" + sql + ") near ORDER BY (lng - ?) * (lng - ?) * ? + (lat - ?) * (lat - ?) LIMIT ?";
+    sql = "SELECT c.id, c.lng, c.lat, c.state, c.description, c.created_at FROM (SELECT id FROM (" + sql +
+          ") near ORDER BY (lng - ?) * (lng - ?) * ? + (lat - ?) * (lat - ?) LIMIT ?) n JOIN cases c ON c.id = n.id";
     p.insert(p.end(), {q.lng, q.lng, kx * kx, q.lat, q.lat, static_cast<int64_t>(q.limit + 5)});
     GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(sql, p));
-    std::vector<NearbyIndex::Hit> hits;
+    std::vector<std::pair<double, CaseRecord>> found;
     for (const auto& row : r.rows) {
       if (row.Int(0) == q.exclude_id) continue;
       double d = DistanceM(q.lng, q.lat, row.Real(1), row.Real(2));
-      if (d <= q.radius_m) hits.push_back({row.Int(0), d});
+      if (d > q.radius_m) continue;
+      CaseRecord c;
+      c.id = row.Int(0);
+      c.lng = row.Real(1), c.lat = row.Real(2);
+      c.facts.state = ParseCaseState(row.Text(3)).value_or(CaseState::kReported);
+      c.description = row.Text(4);
+      c.created_at = row.Int(5);
+      c.category_code = q.category;
+      found.emplace_back(d, std::move(c));
     }
-    std::sort(hits.begin(), hits.end(), NearbyIndex::NearerFirst);
-    return hits;
+    // Nearest first, in the in-memory index's order.
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+      return NearbyIndex::NearerFirst({a.second.id, a.first}, {b.second.id, b.first});
+    });
+    std::vector<CaseRecord> out;
+    for (auto& [d, c] : found) {
+      if (out.size() >= q.limit) break;
+      out.push_back(std::move(c));
+    }
+    return out;
   }
 
   // Reads the open cases with a category and a point into the index, once (again after a
