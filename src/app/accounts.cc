@@ -162,14 +162,14 @@ Result<LoginResult> AccountService::Login(const std::string& login_in, const std
 
 Result<std::optional<Principal>> AccountService::Authenticate(const std::string& token) {
   if (token.size() != 68 || !(token.starts_with("gzs_") || token.starts_with("gzt_"))) return std::optional<Principal>();
-  GZ_ASSIGN_OR_RETURN(auto cred, store_.GetCredential(TokenHash(token)));
-  if (!cred || (cred->expires_at && cred->expires_at <= clock_.Now())) return std::optional<Principal>();
-  GZ_ASSIGN_OR_RETURN(auto account, store_.GetAccount(cred->account_id));
-  if (!account || account->disabled || cred->role_n >= static_cast<int>(account->grants.size()))
+  GZ_ASSIGN_OR_RETURN(auto in, store_.GetSignedIn(TokenHash(token)));
+  if (!in) return std::optional<Principal>();
+  const auto& cred = in->credential;
+  if ((cred.expires_at && cred.expires_at <= clock_.Now()) || in->account.disabled ||
+      cred.role_n >= static_cast<int>(in->account.grants.size()))
     return std::optional<Principal>();
-  account->password_hash.clear();
-  const RoleGrant g = account->grants[cred->role_n];
-  return std::optional<Principal>(Principal{std::move(*account), cred->role_n, g, ActorOfGrant(g), cred->kind});
+  const RoleGrant g = in->account.grants[cred.role_n];
+  return std::optional<Principal>(Principal{std::move(in->account), cred.role_n, g, ActorOfGrant(g), cred.kind});
 }
 
 Status AccountService::Logout(const std::string& token) { return store_.DeleteCredential(TokenHash(token)); }

@@ -120,7 +120,13 @@ class Store {
     int64_t created_at = 0, expires_at = 0;  // expires_at 0: until revoked
   };
   virtual Status InsertCredential(const Credential& c) = 0;
-  virtual Result<std::optional<Credential>> GetCredential(const std::string& token_hash) = 0;
+  // A credential with its account and the account's roles (without the password hash), read at
+  // once: what every signed-in request asks. Empty when the token or its account is unknown.
+  struct SignedIn {
+    Credential credential;
+    Account account;
+  };
+  virtual Result<std::optional<SignedIn>> GetSignedIn(const std::string& token_hash) = 0;
   virtual Status DeleteCredential(const std::string& token_hash) = 0;
   // Failed sign-ins, shared by every node: the latest lock among `keys` (0: none in force at `now`);
   // a failure counted in a window of `window_ms` (a new window once it has passed), locking the key

@@ -226,15 +226,30 @@ class SqlStore : public Store {
         .status();
   }
 
-  Result<std::optional<Credential>> GetCredential(const std::string& token_hash) override {
+  Result<std::optional<SignedIn>> GetSignedIn(const std::string& token_hash) override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
-    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT token_hash, account_id, role_n, kind, name, created_at, expires_at "
-                                        "FROM credentials WHERE token_hash = ?",
-                                        {token_hash}));
-    if (r.rows.empty()) return std::optional<Credential>();
-    const auto& row = r.rows[0];
-    return std::optional<Credential>(Credential{row.Text(0), row.Int(1), static_cast<int>(row.Int(2)), row.Text(3),
-                                                row.Text(4), row.Int(5), row.Int(6)});
+    // One statement, a row per role (one row with NULL roles for an account without any).
+    std::optional<SignedIn> out;
+    Status bad = Status::Ok();
+    GZ_RETURN_IF_ERROR(c->ForEach(
+        "SELECT cr.token_hash, cr.account_id, cr.role_n, cr.kind, cr.name, cr.created_at, cr.expires_at, a.login, "
+        "a.name, a.disabled, a.created_at, r.role, r.region_code, r.unit_id, r.worker_id FROM credentials cr JOIN "
+        "accounts a ON a.id = cr.account_id LEFT JOIN account_roles r ON r.account_id = a.id WHERE cr.token_hash = ? "
+        "ORDER BY r.n",
+        {token_hash}, [&](const sql::Row& row) {
+          if (!out) {
+            out.emplace();
+            out->credential = Credential{row.Text(0), row.Int(1), static_cast<int>(row.Int(2)), row.Text(3),
+                                         row.Text(4), row.Int(5),  row.Int(6)};
+            out->account = Account{row.Int(1), row.Text(7), row.Text(8), "", row.Int(9) != 0, row.Int(10), {}};
+          }
+          if (row.IsNull(11) || !bad.ok()) return;
+          auto grant = GrantFromRow(row, 11, out->account.login);
+          if (grant.ok()) out->account.grants.push_back(std::move(*grant));
+          else bad = grant.status();
+        }));
+    GZ_RETURN_IF_ERROR(bad);
+    return out;
   }
 
   Status DeleteCredential(const std::string& token_hash) override {

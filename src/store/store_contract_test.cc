@@ -175,6 +175,49 @@ TEST_P(StoreContract, RowsReadInPlaceConvertLikeStoredRows) {
   EXPECT_EQ(stored[0].substr(stored[0].rfind(';', stored[0].size() - 2) + 1), "1|0|0.000000|;");
 }
 
+// What a signed-in request reads: the credential, its account and the account's roles in order,
+// without the password hash; nothing for an unknown token or once the credential is deleted.
+TEST_P(StoreContract, ASignedInTokenReadsItsAccountAndRoles) {
+  ImportFuxingSample();
+  Account a;
+  a.login = "slq.dispatch";
+  a.name = "胜利桥";
+  a.password_hash = "$argon2id$secret";
+  a.created_at = 1000;
+  a.grants = {RoleGrant{.role = Role::kTownshipDispatcher, .region_code = "130404001"}, RoleGrant{.role = Role::kAdmin}};
+  auto added = store().InsertAccount(a, "test");
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  Account bare = a;
+  bare.login = "no.roles";
+  bare.grants.clear();
+  auto lone = store().InsertAccount(bare, "test");
+  ASSERT_TRUE(lone.ok()) << lone.status().ToString();
+  ASSERT_TRUE(store().InsertCredential({"hash-a", added->id, 1, "api", "nightly", 2000, 0}).ok());
+  ASSERT_TRUE(store().InsertCredential({"hash-b", lone->id, 0, "session", "", 2000, 9000}).ok());
+
+  auto in = store().GetSignedIn("hash-a");
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  ASSERT_TRUE(in->has_value());
+  const auto& got = **in;
+  EXPECT_EQ(got.credential.account_id, added->id);
+  EXPECT_EQ(got.credential.role_n, 1);
+  EXPECT_EQ(got.credential.kind, "api");
+  EXPECT_EQ(got.credential.name, "nightly");
+  EXPECT_EQ(got.account.login, "slq.dispatch");
+  EXPECT_EQ(got.account.name, "胜利桥");
+  EXPECT_EQ(got.account.password_hash, "");
+  EXPECT_FALSE(got.account.disabled);
+  EXPECT_EQ(got.account.grants, a.grants);
+  auto no_roles = *store().GetSignedIn("hash-b");
+  ASSERT_TRUE(no_roles.has_value());
+  EXPECT_EQ(no_roles->account.login, "no.roles");
+  EXPECT_TRUE(no_roles->account.grants.empty());
+  EXPECT_EQ(no_roles->credential.expires_at, 9000);
+  EXPECT_FALSE(store().GetSignedIn("hash-unknown")->has_value());
+  ASSERT_TRUE(store().DeleteCredential("hash-a").ok());
+  EXPECT_FALSE(store().GetSignedIn("hash-a")->has_value());
+}
+
 TEST_P(StoreContract, ImportIsIdempotentAndUpdatesRenames) {
   ImportFuxingSample();
   EXPECT_EQ(*store().CountRegions(), 6);
