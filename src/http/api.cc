@@ -207,7 +207,7 @@ Api::Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices p
   if (cases) AddCaseRoutes(R, *cases);
   if (parts.assessment) AddAssessmentRoutes(R, *parts.assessment);
   if (cases) AddDashboardRoutes(R, *cases, grids);
-  R.Add("GET", "/healthz", [&grids, info](const Request&, const Params&) {
+  R.Add("GET", "/healthz", [info](const Request&, const Params&) {
     json::object o{{"status", "ok"}, {"backend", info.backend}, {"version", info.version}};
     if (info.leading) o["leader"] = info.leading->load();
     return Json(o);

@@ -751,8 +751,8 @@ class SqlCaseStore : public CaseStore {
     return out;
   }
 
-  // Several nodes write (PostgreSQL): the covering cases_nearby index, one range per row of ~200 m
-  // cells joined with UNION ALL (an IN list or OR of ranges is not an index range for SQLite).
+  // Several nodes write (PostgreSQL): the open cases' cases_nearby_open index, one range per row
+  // of ~200 m cells joined with UNION ALL; the nearest few, with their rows.
   Result<std::vector<CaseRecord>> NearbyBySql(sql::Connection& conn, const NearbyQuery& q) const {
     const auto [dlat, dlng] = BoxAround(q.lat, q.radius_m);
     std::string cond = std::string(" AND created_at >= ?") + (q.created_to ? " AND created_at <= ?" : "") +
@@ -771,9 +771,8 @@ class SqlCaseStore : public CaseStore {
       i = j + 1;
     }
     // The nearest few by a flat-earth distance (exact enough to rank within a few kilometres; a
-    // top-N sort in SQL), so a busy neighbourhood sends back a handful of rows, not hundreds. Their
-    // exact distances are computed below.
-    // Their rows come with them, in the same round trip.
+    // top-N sort in SQL), so a busy neighbourhood sends back a handful of rows, not hundreds, and
+    // their rows come with them in the same round trip. Their exact distances are computed below.
     const double kx = dlat / dlng;  // a degree of longitude in degrees of latitude here
     sql = "SELECT c.id, c.lng, c.lat, c.state, c.description, c.created_at FROM (SELECT id FROM (" + sql +
           ") near ORDER BY (lng - ?) * (lng - ?) * ? + (lat - ?) * (lat - ?) LIMIT ?) n JOIN cases c ON c.id = n.id";
