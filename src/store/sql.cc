@@ -4,9 +4,11 @@
 
 namespace gongzhi::sql {
 
-int64_t Row::Int(size_t i) const {
-  if (live_) return live_->Int(i);
-  const Value& v = v_[i];
+int64_t Row::Int(size_t i) const { return live_ ? IntOf(live_->At(i)) : IntOf(v_[i]); }
+double Row::Real(size_t i) const { return live_ ? RealOf(live_->At(i)) : RealOf(v_[i]); }
+std::string Row::Text(size_t i) const { return TextOf(live_ ? live_->At(i) : Value(v_[i])); }
+
+int64_t Row::IntOf(const Value& v) {
   if (auto p = std::get_if<int64_t>(&v)) return *p;
   if (auto p = std::get_if<double>(&v)) return static_cast<int64_t>(*p);
   if (auto p = std::get_if<std::string>(&v)) {
@@ -17,19 +19,15 @@ int64_t Row::Int(size_t i) const {
   return 0;
 }
 
-double Row::Real(size_t i) const {
-  if (live_) return live_->Real(i);
-  const Value& v = v_[i];
+double Row::RealOf(const Value& v) {
   if (auto p = std::get_if<double>(&v)) return *p;
   if (auto p = std::get_if<int64_t>(&v)) return static_cast<double>(*p);
   if (auto p = std::get_if<std::string>(&v)) return std::strtod(p->c_str(), nullptr);
   return 0;
 }
 
-std::string Row::Text(size_t i) const {
-  if (live_) return live_->Text(i);
-  const Value& v = v_[i];
-  if (auto p = std::get_if<std::string>(&v)) return *p;
+std::string Row::TextOf(Value&& v) {
+  if (auto p = std::get_if<std::string>(&v)) return std::move(*p);
   if (auto p = std::get_if<int64_t>(&v)) return std::to_string(*p);
   if (auto p = std::get_if<double>(&v)) return std::to_string(*p);
   return {};

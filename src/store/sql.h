@@ -26,14 +26,13 @@ using Value = std::variant<std::monostate, int64_t, double, std::string>;
 class Row {
  public:
   // The values of a row read in place from a result being stepped through (Connection::ForEach),
-  // so none is copied that the reader does not ask for.
+  // so none is copied that the reader does not ask for. The accessors convert its values as they
+  // convert a stored row's.
   class Source {
    public:
     virtual ~Source() = default;
     virtual bool IsNull(size_t i) const = 0;
-    virtual int64_t Int(size_t i) const = 0;
-    virtual double Real(size_t i) const = 0;
-    virtual std::string Text(size_t i) const = 0;
+    virtual Value At(size_t i) const = 0;
   };
   explicit Row(std::vector<Value> v) : v_(std::move(v)) {}
   // Valid while `live` is (during a ForEach callback).
@@ -44,6 +43,10 @@ class Row {
   std::string Text(size_t i) const;
 
  private:
+  static int64_t IntOf(const Value& v);
+  static double RealOf(const Value& v);
+  static std::string TextOf(Value&& v);
+
   std::vector<Value> v_;
   const Source* live_ = nullptr;
 };

@@ -70,17 +70,7 @@ class SqliteConnection : public Connection {
       const int cols = sqlite3_column_count(st);
       std::vector<Value> row;
       row.reserve(cols);
-      for (int c = 0; c < cols; ++c) {
-        switch (sqlite3_column_type(st, c)) {
-          case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(st, c))); break;
-          case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(st, c)); break;
-          case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
-          default: {
-            auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-            row.emplace_back(std::string(t, sqlite3_column_bytes(st, c)));
-          }
-        }
-      }
+      for (int c = 0; c < cols; ++c) row.push_back(ColumnValue(st, c));
       out.rows.emplace_back(std::move(row));
     }));
     out.affected = sqlite3_changes64(db_);
@@ -150,41 +140,27 @@ class SqliteConnection : public Connection {
     return Status::Ok();
   }
 
-  // The current row of a statement, read in place; converts as the stored row's accessors do.
+  // Column `c` of the statement's current row.
+  static Value ColumnValue(sqlite3_stmt* st, int c) {
+    switch (sqlite3_column_type(st, c)) {
+      case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(st, c));
+      case SQLITE_FLOAT: return sqlite3_column_double(st, c);
+      case SQLITE_NULL: return std::monostate{};
+      default: {
+        auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+        return std::string(t, sqlite3_column_bytes(st, c));
+      }
+    }
+  }
+
+  // The current row of a statement, read in place.
   class StatementRow : public Row::Source {
    public:
     explicit StatementRow(sqlite3_stmt* st) : st_(st) {}
-    bool IsNull(size_t i) const override { return sqlite3_column_type(st_, Col(i)) == SQLITE_NULL; }
-    int64_t Int(size_t i) const override {
-      switch (sqlite3_column_type(st_, Col(i))) {
-        case SQLITE_INTEGER: return sqlite3_column_int64(st_, Col(i));
-        case SQLITE_FLOAT: return static_cast<int64_t>(sqlite3_column_double(st_, Col(i)));
-        case SQLITE_NULL: return 0;
-        default: return Row({Value(Text(i))}).Int(0);
-      }
-    }
-    double Real(size_t i) const override {
-      switch (sqlite3_column_type(st_, Col(i))) {
-        case SQLITE_INTEGER: return static_cast<double>(sqlite3_column_int64(st_, Col(i)));
-        case SQLITE_FLOAT: return sqlite3_column_double(st_, Col(i));
-        case SQLITE_NULL: return 0;
-        default: return Row({Value(Text(i))}).Real(0);
-      }
-    }
-    std::string Text(size_t i) const override {
-      switch (sqlite3_column_type(st_, Col(i))) {
-        case SQLITE_INTEGER: return std::to_string(sqlite3_column_int64(st_, Col(i)));
-        case SQLITE_FLOAT: return std::to_string(sqlite3_column_double(st_, Col(i)));
-        case SQLITE_NULL: return {};
-        default: {
-          auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st_, Col(i)));
-          return std::string(t, sqlite3_column_bytes(st_, Col(i)));
-        }
-      }
-    }
+    bool IsNull(size_t i) const override { return sqlite3_column_type(st_, static_cast<int>(i)) == SQLITE_NULL; }
+    Value At(size_t i) const override { return ColumnValue(st_, static_cast<int>(i)); }
 
    private:
-    static int Col(size_t i) { return static_cast<int>(i); }
     sqlite3_stmt* st_;
   };
 
