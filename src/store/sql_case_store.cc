@@ -167,8 +167,11 @@ std::string JoinIds(const std::vector<int64_t>& ids) {
   return out;
 }
 
-// Appends the events and (with `feed`) their live-feed entries; `rec` is the case as it stands
-// after them.
+// The heads of the INSERTs of events and of their live-feed entries, before the rows' placeholders.
+const std::string& EventInsert() {
+  static const std::string q = std::string("INSERT INTO case_events (") + kEventCols + ") VALUES ";
+  return q;
+}
 constexpr const char* kFeedInsert =
     "INSERT INTO feed (case_id, seq, at, action, from_state, to_state, region_code, category_code, unit_id, worker_id, "
     "units) VALUES ";
@@ -187,9 +190,10 @@ std::string Placeholders(size_t n) {
   return out + ")";
 }
 
+// Appends the events and (with `feed`) their live-feed entries; `rec` is the case as it stands
+// after them.
 Status InsertEvents(sql::Connection& c, const CaseRecord& rec, const std::vector<CaseEvent>& events, bool feed = true) {
-  static const std::string event_insert = std::string("INSERT INTO case_events (") + kEventCols + ") VALUES " +
-                                          Placeholders(10);
+  static const std::string event_insert = EventInsert() + Placeholders(10);
   static const std::string feed_insert = kFeedInsert + Placeholders(11);
   for (const auto& e : events) {
     GZ_RETURN_IF_ERROR(c.Exec(event_insert, EventValues(e)).status());
@@ -212,7 +216,7 @@ Status InsertCaseWithEventsPg(sql::Connection& c, const std::string& case_insert
     parts.push_back(std::move(head));
   };
   if (!events.empty()) {
-    rows(std::string("INSERT INTO case_events (") + kEventCols + ") VALUES ", 10, EventValues);
+    rows(EventInsert(), 10, EventValues);
     if (feed) rows(kFeedInsert, 11, [&](const CaseEvent& e) { return FeedValues(rec, e); });
   }
   // The statements before the last become "WITH w0 AS (...), w1 AS (...)"; the last is the body.
@@ -724,13 +728,11 @@ class SqlCaseStore : public CaseStore {
     // hits' order, nearest first.
     std::vector<CaseRecord> out;
     if (hits.empty()) return out;
-    std::string sql = "SELECT id, state, description, lng, lat, created_at, category_code FROM cases WHERE id IN (";
     std::vector<Value> ids;
-    for (const auto& h : hits) {
-      sql += ids.empty() ? "?" : ", ?";
-      ids.push_back(h.id);
-    }
-    GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(sql + ")", ids));
+    for (const auto& h : hits) ids.push_back(h.id);
+    GZ_ASSIGN_OR_RETURN(auto r, conn.Exec("SELECT id, state, description, lng, lat, created_at, category_code FROM "
+                                          "cases WHERE id IN " + Placeholders(ids.size()),
+                                          ids));
     std::unordered_map<int64_t, const sql::Row*> by_id;
     for (const auto& row : r.rows) by_id.emplace(row.Int(0), &row);
     for (const auto& h : hits) {
