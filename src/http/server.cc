@@ -176,21 +176,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!resp.deferred) answer(std::move(resp));
   }
 
-  // The status line and headers of an answer with a length, written by hand (one buffer, no
-  // per-field allocation). Header values lose any CR or LF, so no value can start a header of its own.
-  static void AppendHead(std::string& out, const Response& r, size_t length, bool keep_alive) {
-    auto status = static_cast<bhttp::status>(r.status);
+  // The status line, the server's own headers and the response's, for an answer with a length and
+  // for a stream alike. Written by hand (one buffer, no per-field allocation); header values lose
+  // any CR or LF, so no value can start a header of its own.
+  static void AppendHeadStart(std::string& out, const Response& r) {
     out += "HTTP/1.1 ";
     out += std::to_string(r.status);
     out += ' ';
-    out += bhttp::obsolete_reason(status);
+    out += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
     out += "\r\nServer: gongzhi\r\n";
     if (!r.content_type.empty()) AppendField(out, "Content-Type", r.content_type);
     out += "X-Content-Type-Options: nosniff\r\n";
     for (const auto& [k, v] : r.headers) AppendField(out, k, v);
-    out += "Content-Length: ";
-    out += std::to_string(length);
-    out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
   }
 
   static void AppendField(std::string& out, std::string_view name, std::string_view value) {
@@ -202,9 +199,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Write(Response r, bool keep_alive, bool head) {
     if (r.stream && !head) return StartStream(std::move(r));
-    keep_alive = keep_alive && !srv_.draining && !linger_;
+    keep_alive = keep_alive && !srv_.draining;
     head_.clear();
-    AppendHead(head_, r, r.body.size(), keep_alive);
+    AppendHeadStart(head_, r);
+    head_ += "Content-Length: ";
+    head_ += std::to_string(r.body.size());
+    head_ += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
     body_ = head ? std::string() : std::move(r.body);
     SetDeadline(srv_.opts.io_timeout);
     std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(body_)};
@@ -238,13 +238,9 @@ class Session : public std::enable_shared_from_this<Session> {
   };
 
   void StartStream(Response r) {
-    std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
-                       std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(r.status))) +
-                       "\r\nServer: gongzhi\r\nContent-Type: " + r.content_type +
-                       "\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nX-Accel-Buffering: "
-                       "no\r\nConnection: close\r\n";
-    for (auto& [k, v] : r.headers) AppendField(head, k, v);
-    head += "\r\n";
+    std::string head;
+    AppendHeadStart(head, r);
+    head += "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n";
     NoDeadline();
     stream_open_->store(true);
     Enqueue(std::move(head));
