@@ -6,7 +6,8 @@
 #   bench/ab.sh OLD_BINARY NEW_BINARY [ROUNDS]      (wrk must be installed: bench/compare.sh does it)
 # Environment: LUA (default bench/wrk/intake.lua), D (seconds per run, default 8), PORT (8097),
 # DB (a generated database to copy for each run, with its .key beside it; default: the demo),
-# GZ_CASES (ids the read scripts spread over, default 1000), T (wrk threads, default 1).
+# GZ_CASES (ids the read scripts spread over, default 1000), T (wrk threads, default 1),
+# DB_B (a database for the second binary instead of DB: the same binary on two schemas).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 a=$1 b=$2 rounds=${3:-3} lua=${LUA:-bench/wrk/intake.lua} port=${PORT:-8097}
@@ -18,8 +19,10 @@ cpu_of() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat"; }
 for round in $(seq "$rounds"); do
   for bin in "$a" "$b"; do
     pkill -f "serve --db $db" || true; sleep 0.7; rm -f "$db"*
-    if [ -n "${DB:-}" ]; then
-      cp "$DB" "$db"; cp "$DB.key" "$db.key"
+    src=${DB:-}
+    [ "$bin" = "$b" ] && [ -n "${DB_B:-}" ] && src=$DB_B
+    if [ -n "$src" ]; then
+      cp "$src" "$db"; cp "$src.key" "$db.key"
       demo=()
     else
       demo=(--demo)
