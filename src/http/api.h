@@ -48,7 +48,8 @@ class Api {
   Api(RegionService& regions, GridService& grids, ApiInfo info, ApiServices parts = {});
   ~Api();
   Response Handle(const Request& req);
-  // Whether the request is a cheap read (a case, a tracking code, /healthz): see ServerOptions::quick.
+  // Whether the request is a cheap read (a case, a tracking code, /healthz) or an intake, which
+  // hands its insert to the store's writer: see ServerOptions::quick.
   bool IsQuick(const Request& req) const;
   // The client's address: the peer, or the last X-Forwarded-For entry a trusted proxy added;
   // IPv6 addresses cut to their /64 (one household or phone holds a whole /64).

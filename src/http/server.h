@@ -1,7 +1,7 @@
 // The HTTP server (Boost.Beast). Beast stays inside server.cc: this header is all others see.
 // I/O runs on its own threads (`io_threads`); handlers run on a worker pool so blocking
-// database calls never stall I/O, except the requests the `quick` option names (cheap reads on an
-// embedded database), which the I/O thread answers itself to save two thread hand-offs.
+// database calls never stall I/O, except the requests the `quick` option names (cheap reads and
+// intakes on an embedded database), which the I/O thread handles itself to save thread hand-offs.
 // SIGTERM/SIGINT stop accepting, finish the requests in flight, then return.
 #pragma once
 
@@ -27,7 +27,8 @@ struct ServerOptions {
   int io_threads = 1;                         // threads that read and write connections (at least 1)
   // Requests answered on the I/O thread that read them, without the hand-off to a worker and back:
   // only what takes microseconds and never waits on the network, a lock or a long query (a case
-  // read on SQLite). Unset: every request goes to a worker.
+  // read on SQLite; an intake, which hands its insert to the store's writer and is answered from
+  // the commit's completion). Unset: every request goes to a worker.
   std::function<bool(const Request&)> quick;
   // Runs on each I/O thread before it serves (e.g. to give it database connections of its own).
   std::function<void()> io_thread_start;
