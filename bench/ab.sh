@@ -23,6 +23,9 @@ for round in $(seq "$rounds"); do
     [ "$bin" = "$b" ] && [ -n "${DB_B:-}" ] && src=$DB_B
     if [ -n "$src" ]; then
       cp "$src" "$db"; cp "$src.key" "$db.key"
+      # The copy's dirty pages would be written back during the run and slow the WAL's syncs:
+      # p99 of intake 30 ms instead of 10, p99.9 100 ms instead of 15 on the development VM.
+      sync
       demo=()
     else
       demo=(--demo)

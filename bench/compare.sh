@@ -99,6 +99,7 @@ gongzhi_runs() {
   local label=$1; shift
   local t0=$(date +%s.%N)
   $bin bench gen --scale district --cases "$history" "$@" >/dev/null 2>&1
+  sync  # the generated file's writeback would otherwise overlap the runs (intake tails 3x)
   echo "generated $history cases on $label in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s" >&2
   t0=$(date +%s.%N)
   $bin serve "$@" --config "$work/gongzhi.toml" --listen 127.0.0.1:18200 --trust-actor-header --intake-per-minute 0 \

@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$1 db=$2 port=${3:-8099} d=${D:-10}
 url=http://127.0.0.1:$port
+sync  # a fresh copy of DB would be written back during the runs and slow the intake's syncs
 t0=$(date +%s.%N)
 "$bin" serve --db "$db" --files "$(dirname "$db")/files" --listen "127.0.0.1:$port" --workers 64 \
   --intake-per-minute 0 --trust-actor-header >/dev/null 2>&1 &
