@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -77,6 +78,10 @@ class Connection {
   virtual Dialect dialect() const = 0;
   // False once the connection is broken; the pool then drops it.
   virtual bool healthy() const { return true; }
+  // While a transaction is open, a count of the rows this connection's statements have changed
+  // so far; empty outside a transaction or where the backend does not keep one. Two equal marks
+  // around a piece of work mean it changed nothing (the write queue's undo-free batches).
+  virtual std::optional<int64_t> WriteMark() const { return std::nullopt; }
   // Pipelined durability for a group-commit writer: afterwards COMMIT returns before the disk has
   // the transaction, and the returned function (callable from another thread, valid after this
   // connection is gone) makes every transaction committed before the call durable. Empty when the

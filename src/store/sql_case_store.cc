@@ -492,7 +492,7 @@ class SqlCaseStore : public CaseStore {
       if (lookup) {
         GZ_ASSIGN_OR_RETURN(lookup->found, FindNearbyOn(c, lookup->query, true));
       }
-      std::vector<CaseEvent> evs{std::move(*first)};
+      std::vector<CaseEvent> evs{*first};  // a copy: the job may run again (WriteQueue::Submit)
       GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true));
       NoteCase(*id, *rec);
       return Status::Ok();

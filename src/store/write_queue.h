@@ -32,6 +32,8 @@ class WriteQueue {
   // Runs `job` in the next batch; `done` is called on a writer thread once the batch is durable
   // (OK) or failed, or at once when the queue is stopping. A job returning non-OK is rolled back
   // alone. `done` must be quick: the next batch waits for it. Thread-safe.
+  // A job may run more than once (on SQLite, when a job of its batch fails after writing, the
+  // batch is undone and run again job by job), so it must not consume what it captured.
   void Submit(Job job, Done done);
   // Submit, then block until done.
   Status Run(Job job);
@@ -42,6 +44,7 @@ class WriteQueue {
   // Batches committed and jobs run so far (for benchmarks and tests).
   uint64_t batches() const { return batches_; }
   uint64_t jobs() const { return jobs_; }
+  uint64_t redone() const { return redone_; }  // batches undone and run again job by job
 
  private:
   struct Item {
@@ -50,6 +53,7 @@ class WriteQueue {
   };
   void Loop();
   void SyncLoop();
+  bool RunWithoutSavepoints(std::vector<Item>& batch, std::vector<Status>& results);
   static void Finish(Item& item, Status s);
   struct Committed {  // a committed batch waiting for its sync
     std::vector<Item> items;
@@ -63,7 +67,7 @@ class WriteQueue {
   std::condition_variable cv_;
   std::deque<Item> queue_;
   bool stop_ = false;
-  std::atomic<uint64_t> batches_{0}, jobs_{0};
+  std::atomic<uint64_t> batches_{0}, jobs_{0}, redone_{0};
   std::function<void()> on_discard_;
   std::function<Status()> sync_;  // the writer connection's deferred sync; empty: COMMIT is durable
   std::mutex sync_mu_;

@@ -64,6 +64,11 @@ class SqliteConnection : public Connection {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
+  std::optional<int64_t> WriteMark() const override {
+    if (sqlite3_get_autocommit(db_)) return std::nullopt;  // no transaction, or SQLite ended it
+    return sqlite3_total_changes64(db_);
+  }
+
   Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params) override {
     ExecResult out;
     GZ_RETURN_IF_ERROR(Run(sql, params, [&](sqlite3_stmt* st) {
