@@ -64,6 +64,28 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
     store_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
+  // Closes the store and makes a table batch_probe (k, v) for write-queue tests; returns how to
+  // open connections to the database.
+  sql::Pool::Factory BatchProbe() {
+    store_.reset();
+    sql::Pool::Factory open = [this] {
+      return GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+    };
+    auto c = open();
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    if (c.ok()) EXPECT_TRUE((*c)->ExecScript("CREATE TABLE batch_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)").ok());
+    return open;
+  }
+  // batch_probe's rows as "k=v".
+  static std::vector<std::string> BatchProbeRows(const sql::Pool::Factory& open) {
+    std::vector<std::string> got;
+    auto c = open();
+    if (!c.ok()) return {c.status().ToString()};
+    auto rows = c.value()->Exec("SELECT k, v FROM batch_probe ORDER BY k");
+    if (!rows.ok()) return {rows.status().ToString()};
+    for (const auto& r : rows->rows) got.push_back(std::to_string(r.Int(0)) + "=" + r.Text(1));
+    return got;
+  }
   void Reopen() {
     store_.reset();
     auto s = OpenStore(target_, clock_);
@@ -103,13 +125,7 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
 // the same transaction keep their writes (on PostgreSQL, where a failed statement would otherwise
 // abort the whole transaction, and where savepoints ride on other statements).
 TEST_P(StoreContract, AFailedJobInABatchIsUndoneAlone) {
-  store_.reset();
-  auto open = [&]() { return GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_); };
-  {
-    auto c = open();
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    ASSERT_TRUE((*c)->ExecScript("CREATE TABLE batch_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)").ok());
-  }
+  auto open = BatchProbe();
   sql::WriteQueue q(open);
   std::promise<void> gate;
   std::shared_future<void> open_gate = gate.get_future().share();
@@ -140,25 +156,13 @@ TEST_P(StoreContract, AFailedJobInABatchIsUndoneAlone) {
   EXPECT_EQ(done[3].get_future().get().code(), ErrorCode::kConflict);
   // SQLite runs a batch without savepoints first: this one was undone and run again job by job.
   EXPECT_EQ(q.redone(), GetParam() == "postgres" ? 0u : 1u);
-  auto c = open();
-  ASSERT_TRUE(c.ok());
-  auto rows = (*c)->Exec("SELECT k, v FROM batch_probe ORDER BY k");
-  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  std::vector<std::string> got;
-  for (const auto& r : rows->rows) got.push_back(std::to_string(r.Int(0)) + "=" + r.Text(1));
-  EXPECT_EQ(got, (std::vector<std::string>{"1=one", "2=two", "4=four"}));
+  EXPECT_EQ(BatchProbeRows(open), (std::vector<std::string>{"1=one", "2=two", "4=four"}));
 }
 
 // A job that fails before changing anything (a version check, a missing row) leaves its batch
 // as it was: the others commit, and none of them has to be undone and run again.
 TEST_P(StoreContract, AJobThatFailsBeforeWritingCostsItsBatchNothing) {
-  store_.reset();
-  auto open = [&]() { return GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_); };
-  {
-    auto c = open();
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    ASSERT_TRUE((*c)->ExecScript("CREATE TABLE batch_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)").ok());
-  }
+  auto open = BatchProbe();
   sql::WriteQueue q(open);
   std::promise<void> gate;
   std::shared_future<void> open_gate = gate.get_future().share();
@@ -197,13 +201,7 @@ TEST_P(StoreContract, AJobThatFailsBeforeWritingCostsItsBatchNothing) {
   EXPECT_TRUE(done[2].get_future().get().ok());
   EXPECT_EQ(runs.load(), 4) << "a job ran again";
   EXPECT_EQ(q.redone(), 0u);
-  auto c = open();
-  ASSERT_TRUE(c.ok());
-  auto rows = c.value()->Exec("SELECT k, v FROM batch_probe ORDER BY k");
-  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  std::vector<std::string> got;
-  for (const auto& r : rows->rows) got.push_back(std::to_string(r.Int(0)) + "=" + r.Text(1));
-  EXPECT_EQ(got, (std::vector<std::string>{"1=one", "2=two"}));
+  EXPECT_EQ(BatchProbeRows(open), (std::vector<std::string>{"1=one", "2=two"}));
 }
 
 // Rows handed over as they are stepped through (ForEach, in place on SQLite) read as the rows of
