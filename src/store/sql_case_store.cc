@@ -703,8 +703,10 @@ class SqlCaseStore : public CaseStore {
       // The writer's index is exact (every case write passes here, in order): no SQL at all.
       GZ_RETURN_IF_ERROR(LoadNearby(conn));
       std::lock_guard lock(nearby_->mu);
+      const auto hits = nearby_->index.Find(q);
       std::vector<CaseRecord> out;
-      for (const auto& h : nearby_->index.Find(q)) {
+      out.reserve(hits.size());
+      for (const auto& h : hits) {
         CaseRecord c;
         c.id = h.id;
         c.facts.state = h.entry->state;

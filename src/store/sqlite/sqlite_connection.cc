@@ -131,8 +131,8 @@ class SqliteConnection : public Connection {
       const Value& v = params[i];
       if (auto p = std::get_if<int64_t>(&v)) rc = sqlite3_bind_int64(st, idx, *p);
       else if (auto p = std::get_if<double>(&v)) rc = sqlite3_bind_double(st, idx, *p);
-      else if (auto p = std::get_if<std::string>(&v))
-        rc = sqlite3_bind_text(st, idx, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT);
+      else if (auto p = std::get_if<std::string>(&v))  // not copied: `params` outlive the bindings (Reset)
+        rc = sqlite3_bind_text(st, idx, p->data(), static_cast<int>(p->size()), SQLITE_STATIC);
       else rc = sqlite3_bind_null(st, idx);
       if (rc != SQLITE_OK) return Error(rc, "bind");
     }
