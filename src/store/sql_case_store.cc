@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <unordered_map>
@@ -505,16 +506,33 @@ class SqlCaseStore : public CaseStore {
     });
   }
 
+  // The id the next case inserted on `c` gets. SQLite: the one after the last (one writer). PostgreSQL:
+  // ids come from the sequence 32 at a time, in one round trip, shared by the store's writer
+  // connections (sequence values are unique whichever connection uses them); an id taken and
+  // never used (a job rolled back, the server stopped) leaves a gap, as nextval itself does.
+  Result<int64_t> NextCaseId(sql::Connection& c) {
+    if (c.dialect() == sql::Dialect::kSqlite) {
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'cases'), 0) + 1"));
+      return r.rows.at(0).Int(0);
+    }
+    std::lock_guard lock(case_ids_mu_);
+    if (case_ids_.empty()) {
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM "
+                                         "generate_series(1, 32)"));
+      for (const auto& row : r.rows) case_ids_.push_back(row.Int(0));
+      std::sort(case_ids_.begin(), case_ids_.end(), std::greater<>());  // taken from the back, lowest first
+    }
+    const int64_t id = case_ids_.back();
+    case_ids_.pop_back();
+    return id;
+  }
+
   // Inserts the case row and its events; returns the new id.
   Result<int64_t> InsertCaseRow(sql::Connection& c, const CaseRecord& rec, std::vector<CaseEvent>& evs,
                                        const EventHasher& hasher, std::optional<InstantMs> next_due, bool feed) {
     // The id is taken first, so the first event (whose hash covers the id) is written with the
     // row itself instead of by a second UPDATE of it.
-    GZ_ASSIGN_OR_RETURN(auto seqr, c.Exec(c.dialect() == sql::Dialect::kSqlite
-                                              ? "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = "
-                                                "'cases'), 0) + 1"
-                                              : "SELECT nextval(pg_get_serial_sequence('cases', 'id'))"));
-    const int64_t id = seqr.rows.at(0).Int(0);
+    GZ_ASSIGN_OR_RETURN(const int64_t id, NextCaseId(c));
     int64_t seq = 0;
     std::string hash;
     ChainEvents(id, seq, hash, evs, hasher);
@@ -1250,6 +1268,8 @@ class SqlCaseStore : public CaseStore {
   static constexpr int kPgIntakeWriters = 2;
   std::vector<std::unique_ptr<sql::WriteQueue>> intake_writes_;  // PostgreSQL only
   std::atomic<size_t> next_intake_{0};
+  std::mutex case_ids_mu_;
+  std::vector<int64_t> case_ids_;  // PostgreSQL: ids taken from the sequence, not used yet (highest first)
 };
 
 }  // namespace

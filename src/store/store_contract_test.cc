@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -578,6 +579,31 @@ TEST_P(StoreContract, UnitsAndWorkersInUseAreNotDeleted) {
   EXPECT_TRUE(store().DeleteUnit(routed.id).ok());
   EXPECT_TRUE(store().DeleteUnit(idle.id).ok());
   EXPECT_TRUE(store().DeleteWorker(free.id).ok());
+}
+
+// Two servers on one database (PostgreSQL nodes take case ids from the sequence in blocks) give
+// every case its own id, each server's in the order it took them.
+TEST_P(StoreContract, CaseIdsStayDistinctAcrossServersOfOneDatabase) {
+  auto other = OpenStore(target_, clock_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  std::map<int64_t, std::string> described;
+  std::vector<int64_t> last(2, 0);
+  for (int i = 0; i < 80; ++i) {
+    const int which = (i % 10 == 9) ? 1 : 0;  // mostly the first, now and then the second
+    CaseRecord c = NewCase("", 1000 + i);
+    c.description = "case " + std::to_string(i);
+    auto& cs = which ? (*other)->cases() : store().cases();
+    auto id = cs.InsertCase(c, Ev("report", 1000 + i), TestHash, std::nullopt);
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    EXPECT_GT(*id, last[which]) << "ids of one server go up";
+    last[which] = *id;
+    EXPECT_TRUE(described.emplace(*id, c.description).second) << "id " << *id << " given twice";
+  }
+  for (const auto& [id, description] : described) {
+    auto got = store().cases().GetCase(id);
+    ASSERT_TRUE(got.ok() && got->has_value()) << id;
+    EXPECT_EQ((*got)->description, description);
+  }
 }
 
 TEST_P(StoreContract, CasesWithoutACodeGetOneFromTheirIdThatFindsThemAgain) {
