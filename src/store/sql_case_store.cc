@@ -205,8 +205,12 @@ Status InsertEvents(sql::Connection& c, const CaseRecord& rec, const std::vector
 
 // On PostgreSQL, where each statement is a round trip: one INSERT of the case row (`case_insert`
 // with `case_values`), its events and their feed entries, the later ones as data-modifying CTEs.
-Status InsertCaseWithEventsPg(sql::Connection& c, const std::string& case_insert, std::vector<Value> case_values,
-                              const CaseRecord& rec, const std::vector<CaseEvent>& events, bool feed) {
+// A `select` (with `select_params`) runs in the same statement after them and its rows are
+// returned; it sees the database as it was before the statement (the new rows are not in it).
+Result<std::vector<sql::Row>> InsertCaseWithEventsPg(sql::Connection& c, const std::string& case_insert,
+                                                     std::vector<Value> case_values, const CaseRecord& rec,
+                                                     const std::vector<CaseEvent>& events, bool feed,
+                                                     const std::string& select, std::vector<Value> select_params) {
   std::vector<std::string> parts{case_insert};
   std::vector<Value> p = std::move(case_values);
   auto rows = [&](std::string head, size_t width, auto values_of) {
@@ -220,12 +224,17 @@ Status InsertCaseWithEventsPg(sql::Connection& c, const std::string& case_insert
     rows(EventInsert(), 10, EventValues);
     if (feed) rows(kFeedInsert, 11, [&](const CaseEvent& e) { return FeedValues(rec, e); });
   }
+  if (!select.empty()) {
+    parts.push_back(select);
+    for (auto& v : select_params) p.push_back(std::move(v));
+  }
   // The statements before the last become "WITH w0 AS (...), w1 AS (...)"; the last is the body.
   std::string q;
   for (size_t i = 0; i + 1 < parts.size(); ++i)
     q += (i ? ", w" : "WITH w") + std::to_string(i) + " AS (" + parts[i] + ") ";
   q += parts.back();
-  return c.Exec(q, p).status();
+  GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, p));
+  return std::move(r.rows);
 }
 
 constexpr const char* kFactCols =
@@ -490,11 +499,8 @@ class SqlCaseStore : public CaseStore {
     auto first = std::make_shared<CaseEvent>(std::move(first_in));
     auto id = std::make_shared<int64_t>(0);
     auto job = [this, rec, first, hasher = std::move(hasher), next_due, lookup, id](sql::Connection& c) -> Status {
-      if (lookup) {
-        GZ_ASSIGN_OR_RETURN(lookup->found, FindNearbyOn(c, lookup->query, true));
-      }
       std::vector<CaseEvent> evs{*first};  // a copy: the job may run again (WriteQueue::Submit)
-      GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true));
+      GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true, lookup.get()));
       NoteCase(*id, *rec);
       return Status::Ok();
     };
@@ -527,9 +533,14 @@ class SqlCaseStore : public CaseStore {
     return id;
   }
 
-  // Inserts the case row and its events; returns the new id.
+  // Inserts the case row and its events; returns the new id. With `lookup`, its duplicate
+  // candidates too, as they were before this case (on PostgreSQL in the insert's own statement).
   Result<int64_t> InsertCaseRow(sql::Connection& c, const CaseRecord& rec, std::vector<CaseEvent>& evs,
-                                       const EventHasher& hasher, std::optional<InstantMs> next_due, bool feed) {
+                                const EventHasher& hasher, std::optional<InstantMs> next_due, bool feed,
+                                Lookup* lookup = nullptr) {
+    if (lookup && c.dialect() == sql::Dialect::kSqlite) {
+      GZ_ASSIGN_OR_RETURN(lookup->found, FindNearbyOn(c, lookup->query, true));
+    }
     // The id is taken first, so the first event (whose hash covers the id) is written with the
     // row itself instead of by a second UPDATE of it.
     GZ_ASSIGN_OR_RETURN(const int64_t id, NextCaseId(c));
@@ -544,9 +555,13 @@ class SqlCaseStore : public CaseStore {
     values.push_back(std::move(hash));
     static const std::string q = std::string("INSERT INTO cases (") + kCaseCols +
                                  ", next_due, geo_cell, last_seq, last_hash) VALUES " + Placeholders(values.size());
-    if (c.dialect() == sql::Dialect::kPostgres)
-      GZ_RETURN_IF_ERROR(InsertCaseWithEventsPg(c, q, std::move(values), rec, evs, feed));
-    else {
+    if (c.dialect() == sql::Dialect::kPostgres) {
+      std::vector<Value> lookup_params;
+      const std::string select = lookup ? NearbySql(lookup->query, lookup_params) : std::string();
+      GZ_ASSIGN_OR_RETURN(auto rows, InsertCaseWithEventsPg(c, q, std::move(values), rec, evs, feed, select,
+                                                            std::move(lookup_params)));
+      if (lookup) lookup->found = NearbyFromRows(lookup->query, rows);
+    } else {
       GZ_RETURN_IF_ERROR(c.Exec(q, values).status());
       GZ_RETURN_IF_ERROR(InsertEvents(c, rec, evs, feed));
     }
@@ -776,11 +791,18 @@ class SqlCaseStore : public CaseStore {
   // Several nodes write (PostgreSQL): the open cases' cases_nearby_open index, one range per row
   // of ~200 m cells joined with UNION ALL; the nearest few, with their rows.
   Result<std::vector<CaseRecord>> NearbyBySql(sql::Connection& conn, const NearbyQuery& q) const {
+    std::vector<Value> p;
+    const std::string sql = NearbySql(q, p);
+    GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(sql, p));
+    return NearbyFromRows(q, r.rows);
+  }
+
+  // The SELECT of NearbyBySql, its parameters appended to `p`.
+  static std::string NearbySql(const NearbyQuery& q, std::vector<Value>& p) {
     const auto [dlat, dlng] = BoxAround(q.lat, q.radius_m);
     std::string cond = std::string(" AND created_at >= ?") + (q.created_to ? " AND created_at <= ?" : "") +
                        " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?" + kOpenOnly;
     std::string sql;
-    std::vector<Value> p;
     const auto cells = GeoCellsAround(q.lng, q.lat, q.radius_m);
     for (size_t i = 0; i < cells.size();) {
       size_t j = i;
@@ -799,9 +821,13 @@ class SqlCaseStore : public CaseStore {
     sql = "SELECT c.id, c.lng, c.lat, c.state, c.description, c.created_at FROM (SELECT id FROM (" + sql +
           ") near ORDER BY (lng - ?) * (lng - ?) * ? + (lat - ?) * (lat - ?) LIMIT ?) n JOIN cases c ON c.id = n.id";
     p.insert(p.end(), {q.lng, q.lng, kx * kx, q.lat, q.lat, static_cast<int64_t>(q.limit + 5)});
-    GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(sql, p));
+    return sql;
+  }
+
+  // The candidates among the rows NearbySql selected: within the radius, nearest first.
+  static std::vector<CaseRecord> NearbyFromRows(const NearbyQuery& q, const std::vector<sql::Row>& rows) {
     std::vector<std::pair<double, CaseRecord>> found;
-    for (const auto& row : r.rows) {
+    for (const auto& row : rows) {
       if (row.Int(0) == q.exclude_id) continue;
       double d = DistanceM(q.lng, q.lat, row.Real(1), row.Real(2));
       if (d > q.radius_m) continue;
