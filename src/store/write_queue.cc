@@ -104,18 +104,20 @@ void WriteQueue::Loop() {
       sync_ = conn_->DeferSync();
       return Status::Ok();
     };
-    // On PostgreSQL every statement is a round trip: the first job's savepoint goes with BEGIN,
-    // and each later one with the release of the job before it.
-    auto begin_on = [&] {
-      return conn_->ExecScript(conn_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN; SAVEPOINT job");
+    // On PostgreSQL every statement is a round trip: when the jobs run in savepoints (`careful`),
+    // the first job's savepoint goes with BEGIN, and each later one with the release of the job
+    // before it.
+    auto begin_on = [&](bool careful) {
+      if (conn_->dialect() == Dialect::kSqlite) return conn_->ExecScript("BEGIN IMMEDIATE");
+      return conn_->ExecScript(careful ? "BEGIN; SAVEPOINT job" : "BEGIN");
     };
-    Status begin = conn_ && conn_->healthy() ? begin_on() : Status::Ok();
+    Status begin = conn_ && conn_->healthy() ? begin_on(false) : Status::Ok();
     // No connection yet, or a broken one: broken before, or found broken only now by BEGIN after it
     // sat idle (the database restarted). Nothing has run on it in this batch, so open one (a
     // single attempt per batch) and begin there rather than fail the batch.
     if (!conn_ || !conn_->healthy()) {
       begin = connect();
-      if (begin.ok()) begin = begin_on();
+      if (begin.ok()) begin = begin_on(false);
     }
     if (!begin.ok()) {
       // The database is unreachable: fail this batch (callers answer 503); the next one retries.
@@ -124,18 +126,19 @@ void WriteQueue::Loop() {
       continue;
     }
     const bool sqlite = conn_->dialect() == Dialect::kSqlite;
-    // On SQLite the jobs first run without a savepoint each: a savepoint's statement journal (the
+    // The jobs first run without a savepoint each. On SQLite a savepoint's statement journal (the
     // pages a job changes, copied before it changes them, spilled to a temporary file) was 9 of an
-    // intake's 13 pwrites and ~15% of its cost. A job that fails having changed nothing needs no
-    // undo; one that fails after changing rows has the whole batch undone and run again below,
-    // each job in a savepoint of its own. (On PostgreSQL a savepoint rides with the previous
-    // job's round trip and costs little.)
-    bool careful = !sqlite;
-    if (sqlite && !RunWithoutSavepoints(batch, results)) {
+    // intake's 13 pwrites and ~15% of its cost; on PostgreSQL releasing one and starting the next
+    // was a round trip per job. A job that fails having changed nothing (Connection::WriteMark)
+    // needs no undo; one that fails after changing rows, or whose failure ended the transaction
+    // (any failed statement on PostgreSQL), has the whole batch undone and run again below, each
+    // job in a savepoint of its own.
+    bool careful = false;
+    if (!RunWithoutSavepoints(batch, results)) {
       conn_->ExecScript("ROLLBACK");
       if (on_discard_) on_discard_();
       ++redone_;
-      if (Status again = begin_on(); !again.ok()) {
+      if (Status again = begin_on(true); !again.ok()) {
         for (auto& it : batch) Finish(it, again);
         batch.clear();
         continue;

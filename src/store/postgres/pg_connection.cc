@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <cctype>
+
 #include <unordered_map>
 
 namespace gongzhi::sql {
@@ -37,6 +39,14 @@ class PgConnection : public Connection {
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   bool healthy() const override { return PQstatus(conn_) == CONNECTION_OK; }
+
+  // PostgreSQL keeps no count of changed rows (a data-modifying CTE's tag counts its SELECT's
+  // rows), so this counts the statements run that may change rows: all but those beginning with
+  // SELECT. A failed statement aborts the transaction, which gives no mark.
+  std::optional<int64_t> WriteMark() const override {
+    if (PQtransactionStatus(conn_) != PQTRANS_INTRANS) return std::nullopt;
+    return may_have_written_;
+  }
 
   Result<ExecResult> Exec(std::string_view sql, const std::vector<Value>& params) override {
     std::vector<std::string> text(params.size());
@@ -78,6 +88,7 @@ class PgConnection : public Connection {
       PQclear(res);
       return s;
     }
+    if (!StartsWithSelect(sql)) ++may_have_written_;
     ExecResult out;
     int rows = PQntuples(res), cols = PQnfields(res);
     out.rows.reserve(rows);
@@ -97,6 +108,7 @@ class PgConnection : public Connection {
   }
 
   Status ExecScript(std::string_view script) override {
+    ++may_have_written_;
     PGresult* res = PQexec(conn_, std::string(script).c_str());
     Status s = Check(res);
     PQclear(res);
@@ -104,6 +116,14 @@ class PgConnection : public Connection {
   }
 
  private:
+  static bool StartsWithSelect(std::string_view sql) {
+    size_t i = sql.find_first_not_of(" \t\r\n");
+    if (i == std::string_view::npos || sql.size() - i < 6) return false;
+    for (size_t k = 0; k < 6; ++k)
+      if (std::toupper(static_cast<unsigned char>(sql[i + k])) != "SELECT"[k]) return false;
+    return true;
+  }
+
   Status Check(PGresult* res) {
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::Ok();
@@ -121,6 +141,7 @@ class PgConnection : public Connection {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;
+  int64_t may_have_written_ = 0;  // statements run that may have changed rows (WriteMark)
 };
 
 }  // namespace
