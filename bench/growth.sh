@@ -1,7 +1,7 @@
 #!/bin/bash
 # Cost growth on a generated database (issue #7; bench/RESULTS.md "Cost growth"): start-up to the
 # first /healthz, three single requests per ranking and dashboard endpoint (milliseconds), case reads
-# and intake for D seconds each (wrk -t1 -c64), and the server's peak RSS.
+# and intake for D seconds each (wrk -t1 -c64), and the server's peak RSS before intake and after it.
 #   bench/growth.sh BINARY DB [PORT]
 # DB comes from `gongzhi bench gen --scale city --divisions data/handan-divisions.csv --cases N --db DB`
 # and is written to (migrations, intake): give it a copy. wrk must be installed (bench/compare.sh does).
@@ -31,7 +31,12 @@ for path in "assessment/ranking?group=township&period=$month" "assessment/rankin
 done
 wrk1() { wrk -t1 -c64 -d"${d}s" --latency -s "$1" "$url" | awk '/Requests\/sec/ {r=$2} $1=="99%" {p=$2} END {print r " req/s, p99 " p}'; }
 newest=$(curl -sf -H 'X-Gongzhi-Actor: system' "$url/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+hwm() { awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$pid/status; }
 echo "case reads: $(GZ_CASES=$newest wrk1 bench/wrk/case_read.lua)"
+# The database as generated: rankings, dashboards and reads. Intake then adds an open case per
+# report to the duplicate index, so the peak after it follows how many reports the runs made.
+echo "peak RSS before intake: $(hwm)"
 echo "intake (first run, reads the open cases): $(wrk1 bench/wrk/intake.lua)"
 echo "intake: $(wrk1 bench/wrk/intake.lua)"
-echo "peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$pid/status)"
+reports=$(( $(curl -sf -H 'X-Gongzhi-Actor: system' "$url/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2) - newest ))
+echo "peak RSS: $(hwm) (after $reports reports)"
