@@ -78,8 +78,9 @@ class Connection {
   virtual Dialect dialect() const = 0;
   // False once the connection is broken; the pool then drops it.
   virtual bool healthy() const { return true; }
-  // While a transaction is open, a count of the rows this connection's statements have changed
-  // so far; empty outside a transaction or where the backend does not keep one. Two equal marks
+  // While a transaction is open, a mark that moves whenever this connection's statements may have
+  // changed rows (SQLite: its count of changed rows; PostgreSQL: its count of statements other
+  // than SELECTs); empty outside a transaction or where the backend keeps none. Two equal marks
   // around a piece of work mean it changed nothing (the write queue's undo-free batches).
   virtual std::optional<int64_t> WriteMark() const { return std::nullopt; }
   // Pipelined durability for a group-commit writer: afterwards COMMIT returns before the disk has

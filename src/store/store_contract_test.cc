@@ -1,6 +1,6 @@
 // The store contract: every test runs against SQLite and against PostgreSQL (GONGZHI_TEST_PG).
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <future>

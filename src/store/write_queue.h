@@ -32,8 +32,9 @@ class WriteQueue {
   // Runs `job` in the next batch; `done` is called on a writer thread once the batch is durable
   // (OK) or failed, or at once when the queue is stopping. A job returning non-OK is rolled back
   // alone. `done` must be quick: the next batch waits for it. Thread-safe.
-  // A job may run more than once (on SQLite, when a job of its batch fails after writing, the
-  // batch is undone and run again job by job), so it must not consume what it captured.
+  // A job may run more than once (when a job of its batch fails after writing, or with a failed
+  // statement on PostgreSQL, the batch is undone and run again job by job), so it must not consume
+  // what it captured.
   void Submit(Job job, Done done);
   // Submit, then block until done.
   Status Run(Job job);
