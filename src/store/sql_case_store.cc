@@ -101,45 +101,46 @@ CaseRecord CaseFromRow(const sql::Row& r, const ContactCipher* cipher, const Tra
   return c;
 }
 
-// Values for every column after id and tracking_code (which never change), in kCaseCols order.
-std::vector<Value> CaseValues(const CaseRecord& c, const ContactCipher* cipher) {
-  return {c.version,
-          std::string(CaseStateName(c.facts.state)),
-          int64_t{c.facts.extension_pending},
-          int64_t{c.facts.reopened},
-          c.category_code,
-          c.description,
-          OptD(c.lng),
-          OptD(c.lat),
-          c.grid_code,
-          c.region_code,
-          c.township_code,
-          std::string(ChannelName(c.channel)),
-          cipher ? cipher->Seal(c.reporter_name) : c.reporter_name,
-          cipher ? cipher->Seal(c.reporter_phone) : c.reporter_phone,
-          Opt(c.suggested_unit_id),
-          c.route_reason,
-          Opt(c.unit_id),
-          Opt(c.worker_id),
-          Opt(c.merged_into),
-          c.created_at,
-          c.updated_at,
-          c.dispatched_at,
-          c.claimed_at,
-          c.resolved_at,
-          c.verified_at,
-          c.closed_at,
-          c.timers_through,
-          c.deadlines.response_warn,
-          c.deadlines.response_due,
-          c.deadlines.handling_warn,
-          c.deadlines.handling_due,
-          int64_t{c.return_count},
-          int64_t{c.rework_count},
-          c.rating_solved ? Value(int64_t{*c.rating_solved}) : Value(std::monostate{}),
-          c.rating_satisfaction ? Value(std::string(SatisfactionName(*c.rating_satisfaction)))
-                                : Value(std::monostate{}),
-          c.review_at};
+// Appends the values of every column after id and tracking_code (which never change), in kCaseCols
+// order, to `out` (built in place: an intake's row is the writer's largest).
+void AppendCaseValues(const CaseRecord& c, const ContactCipher* cipher, std::vector<Value>& out) {
+  out.emplace_back(c.version);
+  out.emplace_back(std::string(CaseStateName(c.facts.state)));
+  out.emplace_back(int64_t{c.facts.extension_pending});
+  out.emplace_back(int64_t{c.facts.reopened});
+  out.emplace_back(c.category_code);
+  out.emplace_back(c.description);
+  out.emplace_back(OptD(c.lng));
+  out.emplace_back(OptD(c.lat));
+  out.emplace_back(c.grid_code);
+  out.emplace_back(c.region_code);
+  out.emplace_back(c.township_code);
+  out.emplace_back(std::string(ChannelName(c.channel)));
+  out.emplace_back(cipher ? cipher->Seal(c.reporter_name) : c.reporter_name);
+  out.emplace_back(cipher ? cipher->Seal(c.reporter_phone) : c.reporter_phone);
+  out.emplace_back(Opt(c.suggested_unit_id));
+  out.emplace_back(c.route_reason);
+  out.emplace_back(Opt(c.unit_id));
+  out.emplace_back(Opt(c.worker_id));
+  out.emplace_back(Opt(c.merged_into));
+  out.emplace_back(c.created_at);
+  out.emplace_back(c.updated_at);
+  out.emplace_back(c.dispatched_at);
+  out.emplace_back(c.claimed_at);
+  out.emplace_back(c.resolved_at);
+  out.emplace_back(c.verified_at);
+  out.emplace_back(c.closed_at);
+  out.emplace_back(c.timers_through);
+  out.emplace_back(c.deadlines.response_warn);
+  out.emplace_back(c.deadlines.response_due);
+  out.emplace_back(c.deadlines.handling_warn);
+  out.emplace_back(c.deadlines.handling_due);
+  out.emplace_back(int64_t{c.return_count});
+  out.emplace_back(int64_t{c.rework_count});
+  out.emplace_back(c.rating_solved ? Value(int64_t{*c.rating_solved}) : Value(std::monostate{}));
+  out.emplace_back(c.rating_satisfaction ? Value(std::string(SatisfactionName(*c.rating_satisfaction)))
+                                         : Value(std::monostate{}));
+  out.emplace_back(c.review_at);
 }
 
 CaseEvent EventFromRow(const sql::Row& r) {
@@ -547,8 +548,11 @@ class SqlCaseStore : public CaseStore {
     int64_t seq = 0;
     std::string hash;
     ChainEvents(id, seq, hash, evs, hasher);
-    auto values = CaseValues(rec, cipher_);
-    values.insert(values.begin(), {id, rec.tracking_code.empty() ? StoredTracking(id) : rec.tracking_code});
+    std::vector<Value> values;
+    values.reserve(42);
+    values.emplace_back(id);
+    values.emplace_back(rec.tracking_code.empty() ? StoredTracking(id) : rec.tracking_code);
+    AppendCaseValues(rec, cipher_, values);
     values.push_back(next_due ? Value(*next_due) : Value(std::monostate{}));
     values.push_back(rec.lng ? Value(GeoCell(*rec.lng, *rec.lat)) : Value(std::monostate{}));
     values.push_back(seq);
@@ -595,7 +599,9 @@ class SqlCaseStore : public CaseStore {
       GZ_RETURN_IF_ERROR(InsertEvents(c, rec, events));
       std::string q = "UPDATE cases SET ";
       std::string cols = kCaseCols + std::strlen("id, tracking_code, ");
-      auto values = CaseValues(rec, cipher_);
+      std::vector<Value> values;
+      values.reserve(41);
+      AppendCaseValues(rec, cipher_, values);
       values[0] = expected_version + 1;  // version
       size_t start = 0;
       for (size_t i = 0; i < values.size(); ++i) {
