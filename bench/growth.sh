@@ -30,7 +30,9 @@ for path in "assessment/ranking?group=township&period=$month" "assessment/rankin
   echo "$path:$times ms"
 done
 wrk1() { wrk -t1 -c64 -d"${d}s" --latency -s "$1" "$url" | awk '/Requests\/sec/ {r=$2} $1=="99%" {p=$2} END {print r " req/s, p99 " p}'; }
-newest=$(curl -sf -H 'X-Gongzhi-Actor: system' "$url/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+# The highest case id (the case list is newest first).
+newest_id() { curl -sf -H 'X-Gongzhi-Actor: system' "$url/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2; }
+newest=$(newest_id)
 hwm() { awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$pid/status; }
 echo "case reads: $(GZ_CASES=$newest wrk1 bench/wrk/case_read.lua)"
 # The database as generated: rankings, dashboards and reads. Intake then adds an open case per
@@ -38,5 +40,5 @@ echo "case reads: $(GZ_CASES=$newest wrk1 bench/wrk/case_read.lua)"
 echo "peak RSS before intake: $(hwm)"
 echo "intake (first run, reads the open cases): $(wrk1 bench/wrk/intake.lua)"
 echo "intake: $(wrk1 bench/wrk/intake.lua)"
-reports=$(( $(curl -sf -H 'X-Gongzhi-Actor: system' "$url/api/v1/cases?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2) - newest ))
+reports=$(( $(newest_id) - newest ))
 echo "peak RSS: $(hwm) (after $reports reports)"
