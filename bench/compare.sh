@@ -8,6 +8,10 @@
 # Gongzhi also: the console's filtered lists, the leader's rankings, Open311 POST, a mixed day and the
 # dispatcher's and handlers' actions (accept → dispatch → claim → resolve → verify, with versions).
 # With wrk: throughput, p50/p99/p99.9 latency, errors, and the server's CPU (cores busy) and peak RSS.
+# wrk is closed-loop (each connection sends when answered: latency = connections / throughput), so
+# intake also runs open-loop at the issue's rate (bench/paced_load.cc: 10,000/s on SQLite, 3,000/s
+# on PostgreSQL, latency counted from when each request was due): does it hold that rate, and at
+# what p99?
 # Prints ratios to the ceiling and to Request Tracker. Runs as root: it installs what it needs.
 #   bench/compare.sh [SECONDS] [CASES]     defaults: 10 s per run, 100000 cases of history
 # Environment: GZ_SKIP_RT=1 leaves Request Tracker out (its ~400 packages take minutes to install).
@@ -40,7 +44,7 @@ request-tracker5 request-tracker5/database-type select sqlite3
 EOF
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-GZ_TARGETS="gongzhi http_ceiling" scripts/build.sh build/release -DCMAKE_BUILD_TYPE=Release -DGZ_TESTS=OFF >/dev/null
+GZ_TARGETS="gongzhi http_ceiling paced_load" scripts/build.sh build/release -DCMAKE_BUILD_TYPE=Release -DGZ_TESTS=OFF >/dev/null
 bin=build/release/gongzhi
 
 work=$(mktemp -d /tmp/gz-compare-XXXXXX); chmod 755 "$work"
@@ -73,6 +77,20 @@ run() {
   local cores=$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN { printf "%.2f", (b - a) / s }')
   local row
   row=$(printf "| %-22s | %s | %s | %s |" "$name" "$(sed 's/RESULT //; s/ requests=[0-9]*//' <<<"$out")" "$cores" \
+    "$(printf '%.0f' "$(rss_of "$pid")")")
+  rows+=("$row")
+  echo "$row"
+}
+# paced NAME PID URL RATE: intake offered at RATE a second (open loop), a row like run's.
+paced() {
+  local name=$1 pid=$2 url=$3 rate=$4 c0 c1 out
+  c0=$(cpu_of "$pid")
+  out=$(build/release/paced_load "$url" --rate "$rate" --seconds "$secs" --intake | grep '^RESULT')
+  c1=$(cpu_of "$pid")
+  R[$name]=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out")
+  local row
+  row=$(printf "| %-22s | %s | %s | %s |" "$name" "$(sed 's/RESULT //; s/ requests=[0-9]*//' <<<"$out")" \
+    "$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN { printf "%.2f", (b - a) / (s + 1.2) }')" \
     "$(printf '%.0f' "$(rss_of "$pid")")")
   rows+=("$row")
   echo "$row"
@@ -113,15 +131,16 @@ gongzhi_runs() {
   GZ_CASES=$history run "${label}_read" "$server" http://127.0.0.1:18200 bench/wrk/case_read.lua
   run "${label}_list" "$server" http://127.0.0.1:18200 bench/wrk/case_list.lua
   run "${label}_ranking" "$server" http://127.0.0.1:18200 bench/wrk/ranking.lua
+  paced "${label}_intake_paced" "$server" http://127.0.0.1:18200 "$paced_rate"
   run "${label}_intake" "$server" http://127.0.0.1:18200 bench/wrk/intake.lua
   run "${label}_open311" "$server" http://127.0.0.1:18200 bench/wrk/open311_post.lua
   GZ_CASES=$history run "${label}_mixed_day" "$server" http://127.0.0.1:18200 bench/wrk/mixed_day.lua
   GZ_WRK_THREADS=2 run "${label}_dispatch" "$server" http://127.0.0.1:18200 bench/wrk/dispatch.lua
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
-gongzhi_runs sqlite --db "$work/gz.db"
+paced_rate=10000 gongzhi_runs sqlite --db "$work/gz.db"
 pg=$(scripts/pg.sh start "$pgdir" | sed -n "s/^export GONGZHI_TEST_PG_E2E='\(.*\)'$/\1/p")
-gongzhi_runs postgres --pg "$pg" --key-file "$work/pg.key"
+paced_rate=3000 gongzhi_runs postgres --pg "$pg" --key-file "$work/pg.key"
 scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
 
 # 4. Request Tracker 5 on SQLite, its own standalone server.
@@ -147,6 +166,9 @@ echo "ratios:"
 echo "- Gongzhi SQLite intake / ceiling POST: $(ratio sqlite_intake ceiling_post) (target ≥ 25%)"
 echo "- Gongzhi SQLite read / ceiling GET: $(ratio sqlite_read ceiling_get) (target ≥ 50%)"
 echo "- Gongzhi PostgreSQL intake / ceiling POST: $(ratio postgres_intake ceiling_post)"
+for l in sqlite postgres; do
+  echo "- Gongzhi $l intake offered at a fixed rate (open loop): $(sed -n "s/^| ${l}_intake_paced *| \(.*\) |.*|.*|$/\1/p" <<<"$(printf '%s\n' "${rows[@]}")") (target p99 ≤ 20 ms)"
+done
 echo "- Gongzhi PostgreSQL read / ceiling GET: $(ratio postgres_read ceiling_get)"
 if [ "${GZ_SKIP_RT:-}" != 1 ]; then
   echo "- Gongzhi SQLite intake / Request Tracker intake: $(factor sqlite_intake rt_intake)"
