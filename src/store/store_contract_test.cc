@@ -234,6 +234,29 @@ TEST_P(StoreContract, RowsReadInPlaceConvertLikeStoredRows) {
   EXPECT_EQ(stored[0].substr(stored[0].rfind(';', stored[0].size() - 2) + 1), "1|0|0.000000|;");
 }
 
+// A double sent as a parameter comes back as the same double (PostgreSQL gets parameters as
+// text): coordinates with every digit, the smallest and largest magnitudes.
+TEST_P(StoreContract, RealParametersReadBackExactly) {
+  store_.reset();
+  auto c = GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto& conn = **c;
+  ASSERT_TRUE(conn.ExecScript("CREATE TABLE reals (k BIGINT, r DOUBLE PRECISION)").ok());
+  const std::vector<double> values{114.36549912345678, 36.6 + 1e-13, 0.1 + 0.2, 5e-324, 2.2250738585072014e-308,
+                                   1.7976931348623157e308, -123456789.98765432, 1.0 / 3};
+  for (size_t i = 0; i < values.size(); ++i)
+    ASSERT_TRUE(conn.Exec("INSERT INTO reals VALUES (?, ?)", {static_cast<int64_t>(i), values[i]}).ok());
+  auto r = conn.Exec("SELECT r FROM reals ORDER BY k");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), values.size());
+  for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(r->rows[i].Real(0), values[i]) << i;
+  // The comparison happens in the database too: a point found by the value it was stored with.
+  auto found = conn.Exec("SELECT k FROM reals WHERE r = ?", {values[0]});
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_EQ(found->rows.size(), 1u);
+  EXPECT_EQ(found->rows[0].Int(0), 0);
+}
+
 // What a signed-in request reads: the credential, its account and the account's roles in order,
 // without the password hash; nothing for an unknown token or once the credential is deleted.
 TEST_P(StoreContract, ASignedInTokenReadsItsAccountAndRoles) {

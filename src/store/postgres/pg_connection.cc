@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <cctype>
+#include <charconv>
 
 #include <unordered_map>
 
@@ -59,9 +60,11 @@ class PgConnection : public Connection {
       }
       if (auto p = std::get_if<int64_t>(&v)) text[i] = std::to_string(*p);
       else if (auto p = std::get_if<double>(&v)) {
+        // The shortest text that reads back as the same double (snprintf's "%.17g" took 7% of
+        // the process's CPU in PostgreSQL intake: its exact decimal expansion is multi-precision).
         char buf[64];
-        std::snprintf(buf, sizeof buf, "%.17g", *p);
-        text[i] = buf;
+        auto r = std::to_chars(buf, buf + sizeof buf, *p);
+        text[i].assign(buf, r.ptr);
       } else text[i] = std::get<std::string>(v);
       values[i] = text[i].c_str();
     }
