@@ -57,6 +57,12 @@ struct ExecResult {
   int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
 };
 
+// One statement to run: SQL with '?' placeholders and its parameters.
+struct Statement {
+  std::string sql;
+  std::vector<Value> params;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -88,6 +94,24 @@ class Connection {
   // connection is gone) makes every transaction committed before the call durable. Empty when the
   // backend does not support it (its COMMIT is durable by itself).
   virtual std::function<Status()> DeferSync() { return {}; }
+  // Whether Pipeline sends several statements in one round trip (PostgreSQL). SQLite runs in
+  // process: there is no round trip to save.
+  virtual bool CanPipeline() const { return false; }
+  // Runs `statements` in order, sent together and answered together: one result each. After a
+  // failed statement the later ones are not run (their results say so), and a transaction they
+  // were in is left failed (roll it back). Where CanPipeline is false: one Exec after another,
+  // stopping likewise at the first failure.
+  virtual std::vector<Result<ExecResult>> Pipeline(const std::vector<Statement>& statements) {
+    std::vector<Result<ExecResult>> out;
+    for (const auto& st : statements) {
+      if (!out.empty() && !out.back().ok()) {
+        out.emplace_back(Status::Internal("not run: an earlier statement failed"));
+        continue;
+      }
+      out.push_back(Exec(st.sql, st.params));
+    }
+    return out;
+  }
 };
 
 // A fixed-size pool; Acquire blocks until a connection is free. Thread-safe.

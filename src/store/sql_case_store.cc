@@ -206,12 +206,11 @@ Status InsertEvents(sql::Connection& c, const CaseRecord& rec, const std::vector
 
 // On PostgreSQL, where each statement is a round trip: one INSERT of the case row (`case_insert`
 // with `case_values`), its events and their feed entries, the later ones as data-modifying CTEs.
-// A `select` (with `select_params`) runs in the same statement after them and its rows are
-// returned; it sees the database as it was before the statement (the new rows are not in it).
-Result<std::vector<sql::Row>> InsertCaseWithEventsPg(sql::Connection& c, const std::string& case_insert,
-                                                     std::vector<Value> case_values, const CaseRecord& rec,
-                                                     const std::vector<CaseEvent>& events, bool feed,
-                                                     const std::string& select, std::vector<Value> select_params) {
+// A `select` (with `select_params`) runs in the same statement after them and its rows are the
+// statement's; it sees the database as it was before the statement (the new rows are not in it).
+sql::Statement InsertCaseWithEventsPg(const std::string& case_insert, std::vector<Value> case_values,
+                                      const CaseRecord& rec, const std::vector<CaseEvent>& events, bool feed,
+                                      const std::string& select, std::vector<Value> select_params) {
   std::vector<std::string> parts{case_insert};
   std::vector<Value> p = std::move(case_values);
   auto rows = [&](std::string head, size_t width, auto values_of) {
@@ -234,8 +233,7 @@ Result<std::vector<sql::Row>> InsertCaseWithEventsPg(sql::Connection& c, const s
   for (size_t i = 0; i + 1 < parts.size(); ++i)
     q += (i ? ", w" : "WITH w") + std::to_string(i) + " AS (" + parts[i] + ") ";
   q += parts.back();
-  GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, p));
-  return std::move(r.rows);
+  return {std::move(q), std::move(p)};
 }
 
 constexpr const char* kFactCols =
@@ -499,18 +497,36 @@ class SqlCaseStore : public CaseStore {
     auto rec = std::make_shared<CaseRecord>(std::move(c_in));
     auto first = std::make_shared<CaseEvent>(std::move(first_in));
     auto id = std::make_shared<int64_t>(0);
-    auto job = [this, rec, first, hasher = std::move(hasher), next_due, lookup, id](sql::Connection& c) -> Status {
-      std::vector<CaseEvent> evs{*first};  // a copy: the job may run again (WriteQueue::Submit)
-      GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true, lookup.get()));
-      NoteCase(*id, *rec);
-      return Status::Ok();
-    };
-    sql::WriteQueue& queue =
-        intake_writes_.empty() ? writes_ : *intake_writes_[next_intake_++ % intake_writes_.size()];
-    queue.Submit(std::move(job), [this, id, rec, done = std::move(done)](Status s) {
+    auto answer = [this, id, rec, done = std::move(done)](Status s) {
       if (!s.ok()) return done(std::move(s));
       done(Inserted{*id, rec->tracking_code.empty() ? codec_.Encode(*id) : rec->tracking_code});
-    });
+    };
+    if (intake_writes_.empty()) {  // SQLite: the one writer, its duplicate index in memory
+      writes_.Submit(
+          [this, rec, first, hasher = std::move(hasher), next_due, lookup, id](sql::Connection& c) -> Status {
+            std::vector<CaseEvent> evs{*first};  // a copy: the job may run again (WriteQueue::Submit)
+            GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true, lookup.get()));
+            NoteCase(*id, *rec);
+            return Status::Ok();
+          },
+          std::move(answer));
+      return;
+    }
+    // PostgreSQL: one statement per intake (the case, its event, its feed entry and the duplicate
+    // look-up), so a batch of them goes to the database in one round trip (WriteQueue::Pipelined).
+    sql::WriteQueue::Pipelined job;
+    job.prepare = [this, rec, first, hasher = std::move(hasher), next_due, lookup,
+                   id](sql::Connection& c) -> Result<sql::Statement> {
+      std::vector<CaseEvent> evs{*first};  // a copy: the job may be prepared again
+      GZ_ASSIGN_OR_RETURN(auto st, InsertCaseStatementPg(c, *rec, evs, hasher, next_due, true, lookup.get()));
+      *id = st.first;
+      return std::move(st.second);
+    };
+    job.finish = [lookup](sql::ExecResult r) {
+      if (lookup) lookup->found = NearbyFromRows(lookup->query, r.rows);
+      return Status::Ok();
+    };
+    intake_writes_[next_intake_++ % intake_writes_.size()]->SubmitPipelined(std::move(job), std::move(answer));
   }
 
   // The id the next case inserted on `c` gets. SQLite: the one after the last (one writer). PostgreSQL:
@@ -539,17 +555,58 @@ class SqlCaseStore : public CaseStore {
   Result<int64_t> InsertCaseRow(sql::Connection& c, const CaseRecord& rec, std::vector<CaseEvent>& evs,
                                 const EventHasher& hasher, std::optional<InstantMs> next_due, bool feed,
                                 Lookup* lookup = nullptr) {
-    if (lookup && c.dialect() == sql::Dialect::kSqlite) {
+    if (c.dialect() == sql::Dialect::kPostgres) {
+      GZ_ASSIGN_OR_RETURN(auto st, InsertCaseStatementPg(c, rec, evs, hasher, next_due, feed, lookup));
+      GZ_ASSIGN_OR_RETURN(auto r, c.Exec(st.second.sql, st.second.params));
+      if (lookup) lookup->found = NearbyFromRows(lookup->query, r.rows);
+      return st.first;
+    }
+    if (lookup) {
       GZ_ASSIGN_OR_RETURN(lookup->found, FindNearbyOn(c, lookup->query, true));
     }
-    // The id is taken first, so the first event (whose hash covers the id) is written with the
-    // row itself instead of by a second UPDATE of it.
     GZ_ASSIGN_OR_RETURN(const int64_t id, NextCaseId(c));
+    GZ_ASSIGN_OR_RETURN(auto values, CaseRowValues(id, rec, evs, hasher, next_due));
+    GZ_RETURN_IF_ERROR(c.Exec(CaseInsertSql(), values).status());
+    GZ_RETURN_IF_ERROR(InsertEvents(c, rec, evs, feed));
+    return id;
+  }
+
+  // PostgreSQL: the new case's id and the one statement that inserts it with its events (and
+  // their feed entries), whose rows are the duplicate candidates `lookup` asks for.
+  Result<std::pair<int64_t, sql::Statement>> InsertCaseStatementPg(sql::Connection& c, const CaseRecord& rec,
+                                                                   std::vector<CaseEvent>& evs,
+                                                                   const EventHasher& hasher,
+                                                                   std::optional<InstantMs> next_due, bool feed,
+                                                                   const Lookup* lookup) {
+    GZ_ASSIGN_OR_RETURN(const int64_t id, NextCaseId(c));
+    GZ_ASSIGN_OR_RETURN(auto values, CaseRowValues(id, rec, evs, hasher, next_due));
+    std::vector<Value> lookup_params;
+    const std::string select = lookup ? NearbySql(lookup->query, lookup_params) : std::string();
+    return std::pair{id, InsertCaseWithEventsPg(CaseInsertSql(), std::move(values), rec, evs, feed, select,
+                                                std::move(lookup_params))};
+  }
+
+  // kCaseCols and next_due, geo_cell, last_seq, last_hash.
+  static size_t CaseRowWidth() {
+    static const size_t n = std::count(kCaseCols, kCaseCols + std::strlen(kCaseCols), ',') + 1 + 4;
+    return n;
+  }
+
+  static const std::string& CaseInsertSql() {
+    static const std::string q = std::string("INSERT INTO cases (") + kCaseCols +
+                                 ", next_due, geo_cell, last_seq, last_hash) VALUES " + Placeholders(CaseRowWidth());
+    return q;
+  }
+
+  // The values of CaseInsertSql for the case `id`, after its events are chained (their hashes
+  // cover the id, so the first is written with the row itself instead of by a second UPDATE).
+  Result<std::vector<Value>> CaseRowValues(int64_t id, const CaseRecord& rec, std::vector<CaseEvent>& evs,
+                                           const EventHasher& hasher, std::optional<InstantMs> next_due) {
     int64_t seq = 0;
     std::string hash;
     ChainEvents(id, seq, hash, evs, hasher);
     std::vector<Value> values;
-    values.reserve(42);
+    values.reserve(CaseRowWidth());
     values.emplace_back(id);
     values.emplace_back(rec.tracking_code.empty() ? StoredTracking(id) : rec.tracking_code);
     AppendCaseValues(rec, cipher_, values);
@@ -557,19 +614,9 @@ class SqlCaseStore : public CaseStore {
     values.push_back(rec.lng ? Value(GeoCell(*rec.lng, *rec.lat)) : Value(std::monostate{}));
     values.push_back(seq);
     values.push_back(std::move(hash));
-    static const std::string q = std::string("INSERT INTO cases (") + kCaseCols +
-                                 ", next_due, geo_cell, last_seq, last_hash) VALUES " + Placeholders(values.size());
-    if (c.dialect() == sql::Dialect::kPostgres) {
-      std::vector<Value> lookup_params;
-      const std::string select = lookup ? NearbySql(lookup->query, lookup_params) : std::string();
-      GZ_ASSIGN_OR_RETURN(auto rows, InsertCaseWithEventsPg(c, q, std::move(values), rec, evs, feed, select,
-                                                            std::move(lookup_params)));
-      if (lookup) lookup->found = NearbyFromRows(lookup->query, rows);
-    } else {
-      GZ_RETURN_IF_ERROR(c.Exec(q, values).status());
-      GZ_RETURN_IF_ERROR(InsertEvents(c, rec, evs, feed));
-    }
-    return id;
+    if (values.size() != CaseRowWidth())
+      return Status::Internal("a case row of " + std::to_string(values.size()) + " values");
+    return values;
   }
 
   Status ImportCases(std::vector<ImportedCase> cases, const EventHasher& hasher, const RollupDeltas& rollup) override {

@@ -160,6 +160,105 @@ TEST_P(StoreContract, AFailedJobInABatchIsUndoneAlone) {
   EXPECT_EQ(BatchProbeRows(open), (std::vector<std::string>{"1=one", "2=two", "4=four"}));
 }
 
+// Jobs in two halves (WriteQueue::Pipelined, as intakes are): on PostgreSQL a batch of them is
+// one round trip; one whose statement fails is undone alone there too; every job's finish gets
+// its statement's rows, in the order the jobs were submitted.
+TEST_P(StoreContract, PipelinedJobsCommitTogetherAndAFailedOneIsUndoneAlone) {
+  auto open = BatchProbe();
+  sql::WriteQueue q(open);
+  std::vector<int64_t> finished;  // written by the writer thread only, read after its answers
+  auto insert = [&finished](int64_t k, std::string v) {
+    sql::WriteQueue::Pipelined job;
+    job.prepare = [k, v](sql::Connection&) -> Result<sql::Statement> {
+      return sql::Statement{"INSERT INTO batch_probe (k, v) VALUES (?, ?) RETURNING k", {k, v}};
+    };
+    job.finish = [&finished](sql::ExecResult r) {
+      finished.push_back(r.rows.at(0).Int(0));
+      return Status::Ok();
+    };
+    return job;
+  };
+  // Holds the writer in a job of its own until `submit` has queued the next batch behind it.
+  auto batch_of = [&q](const std::function<void()>& submit) {
+    std::promise<void> entered, gate;
+    std::promise<Status> held;
+    std::shared_future<void> open_gate = gate.get_future().share();
+    q.Submit([&entered, open_gate](sql::Connection&) {
+               entered.set_value();
+               open_gate.wait();
+               return Status::Ok();
+             },
+             [&held](Status s) { held.set_value(std::move(s)); });
+    entered.get_future().wait();
+    submit();
+    gate.set_value();
+    EXPECT_TRUE(held.get_future().get().ok());
+  };
+  std::vector<std::promise<Status>> done(7);
+  auto answer = [&done](size_t i) { return [&done, i](Status s) { done[i].set_value(std::move(s)); }; };
+  batch_of([&] {
+    q.SubmitPipelined(insert(1, "one"), answer(0));
+    q.SubmitPipelined(insert(2, "two"), answer(1));
+    q.SubmitPipelined(insert(1, "one again"), answer(2));  // collides with 1
+    q.SubmitPipelined(insert(4, "four"), answer(3));
+  });
+  EXPECT_TRUE(done[0].get_future().get().ok());
+  EXPECT_TRUE(done[1].get_future().get().ok());
+  EXPECT_EQ(done[2].get_future().get().code(), ErrorCode::kConflict);
+  EXPECT_TRUE(done[3].get_future().get().ok());
+  batch_of([&] {
+    q.SubmitPipelined(insert(5, "five"), answer(4));
+    q.SubmitPipelined(insert(6, "six"), answer(5));
+  });
+  EXPECT_TRUE(done[4].get_future().get().ok());
+  EXPECT_TRUE(done[5].get_future().get().ok());
+  // A plain job beside a pipelined one: that batch runs as any batch does.
+  std::promise<Status> plain;
+  batch_of([&] {
+    q.SubmitPipelined(insert(7, "seven"), answer(6));
+    q.Submit([](sql::Connection& c) { return c.Exec("UPDATE batch_probe SET v = 'FIVE' WHERE k = 5").status(); },
+             [&plain](Status s) { plain.set_value(std::move(s)); });
+  });
+  EXPECT_TRUE(done[6].get_future().get().ok());
+  EXPECT_TRUE(plain.get_future().get().ok());
+  EXPECT_EQ(finished, (std::vector<int64_t>{1, 2, 4, 5, 6, 7}));
+  EXPECT_EQ(BatchProbeRows(open),
+            (std::vector<std::string>{"1=one", "2=two", "4=four", "5=FIVE", "6=six", "7=seven"}));
+  // PostgreSQL: {1, 2, 1 again, 4} failed in one round trip and ran again job by job; {5, 6} was
+  // one round trip. SQLite runs in process: nothing to save, and a failed INSERT changed nothing.
+  EXPECT_EQ(q.pipelined(), GetParam() == "postgres" ? 1u : 0u);
+  EXPECT_EQ(q.redone(), GetParam() == "postgres" ? 1u : 0u);
+}
+
+// Statements sent together: each answered in order; after a failure (here a statement that does
+// not parse) the later ones are not run, and the connection stays usable for the same statements
+// afterwards (on PostgreSQL: which of them became prepared statements is known exactly).
+TEST_P(StoreContract, APipelineStopsAtItsFirstFailureAndLeavesTheConnectionUsable) {
+  auto open = BatchProbe();
+  auto c = open();
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto& conn = **c;
+  const std::string a = "INSERT INTO batch_probe (k, v) VALUES (?, ?)", bad = "INSERT INTO nowhere VALUES (?)",
+                    b = "SELECT COUNT(*) FROM batch_probe WHERE k >= ?";
+  ASSERT_TRUE(conn.ExecScript("BEGIN").ok());
+  auto out = conn.Pipeline({{a, {int64_t{1}, std::string("one")}}, {bad, {int64_t{1}}}, {b, {int64_t{0}}}});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_TRUE(out[0].ok()) << out[0].status().ToString();
+  EXPECT_FALSE(out[1].ok());
+  EXPECT_FALSE(out[2].ok());
+  ASSERT_TRUE(conn.ExecScript("ROLLBACK").ok());
+  EXPECT_TRUE(conn.healthy());
+  EXPECT_TRUE(conn.Exec(a, {int64_t{2}, std::string("two")}).ok());
+  auto counted = conn.Exec(b, {int64_t{0}});
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  EXPECT_EQ(counted->rows.at(0).Int(0), 1);  // the rolled-back insert is gone
+  auto again = conn.Pipeline({{a, {int64_t{3}, std::string("three")}}, {b, {int64_t{0}}}});
+  ASSERT_TRUE(again.at(0).ok()) << again[0].status().ToString();
+  ASSERT_TRUE(again.at(1).ok()) << again[1].status().ToString();
+  EXPECT_EQ(again[1]->rows.at(0).Int(0), 2);
+  EXPECT_EQ(BatchProbeRows(open), (std::vector<std::string>{"2=two", "3=three"}));
+}
+
 // A job that fails before changing anything (a version check, a missing row) leaves its batch
 // as it was: the others commit, and none of them has to be undone and run again.
 TEST_P(StoreContract, AJobThatFailsBeforeWritingCostsItsBatchNothing) {

@@ -1,5 +1,6 @@
 #include "store/write_queue.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -43,16 +44,29 @@ void WriteQueue::SyncLoop() {
   }
 }
 
-void WriteQueue::Submit(Job job, Done done) {
+void WriteQueue::Submit(Job job, Done done) { Enqueue(Item{std::move(job), std::move(done), nullptr}); }
+
+void WriteQueue::SubmitPipelined(Pipelined job, Done done) {
+  auto halves = std::make_shared<const Pipelined>(std::move(job));
+  // Run alone (in a batch that is not all pipelined, or again after a failure): both halves here.
+  Job whole = [halves](Connection& c) -> Status {
+    GZ_ASSIGN_OR_RETURN(auto st, halves->prepare(c));
+    GZ_ASSIGN_OR_RETURN(auto r, c.Exec(st.sql, st.params));
+    return halves->finish(std::move(r));
+  };
+  Enqueue(Item{std::move(whole), std::move(done), std::move(halves)});
+}
+
+void WriteQueue::Enqueue(Item item) {
   {
     std::lock_guard lock(mu_);
     if (!stop_) {
-      queue_.push_back(Item{std::move(job), std::move(done)});
+      queue_.push_back(std::move(item));
       cv_.notify_one();
       return;
     }
   }
-  done(Status::Unavailable("the store is shutting down"));
+  item.done(Status::Unavailable("the store is shutting down"));
 }
 
 void WriteQueue::Finish(Item& item, Status s) {
@@ -69,6 +83,32 @@ Status WriteQueue::Run(Job job) {
   auto f = p.get_future();
   Submit(std::move(job), [&p](Status s) { p.set_value(std::move(s)); });
   return f.get();
+}
+
+// In the transaction BEGIN opened, one round trip: the jobs' statements, then COMMIT. True when
+// it committed (every job's result in `results`); false when a statement failed (the transaction
+// is left failed: roll it back) or the connection did.
+bool WriteQueue::RunPipelined(std::vector<Item>& batch, std::vector<Status>& results) {
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  std::vector<Statement> st;
+  st.reserve(batch.size() + 1);
+  std::vector<size_t> at(batch.size(), kNone);  // each job's statement in `st`
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto s = batch[i].pipelined->prepare(*conn_);
+    if (!s.ok()) {
+      results[i] = s.status();  // it wrote nothing: the others go on
+      continue;
+    }
+    at[i] = st.size();
+    st.push_back(std::move(*s));
+  }
+  st.push_back({"COMMIT", {}});
+  auto out = conn_->Pipeline(st);
+  for (const auto& r : out)
+    if (!r.ok()) return false;
+  for (size_t i = 0; i < batch.size(); ++i)
+    if (at[i] != kNone) results[i] = batch[i].pipelined->finish(std::move(*out[at[i]]));
+  return true;
 }
 
 bool WriteQueue::RunWithoutSavepoints(std::vector<Item>& batch, std::vector<Status>& results) {
@@ -133,11 +173,36 @@ void WriteQueue::Loop() {
     // needs no undo; one that fails after changing rows, or whose failure ended the transaction
     // (any failed statement on PostgreSQL), has the whole batch undone and run again below, each
     // job in a savepoint of its own.
-    bool careful = false;
-    if (!RunWithoutSavepoints(batch, results)) {
+    // A batch of pipelined jobs on a connection that pipelines (PostgreSQL) goes in one round trip
+    // after BEGIN's, which also proved the connection alive. If it did not commit and the
+    // connection is broken, whether COMMIT happened cannot be known: the batch fails, as when a
+    // COMMIT's answer is lost; else nothing of it stays and it runs again job by job.
+    bool careful = false, undo;
+    if (conn_->CanPipeline() &&
+        std::all_of(batch.begin(), batch.end(), [](const Item& it) { return it.pipelined != nullptr; })) {
+      if (RunPipelined(batch, results)) {
+        ++batches_, ++pipelined_;
+        jobs_ += batch.size();
+        for (size_t i = 0; i < batch.size(); ++i) Finish(batch[i], results[i]);
+        batch.clear();
+        continue;
+      }
+      if (!conn_->healthy()) {
+        if (on_discard_) on_discard_();
+        const Status lost = Status::Unavailable("the database connection broke while the batch was committing");
+        for (auto& it : batch) Finish(it, lost);
+        batch.clear();
+        continue;
+      }
+      undo = true;
+    } else {
+      undo = !RunWithoutSavepoints(batch, results);
+    }
+    if (undo) {
       conn_->ExecScript("ROLLBACK");
       if (on_discard_) on_discard_();
       ++redone_;
+      results.assign(batch.size(), Status::Ok());
       if (Status again = begin_on(true); !again.ok()) {
         for (auto& it : batch) Finish(it, again);
         batch.clear();

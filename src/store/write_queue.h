@@ -1,9 +1,10 @@
 // Group commit: one writer connection and thread; concurrent write jobs are run in one
-// transaction (each inside its own savepoint, so one failing job does not sink the others) and
-// every caller is answered once that transaction is durable: one fsync per batch instead of one
-// per request. Where the connection supports it (SQLite), the sync is pipelined: a second thread
-// syncs the log of batch N (and any other committed meanwhile) while the writer runs batch N+1,
-// and answers their callers after the sync.
+// transaction (one failing job does not sink the others: see Submit) and every caller is answered
+// once that transaction is durable: one fsync per batch instead of one per request. Where the
+// connection supports it (SQLite), the sync is pipelined: a second thread syncs the log of batch N
+// (and any other committed meanwhile) while the writer runs batch N+1, and answers their callers
+// after the sync. On PostgreSQL a batch of jobs submitted in two halves (SubmitPipelined) is sent
+// in one round trip.
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,17 @@ class WriteQueue {
   // statement on PostgreSQL, the batch is undone and run again job by job), so it must not consume
   // what it captured.
   void Submit(Job job, Done done);
+  // A job in two halves, for a connection that pipelines (PostgreSQL): `prepare` returns the one
+  // statement the job writes with (it may run statements of its own first, e.g. for ids, but
+  // nothing that needs undoing), and `finish` takes that statement's result, once the batch has
+  // committed. A batch made only of such jobs goes to the database in one round trip: BEGIN, every
+  // job's statement, COMMIT. If one statement fails, nothing of it stays and the batch runs again
+  // job by job, each in a savepoint (prepare, then the statement, then finish), as Submit's jobs do.
+  struct Pipelined {
+    std::function<Result<Statement>(Connection&)> prepare;
+    std::function<Status(ExecResult)> finish;
+  };
+  void SubmitPipelined(Pipelined job, Done done);
   // Submit, then block until done.
   Status Run(Job job);
   // Called on the writer thread when a batch's COMMIT fails and its jobs' writes are discarded
@@ -46,15 +58,19 @@ class WriteQueue {
   uint64_t batches() const { return batches_; }
   uint64_t jobs() const { return jobs_; }
   uint64_t redone() const { return redone_; }  // batches undone and run again job by job
+  uint64_t pipelined() const { return pipelined_; }  // batches committed in one round trip
 
  private:
   struct Item {
     Job job;
     Done done;
+    std::shared_ptr<const Pipelined> pipelined;  // also the halves of `job`, when it has them
   };
   void Loop();
   void SyncLoop();
   bool RunWithoutSavepoints(std::vector<Item>& batch, std::vector<Status>& results);
+  bool RunPipelined(std::vector<Item>& batch, std::vector<Status>& results);
+  void Enqueue(Item item);
   static void Finish(Item& item, Status s);
   struct Committed {  // a committed batch waiting for its sync
     std::vector<Item> items;
@@ -68,7 +84,7 @@ class WriteQueue {
   std::condition_variable cv_;
   std::deque<Item> queue_;
   bool stop_ = false;
-  std::atomic<uint64_t> batches_{0}, jobs_{0}, redone_{0};
+  std::atomic<uint64_t> batches_{0}, jobs_{0}, redone_{0}, pipelined_{0};
   std::function<void()> on_discard_;
   std::function<Status()> sync_;  // the writer connection's deferred sync; empty: COMMIT is durable
   std::mutex sync_mu_;
