@@ -526,7 +526,15 @@ class SqlCaseStore : public CaseStore {
       if (lookup) lookup->found = NearbyFromRows(lookup->query, r.rows);
       return Status::Ok();
     };
-    intake_writes_[next_intake_++ % intake_writes_.size()]->SubmitPipelined(std::move(job), std::move(answer));
+    // To the writer with the fewest intakes unanswered: when one connection's batch is slow, the
+    // reports that follow go to the other instead of queueing behind it (round-robin, they did).
+    const size_t n = intake_writes_.size(), first_choice = next_intake_++ % n;
+    sql::WriteQueue* to = intake_writes_[first_choice].get();
+    for (size_t i = 1; i < n; ++i) {
+      sql::WriteQueue* other = intake_writes_[(first_choice + i) % n].get();
+      if (other->backlog() < to->backlog()) to = other;
+    }
+    to->SubmitPipelined(std::move(job), std::move(answer));
   }
 
   // The id the next case inserted on `c` gets. SQLite: the one after the last (one writer). PostgreSQL:

@@ -106,6 +106,43 @@ TEST(WriteQueueTest, AnswersOnlyAfterTheBatchIsDurable) {
   }
 }
 
+// backlog() counts a job from its submission to its answer (queued, running, waiting for the
+// sync), which is what the store routes intakes by (the writer with the fewest).
+TEST(WriteQueueTest, BacklogCountsJobsUntilTheyAreAnswered) {
+  for (bool deferred : {false, true}) {
+    auto counters = std::make_shared<Counters>();
+    WriteQueue q([&]() -> Result<std::unique_ptr<Connection>> {
+      return std::unique_ptr<Connection>(std::make_unique<CountingConnection>(counters, deferred));
+    });
+    EXPECT_EQ(q.backlog(), 0u);
+    std::promise<void> entered, gate;
+    std::shared_future<void> open_gate = gate.get_future().share();
+    std::atomic<int> answered{0};
+    std::vector<size_t> seen_in_answers;  // backlog as each answer runs (the writer's thread)
+    auto done = [&](Status s) {
+      EXPECT_TRUE(s.ok());
+      seen_in_answers.push_back(q.backlog());
+      ++answered;
+    };
+    q.Submit([&entered, open_gate](Connection&) {
+               entered.set_value();
+               open_gate.wait();
+               return Status::Ok();
+             },
+             done);
+    entered.get_future().wait();
+    for (int i = 0; i < 4; ++i) q.Submit([](Connection&) { return Status::Ok(); }, done);
+    EXPECT_EQ(q.backlog(), 5u) << "one running, four queued";
+    gate.set_value();
+    while (answered < 5) std::this_thread::yield();
+    EXPECT_EQ(q.backlog(), 0u);
+    // Each answer is counted out as it is given: the first leaves the four behind it.
+    ASSERT_EQ(seen_in_answers.size(), 5u);
+    EXPECT_EQ(seen_in_answers.front(), 4u);
+    EXPECT_EQ(seen_in_answers.back(), 0u);
+  }
+}
+
 }  // namespace
 }  // namespace gongzhi::sql
 

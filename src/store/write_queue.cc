@@ -61,6 +61,7 @@ void WriteQueue::Enqueue(Item item) {
   {
     std::lock_guard lock(mu_);
     if (!stop_) {
+      ++backlog_;
       queue_.push_back(std::move(item));
       cv_.notify_one();
       return;
@@ -70,6 +71,7 @@ void WriteQueue::Enqueue(Item item) {
 }
 
 void WriteQueue::Finish(Item& item, Status s) {
+  --backlog_;
   // A completion that throws must not take the writer thread (and every later write) with it.
   try {
     item.done(std::move(s));

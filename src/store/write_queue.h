@@ -59,6 +59,8 @@ class WriteQueue {
   uint64_t jobs() const { return jobs_; }
   uint64_t redone() const { return redone_; }  // batches undone and run again job by job
   uint64_t pipelined() const { return pipelined_; }  // batches committed in one round trip
+  // Jobs submitted and not yet answered (queued, running or waiting for their sync).
+  size_t backlog() const { return backlog_; }
 
  private:
   struct Item {
@@ -71,7 +73,7 @@ class WriteQueue {
   bool RunWithoutSavepoints(std::vector<Item>& batch, std::vector<Status>& results);
   bool RunPipelined(std::vector<Item>& batch, std::vector<Status>& results);
   void Enqueue(Item item);
-  static void Finish(Item& item, Status s);
+  void Finish(Item& item, Status s);
   struct Committed {  // a committed batch waiting for its sync
     std::vector<Item> items;
     std::vector<Status> results;
@@ -85,6 +87,7 @@ class WriteQueue {
   std::deque<Item> queue_;
   bool stop_ = false;
   std::atomic<uint64_t> batches_{0}, jobs_{0}, redone_{0}, pipelined_{0};
+  std::atomic<size_t> backlog_{0};
   std::function<void()> on_discard_;
   std::function<Status()> sync_;  // the writer connection's deferred sync; empty: COMMIT is durable
   std::mutex sync_mu_;
