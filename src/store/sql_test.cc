@@ -118,7 +118,7 @@ TEST(WriteQueueTest, BacklogCountsJobsUntilTheyAreAnswered) {
     std::promise<void> entered, gate;
     std::shared_future<void> open_gate = gate.get_future().share();
     std::atomic<int> answered{0};
-    std::vector<size_t> seen_in_answers;  // backlog as each answer runs (the writer's thread)
+    std::vector<size_t> seen_in_answers;  // backlog as each answer runs (one thread at a time)
     auto done = [&](Status s) {
       EXPECT_TRUE(s.ok());
       seen_in_answers.push_back(q.backlog());

@@ -4,7 +4,7 @@
 // connection supports it (SQLite), the sync is pipelined: a second thread syncs the log of batch N
 // (and any other committed meanwhile) while the writer runs batch N+1, and answers their callers
 // after the sync. On PostgreSQL a batch of jobs submitted in two halves (SubmitPipelined) is sent
-// in one round trip.
+// together with its COMMIT.
 #pragma once
 
 #include <atomic>
@@ -40,9 +40,10 @@ class WriteQueue {
   // A job in two halves, for a connection that pipelines (PostgreSQL): `prepare` returns the one
   // statement the job writes with (it may run statements of its own first, e.g. for ids, but
   // nothing that needs undoing), and `finish` takes that statement's result, once the batch has
-  // committed. A batch made only of such jobs goes to the database in one round trip: BEGIN, every
-  // job's statement, COMMIT. If one statement fails, nothing of it stays and the batch runs again
-  // job by job, each in a savepoint (prepare, then the statement, then finish), as Submit's jobs do.
+  // committed. A batch made only of such jobs takes two round trips: BEGIN (which also proves the
+  // connection alive), then every job's statement and COMMIT together. If one statement fails,
+  // nothing of it stays and the batch runs again job by job, each in a savepoint (prepare, then the
+  // statement, then finish), as Submit's jobs do.
   struct Pipelined {
     std::function<Result<Statement>(Connection&)> prepare;
     std::function<Status(ExecResult)> finish;
