@@ -128,15 +128,18 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
 TEST_P(StoreContract, AFailedJobInABatchIsUndoneAlone) {
   auto open = BatchProbe();
   sql::WriteQueue q(open);
-  std::promise<void> gate;
+  std::promise<void> entered, gate;
   std::shared_future<void> open_gate = gate.get_future().share();
-  // The first job holds the writer until the others queue up behind it, so they share a batch.
+  // The first job holds the writer until the others have queued up behind it, so they share the
+  // next batch (submitted only once it runs: else the writer might take some of them with it).
   std::promise<Status> first;
-  q.Submit([open_gate](sql::Connection& c) {
+  q.Submit([&entered, open_gate](sql::Connection& c) {
+             entered.set_value();
              open_gate.wait();
              return c.Exec("INSERT INTO batch_probe (k, v) VALUES (?, ?)", {int64_t{1}, std::string("one")}).status();
            },
            [&first](Status s) { first.set_value(s); });
+  entered.get_future().wait();
   std::vector<std::promise<Status>> done(4);
   auto insert = [](int64_t k, std::string v, bool then_fail) {
     return [k, v, then_fail](sql::Connection& c) -> Status {
