@@ -189,7 +189,7 @@ class Load {
   void Stop() {
     const auto now = Clock::now();
     for (const auto& c : conns_)
-      if (!c->idle() && c->busy_since() && *c->busy_since() >= measured_) latencies_.push_back(Ms(now - *c->busy_since())), ++unanswered_;
+      if (c->busy_since() && *c->busy_since() >= measured_) latencies_.push_back(Ms(now - *c->busy_since())), ++unanswered_;
     for (const auto& w : waiting_)
       if (w.second >= measured_) latencies_.push_back(Ms(now - w.second)), ++unanswered_;
     io_.stop();

@@ -504,8 +504,11 @@ class SqlCaseStore : public CaseStore {
     if (intake_writes_.empty()) {  // SQLite: the one writer, its duplicate index in memory
       writes_.Submit(
           [this, rec, first, hasher = std::move(hasher), next_due, lookup, id](sql::Connection& c) -> Status {
+            if (lookup) {  // as the index was before this case
+              GZ_ASSIGN_OR_RETURN(lookup->found, FindNearbyOn(c, lookup->query, true));
+            }
             std::vector<CaseEvent> evs{*first};  // a copy: the job may run again (WriteQueue::Submit)
-            GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true, lookup.get()));
+            GZ_ASSIGN_OR_RETURN(*id, InsertCaseRow(c, *rec, evs, hasher, next_due, true));
             NoteCase(*id, *rec);
             return Status::Ok();
           },
@@ -558,19 +561,14 @@ class SqlCaseStore : public CaseStore {
     return id;
   }
 
-  // Inserts the case row and its events; returns the new id. With `lookup`, its duplicate
-  // candidates too, as they were before this case (on PostgreSQL in the insert's own statement).
+  // Inserts the case row and its events; returns the new id. (PostgreSQL intakes build the same
+  // statement with their duplicate look-up in it: InsertCaseAsync.)
   Result<int64_t> InsertCaseRow(sql::Connection& c, const CaseRecord& rec, std::vector<CaseEvent>& evs,
-                                const EventHasher& hasher, std::optional<InstantMs> next_due, bool feed,
-                                Lookup* lookup = nullptr) {
+                                const EventHasher& hasher, std::optional<InstantMs> next_due, bool feed) {
     if (c.dialect() == sql::Dialect::kPostgres) {
-      GZ_ASSIGN_OR_RETURN(auto st, InsertCaseStatementPg(c, rec, evs, hasher, next_due, feed, lookup));
-      GZ_ASSIGN_OR_RETURN(auto r, c.Exec(st.second.sql, st.second.params));
-      if (lookup) lookup->found = NearbyFromRows(lookup->query, r.rows);
+      GZ_ASSIGN_OR_RETURN(auto st, InsertCaseStatementPg(c, rec, evs, hasher, next_due, feed, nullptr));
+      GZ_RETURN_IF_ERROR(c.Exec(st.second.sql, st.second.params).status());
       return st.first;
-    }
-    if (lookup) {
-      GZ_ASSIGN_OR_RETURN(lookup->found, FindNearbyOn(c, lookup->query, true));
     }
     GZ_ASSIGN_OR_RETURN(const int64_t id, NextCaseId(c));
     GZ_ASSIGN_OR_RETURN(auto values, CaseRowValues(id, rec, evs, hasher, next_due));
@@ -599,6 +597,8 @@ class SqlCaseStore : public CaseStore {
     static const size_t n = std::count(kCaseCols, kCaseCols + std::strlen(kCaseCols), ',') + 1 + 4;
     return n;
   }
+  // What AppendCaseValues appends: kCaseCols but id and tracking_code.
+  static size_t CaseValueCount() { return CaseRowWidth() - 4 - 2; }
 
   static const std::string& CaseInsertSql() {
     static const std::string q = std::string("INSERT INTO cases (") + kCaseCols +
@@ -655,7 +655,7 @@ class SqlCaseStore : public CaseStore {
       std::string q = "UPDATE cases SET ";
       std::string cols = kCaseCols + std::strlen("id, tracking_code, ");
       std::vector<Value> values;
-      values.reserve(41);
+      values.reserve(CaseValueCount());
       AppendCaseValues(rec, cipher_, values);
       values[0] = expected_version + 1;  // version
       size_t start = 0;

@@ -65,13 +65,15 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
     store_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
+  // A connection of its own to the test's database, beside the store (or after it is closed).
+  Result<std::unique_ptr<sql::Connection>> OpenConnection() const {
+    return GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+  }
   // Closes the store and makes a table batch_probe (k, v) for write-queue tests; returns how to
   // open connections to the database.
   sql::Pool::Factory BatchProbe() {
     store_.reset();
-    sql::Pool::Factory open = [this] {
-      return GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
-    };
+    sql::Pool::Factory open = [this] { return OpenConnection(); };
     auto c = open();
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     if (c.ok()) EXPECT_TRUE((*c)->ExecScript("CREATE TABLE batch_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)").ok());
@@ -311,7 +313,7 @@ TEST_P(StoreContract, AJobThatFailsBeforeWritingCostsItsBatchNothing) {
 // a whole result do (Exec): every accessor on integers, reals, text and NULL.
 TEST_P(StoreContract, RowsReadInPlaceConvertLikeStoredRows) {
   store_.reset();
-  auto c = GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+  auto c = OpenConnection();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   auto& conn = **c;
   ASSERT_TRUE(conn.ExecScript("CREATE TABLE conv (i BIGINT, r DOUBLE PRECISION, t TEXT, n TEXT)").ok());
@@ -340,7 +342,7 @@ TEST_P(StoreContract, RowsReadInPlaceConvertLikeStoredRows) {
 // text): coordinates with every digit, the smallest and largest magnitudes.
 TEST_P(StoreContract, RealParametersReadBackExactly) {
   store_.reset();
-  auto c = GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+  auto c = OpenConnection();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   auto& conn = **c;
   ASSERT_TRUE(conn.ExecScript("CREATE TABLE reals (k BIGINT, r DOUBLE PRECISION)").ok());
@@ -596,7 +598,7 @@ TEST_P(StoreContract, DataSurvivesReopenAndMigrationsRunOnce) {
 TEST_P(StoreContract, NewerSchemaIsRefused) {
   store_.reset();
   {
-    auto c = GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+    auto c = OpenConnection();
     ASSERT_TRUE(c.ok());
     auto r = (*c)->Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                         {int64_t{999}, std::string("9999_future"), int64_t{0}});
@@ -806,7 +808,7 @@ TEST_P(StoreContract, ReporterContactsAreSealedAtRestAndOnlyOneKeyIsAccepted) {
   EXPECT_EQ(views[0].reason, "回访");
   store_.reset();
   {  // What the database holds: sealed values, no plaintext.
-    auto c = GetParam() == "postgres" ? sql::OpenPostgres(target_) : sql::OpenSqlite(target_);
+    auto c = OpenConnection();
     ASSERT_TRUE(c.ok());
     auto r = (*c)->Exec("SELECT reporter_name, reporter_phone FROM cases ORDER BY id");
     ASSERT_TRUE(r.ok());

@@ -161,27 +161,24 @@ void WriteQueue::Loop() {
       begin = connect();
       if (begin.ok()) begin = begin_on(false);
     }
+    // Every job of the batch answered with `s`, none of it committed.
+    auto fail_batch = [&](const Status& s) {
+      for (auto& it : batch) Finish(it, s);
+      batch.clear();
+    };
     if (!begin.ok()) {
       // The database is unreachable: fail this batch (callers answer 503); the next one retries.
-      for (auto& it : batch) Finish(it, begin);
-      batch.clear();
+      fail_batch(begin);
       continue;
     }
     const bool sqlite = conn_->dialect() == Dialect::kSqlite;
-    // The jobs first run without a savepoint each. On SQLite a savepoint's statement journal (the
-    // pages a job changes, copied before it changes them, spilled to a temporary file) was 9 of an
-    // intake's 13 pwrites and ~15% of its cost; on PostgreSQL releasing one and starting the next
-    // was a round trip per job. A job that fails having changed nothing (Connection::WriteMark)
-    // needs no undo; one that fails after changing rows, or whose failure ended the transaction
-    // (any failed statement on PostgreSQL), has the whole batch undone and run again below, each
-    // job in a savepoint of its own.
-    // A batch of pipelined jobs on a connection that pipelines (PostgreSQL) goes in one round trip
-    // after BEGIN's, which also proved the connection alive. If it did not commit and the
-    // connection is broken, whether COMMIT happened cannot be known: the batch fails, as when a
-    // COMMIT's answer is lost; else nothing of it stays and it runs again job by job.
     bool careful = false, undo;
     if (conn_->CanPipeline() &&
         std::all_of(batch.begin(), batch.end(), [](const Item& it) { return it.pipelined != nullptr; })) {
+      // A batch of pipelined jobs on a connection that pipelines (PostgreSQL) goes in one round
+      // trip after BEGIN's, which also proved the connection alive. If it did not commit and the
+      // connection is broken, whether COMMIT happened cannot be known: the batch fails, as when a
+      // COMMIT's answer is lost; else nothing of it stays and it runs again job by job.
       if (RunPipelined(batch, results)) {
         ++batches_, ++pipelined_;
         jobs_ += batch.size();
@@ -191,13 +188,18 @@ void WriteQueue::Loop() {
       }
       if (!conn_->healthy()) {
         if (on_discard_) on_discard_();
-        const Status lost = Status::Unavailable("the database connection broke while the batch was committing");
-        for (auto& it : batch) Finish(it, lost);
-        batch.clear();
+        fail_batch(Status::Unavailable("the database connection broke while the batch was committing"));
         continue;
       }
       undo = true;
     } else {
+      // The jobs first run without a savepoint each. On SQLite a savepoint's statement journal (the
+      // pages a job changes, copied before it changes them, spilled to a temporary file) was 9 of
+      // an intake's 13 pwrites and ~15% of its cost; on PostgreSQL releasing one and starting the
+      // next was a round trip per job. A job that fails having changed nothing
+      // (Connection::WriteMark) needs no undo; one that fails after changing rows, or whose
+      // failure ended the transaction (any failed statement on PostgreSQL), has the whole batch
+      // undone and run again below, each job in a savepoint of its own.
       undo = !RunWithoutSavepoints(batch, results);
     }
     if (undo) {
@@ -206,8 +208,7 @@ void WriteQueue::Loop() {
       ++redone_;
       results.assign(batch.size(), Status::Ok());
       if (Status again = begin_on(true); !again.ok()) {
-        for (auto& it : batch) Finish(it, again);
-        batch.clear();
+        fail_batch(again);
         continue;
       }
       careful = true;
