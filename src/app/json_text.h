@@ -21,7 +21,9 @@ class JsonObjectWriter {
  public:
   explicit JsonObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
   void Close() { out_ += '}'; }
-  // Writes the member's name; the caller appends its value to the returned text.
+  // Writes the member's name; the caller appends its value to the returned text. Names are the
+  // callers' literals, written as they are: none may hold a quote, a backslash or a control
+  // character (checked in debug builds).
   std::string& Key(std::string_view name);
   void String(std::string_view name, std::string_view v) { AppendJsonString(Key(name), v); }
   void Int(std::string_view name, int64_t v);

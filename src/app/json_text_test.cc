@@ -21,6 +21,15 @@ TEST(JsonTextTest, StringsAndIntegersAsBoostWritesThem) {
     for (auto& ch : s) ch = static_cast<char>(rng() % 256);
     samples.push_back(s);
   }
+  // One byte to escape (or a neighbour of one) at every place of strings up to five words long:
+  // eight bytes are scanned at a time.
+  for (size_t len = 1; len <= 40; ++len)
+    for (size_t at = 0; at < len; ++at)
+      for (char c : {'"', '\\', '\x1f', '\0', '\n', ' ', '!', '#', '[', ']', '\x7f', '\x80', '\xe4'}) {
+        std::string s(len, 'a');
+        s[at] = c;
+        samples.push_back(s);
+      }
   for (const auto& s : samples) {
     json::value v = json::string(s);
     EXPECT_EQ(JsonText(v), json::serialize(v)) << "string of " << s.size() << " bytes";
