@@ -730,8 +730,8 @@ TEST_P(StoreContract, CaseIdsStayDistinctAcrossServersOfOneDatabase) {
     auto got = store().cases().GetCase(id);
     ASSERT_TRUE(got.ok() && got->has_value()) << id;
     EXPECT_EQ((*got)->description, description);
-    // On SQLite each server takes ids ahead of its writer; one that the other server had taken
-    // meanwhile is replaced, and the event chained again under the id the case got.
+    // Each event is chained under the id its case got, whichever server wrote it (a store that
+    // takes ids ahead of its writer must chain again when it has to change one).
     auto events = store().cases().ListEvents(id);
     ASSERT_TRUE(events.ok() && events->size() == 1u) << id;
     EXPECT_EQ((*events)[0].case_id, id);
@@ -761,8 +761,8 @@ TEST_P(StoreContract, AReportThatFailsIsNoOnesDuplicateCandidate) {
   auto [first, none] = report("SAME00000001", 1000);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_TRUE(none.empty());
-  // The same tracking code again: refused by the database (on SQLite after the look-up, and the
-  // case's entry in the duplicate index, were made).
+  // The same tracking code again: refused by the database, after its duplicate look-up ran (a
+  // store that enters a report in its duplicate index before writing it must take it out again).
   EXPECT_FALSE(report("SAME00000001", 1100).first.ok());
   auto [third, candidates] = report("", 1200);
   ASSERT_TRUE(third.ok()) << third.status().ToString();
