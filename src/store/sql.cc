@@ -42,18 +42,32 @@ void Pool::MarkThisThreadReserved() { t_reserved = true; }
 Result<Pool::Lease> Pool::Acquire() {
   const bool reserved = t_reserved && reserved_ > 0;
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] {
-    if (!reserved && leased_unreserved_ >= size_) return false;
-    return !idle_.empty() || open_ < size_ + reserved_;
-  });
-  if (!reserved) ++leased_unreserved_;
+  if (!reserved) {
+    // First the unmarked threads' share (at most size_ leases).
+    if (leased_unreserved_ < size_ && (waiters_.empty() || !StarvingLocked())) {
+      ++leased_unreserved_;
+    } else {
+      Waiter w;
+      w.since = now_();
+      waiters_.push_back(&w);
+      w.cv.wait(lock, [&] { return w.granted || (waiters_.front() == &w && leased_unreserved_ < size_); });
+      if (!w.granted) {  // took a share given back while nobody was starving
+        waiters_.pop_front();
+        ++leased_unreserved_;
+      }
+      if (!waiters_.empty() && leased_unreserved_ < size_) waiters_.front()->cv.notify_one();
+    }
+  }
+  // Then a connection: with a share there is one idle or room to open one, unless marked threads
+  // hold the rest for a moment.
+  cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_ + reserved_; });
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
     return Lease(this, std::move(c), reserved);
   }
   if (backoff_.count() && now_() < retry_at_) {
-    if (!reserved) --leased_unreserved_;
+    if (!reserved) ReleaseShareLocked();
     return Status::Unavailable("the database is unreachable; the next attempt to connect is due shortly");
   }
   ++open_;
@@ -62,7 +76,7 @@ Result<Pool::Lease> Pool::Acquire() {
   std::lock_guard relock(mu_);
   if (!c.ok()) {
     --open_;
-    if (!reserved) --leased_unreserved_;
+    if (!reserved) ReleaseShareLocked();
     if (c.status().code() == ErrorCode::kUnavailable) {
       backoff_ = std::min(std::chrono::milliseconds(1000), std::max(std::chrono::milliseconds(100), backoff_ * 2));
       retry_at_ = now_() + backoff_;
@@ -74,9 +88,23 @@ Result<Pool::Lease> Pool::Acquire() {
   return Lease(this, std::move(c).value(), reserved);
 }
 
+bool Pool::StarvingLocked() const { return !waiters_.empty() && now_() - waiters_.front()->since > kStarveAfter; }
+
+void Pool::ReleaseShareLocked() {
+  if (StarvingLocked()) {  // handed over as it is: the count stays
+    Waiter* w = waiters_.front();
+    waiters_.pop_front();
+    w->granted = true;
+    w->cv.notify_one();
+    return;
+  }
+  --leased_unreserved_;
+  if (!waiters_.empty()) waiters_.front()->cv.notify_one();  // it competes with whoever comes now
+}
+
 void Pool::Release(std::unique_ptr<Connection> c, bool reserved) {
   std::lock_guard lock(mu_);
-  if (!reserved) --leased_unreserved_;
+  if (!reserved) ReleaseShareLocked();
   if (c->healthy()) {
     idle_.push_back(std::move(c));
   } else {

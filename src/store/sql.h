@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -146,10 +147,33 @@ class Pool {
     bool reserved_;
   };
 
+  // A connection for the calling thread. Unmarked threads that have to wait queue in the order
+  // they asked. A lease given back is taken by whoever comes first (often the thread that gave it
+  // back, in the middle of a request that takes several), unless the longest waiting thread has
+  // waited over kStarveAfter: then leases go to the queue in turn, so no thread waits behind a
+  // stream of newcomers (the way Go's sync.Mutex turns fair). Measured on PostgreSQL case reads,
+  // 64 handler threads on 8 connections: p99 51–102 → 24–29 ms, p999 350–464 → 81–113 ms; 5 ms
+  // made SQLite's mixed day (requests taking several leases) p99 +40%, 50 ms left it alike.
+  static constexpr std::chrono::milliseconds kStarveAfter{50};
   Result<Lease> Acquire();
+  // Unmarked threads queued for a lease (tests).
+  size_t waiting() const {
+    std::lock_guard lock(mu_);
+    return waiters_.size();
+  }
 
  private:
+  struct Waiter {
+    std::condition_variable cv;
+    bool granted = false;  // a lease of the unmarked threads' share counted for it
+    std::chrono::steady_clock::time_point since;  // when it asked
+  };
+  // Whether the longest waiting thread has waited so long that leases go to it in turn.
+  bool StarvingLocked() const;
   void Release(std::unique_ptr<Connection> c, bool reserved);
+  // Gives up an unmarked thread's share of a lease: handed to the longest waiting if it starves,
+  // else free for whoever comes first (the longest waiting is woken to compete).
+  void ReleaseShareLocked();
   Factory factory_;
   size_t size_, reserved_;
   Now now_;
@@ -157,9 +181,10 @@ class Pool {
   size_t leased_unreserved_ = 0;  // leases held by unmarked threads: at most size_
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::milliseconds backoff_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;  // a connection idle, or room to open one
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::deque<Waiter*> waiters_;  // unmarked threads waiting for a share, longest first
 };
 
 // A transaction on one connection; rolls back unless committed. `write` takes SQLite's write

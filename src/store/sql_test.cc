@@ -232,6 +232,43 @@ TEST(PoolTest, MarkedThreadsGetAReservedConnectionWhileTheOthersWaitForTheirs) {
   EXPECT_EQ(connects, 2);
 }
 
+TEST(PoolTest, ThreadsThatWaitedLongAreServedInTheOrderTheyAsked) {
+  auto broken = std::make_shared<bool>(false);
+  std::atomic<int64_t> ms{0};  // the pool's clock
+  Pool pool(
+      [&]() -> Result<std::unique_ptr<Connection>> {
+        return std::unique_ptr<Connection>(std::make_unique<FakeConnection>(broken));
+      },
+      1, [&] { return std::chrono::steady_clock::time_point{} + std::chrono::milliseconds(ms.load()); });
+  std::mutex mu;
+  std::vector<int> order;  // who held the connection, in turn
+  std::vector<std::thread> ts;
+  auto held = pool.Acquire();
+  ASSERT_TRUE(held.ok());
+  for (int i = 1; i <= 4; ++i) {
+    ts.emplace_back([&, i] {
+      auto lease = pool.Acquire();
+      std::lock_guard lock(mu);
+      order.push_back(lease.ok() ? i : -i);
+    });
+    while (pool.waiting() < static_cast<size_t>(i)) std::this_thread::yield();  // queued before the next
+  }
+  // The four have waited longer than Pool::kStarveAfter. The holder gives the connection back and
+  // at once asks again (a handler thread taking its next request): it gets it after the four that
+  // were waiting, not before them, and they get it in turn.
+  ms += 2 * Pool::kStarveAfter.count();
+  { auto release = std::move(*held); }
+  {
+    auto again = pool.Acquire();
+    ASSERT_TRUE(again.ok());
+    std::lock_guard lock(mu);
+    order.push_back(0);
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4, 0}));
+  EXPECT_EQ(pool.waiting(), 0u);
+}
+
 // A connection that the database dropped while it sat idle: it looks healthy until used.
 class DroppedWhileIdle : public Connection {
  public:
