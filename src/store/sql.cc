@@ -44,7 +44,7 @@ Result<Pool::Lease> Pool::Acquire() {
   std::unique_lock lock(mu_);
   if (!reserved) {
     // First the unmarked threads' share (at most size_ leases).
-    if (leased_unreserved_ < size_ && (waiters_.empty() || !StarvingLocked())) {
+    if (leased_unreserved_ < size_ && !StarvingLocked()) {  // no waiters, or none starving
       ++leased_unreserved_;
     } else {
       Waiter w;
