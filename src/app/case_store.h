@@ -202,6 +202,8 @@ class CaseStore {
   virtual Result<std::optional<Bundle>> GetCaseBundle(int64_t id) = 0;
   // The case a tracking code names, the code as residents type it (NormalizeTrackingCode).
   virtual Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& code) = 0;
+  // The same case as a Bundle, read as GetCaseBundle reads one (the public tracking page).
+  virtual Result<std::optional<Bundle>> GetCaseBundleByTracking(const std::string& code) = 0;
   virtual Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) = 0;
   // The duplicate candidates `q` asks for, nearest first, at most q.limit; only id, state,
   // description, lng, lat and created_at are filled.

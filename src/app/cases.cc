@@ -1007,25 +1007,30 @@ Result<std::pair<std::string, std::string>> CaseService::GetPhoto(const std::str
 }
 
 Result<TrackView> CaseService::Track(const std::string& code) {
-  GZ_ASSIGN_OR_RETURN(auto found, cases_.GetCaseByTracking(code));
+  // The case and its events from one read (the page residents reload most).
+  GZ_ASSIGN_OR_RETURN(auto found, cases_.GetCaseBundleByTracking(code));
   if (!found) return Status::NotFound("no case with this tracking code");
-  CaseRecord c = *found;
   TrackView t;
-  t.tracking_code = c.tracking_code;  // as the case has it, not as it was typed
-  if (c.merged_into) {
-    GZ_ASSIGN_OR_RETURN(auto master, cases_.GetCase(*c.merged_into));
+  t.tracking_code = found->record.tracking_code;  // as the case has it, not as it was typed
+  t.created_at = found->record.created_at;
+  const CaseStore::Bundle* shown = &*found;
+  std::optional<CaseStore::Bundle> master;
+  if (found->record.merged_into) {  // the master's state and steps
+    GZ_ASSIGN_OR_RETURN(master, cases_.GetCaseBundle(*found->record.merged_into));
     if (master) {
-      t.merged_into_code = master->tracking_code;
-      c = *master;
+      t.merged_into_code = master->record.tracking_code;
+      shown = &*master;
     }
   }
+  const CaseRecord& c = shown->record;
   auto cfg = config();
   t.state = c.facts.state;
-  if (cfg && cfg->categories.count(c.category_code)) t.category_name = cfg->categories.at(c.category_code).name;
-  t.created_at = found->created_at;
+  if (cfg) {
+    if (auto it = cfg->categories.find(c.category_code); it != cfg->categories.end()) t.category_name = it->second.name;
+  }
   t.updated_at = c.updated_at;
-  GZ_ASSIGN_OR_RETURN(auto events, cases_.ListEvents(c.id));
-  for (const auto& e : events)
+  t.steps.reserve(shown->events.size());
+  for (const auto& e : shown->events)
     if (e.action != "warn" && e.action != "summons_missed") t.steps.emplace_back(e.at, e.action);
   t.can_rate = c.facts.state == CaseState::kVerified;
   return t;

@@ -717,19 +717,10 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::optional<CaseRecord>> GetCaseByTracking(const std::string& typed) override {
-    const auto code = NormalizeTrackingCode(typed);
-    if (!code) return std::optional<CaseRecord>();
-    // A derived code names its id; the row must say its code is derived (a stored code that happens
-    // to decode to an existing id is not that case's code).
-    const auto id = codec_.Decode(*code);
-    if (id && *id >= 1) {
-      GZ_ASSIGN_OR_RETURN(auto r, Read(CaseByIdSql(), {*id}));
-      if (!r.rows.empty() && r.rows[0].Text(1) == StoredTracking(*id))
-        return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_, codec_));
-    }
-    GZ_ASSIGN_OR_RETURN(auto r, Read(std::string("SELECT ") + kCaseCols + " FROM cases WHERE tracking_code = ?", {*code}));
-    if (r.rows.empty()) return std::optional<CaseRecord>();
-    return std::optional<CaseRecord>(CaseFromRow(r.rows[0], cipher_, codec_));
+    // Rare (ratings, reporters' photos and data, Open311 tokens): the bundle's read, without the rest.
+    GZ_ASSIGN_OR_RETURN(auto b, GetCaseBundleByTracking(typed));
+    if (!b) return std::optional<CaseRecord>();
+    return std::optional<CaseRecord>(std::move(b->record));
   }
 
   Result<std::vector<CaseRecord>> ListCases(const CaseFilter& f) override {
@@ -1249,35 +1240,22 @@ class SqlCaseStore : public CaseStore {
     // two more round trips, so the statements run as they come.
     sql::Transaction tx(*c, /*write=*/false);
     if (c->dialect() == sql::Dialect::kSqlite) GZ_RETURN_IF_ERROR(tx.Begin());
-    // The row, and whether the case has summons, photos or merged cases at all: most have none,
-    // and then those three reads are left out.
-    static const size_t n = std::count(kCaseCols, kCaseCols + std::strlen(kCaseCols), ',') + 1;
-    static const std::string q =
-        std::string("SELECT ") + kCaseCols +
-        ", CASE WHEN EXISTS (SELECT 1 FROM summons s WHERE s.case_id = cases.id) THEN 1 ELSE 0 END"
-        ", CASE WHEN EXISTS (SELECT 1 FROM case_photos p WHERE p.case_id = cases.id) THEN 1 ELSE 0 END"
-        ", CASE WHEN EXISTS (SELECT 1 FROM cases m WHERE m.merged_into = cases.id) THEN 1 ELSE 0 END"
-        " FROM cases WHERE id = ?";
-    std::optional<Bundle> b;
-    bool summons = false, photos = false, merged = false;
-    GZ_RETURN_IF_ERROR(c->ForEach(q, {id}, [&](const sql::Row& row) {
-      b.emplace();
-      b->record = CaseFromRow(row, cipher_, codec_);
-      summons = row.Int(n) != 0, photos = row.Int(n + 1) != 0, merged = row.Int(n + 2) != 0;
-    }));
-    if (!b) return b;
-    GZ_ASSIGN_OR_RETURN(b->events, EventsOn(*c, id));
-    if (summons) {
-      GZ_ASSIGN_OR_RETURN(b->summons, SummonsOn(*c, id));
+    return BundleOn(*c, BundleSql(BundleBy::kId), id, std::nullopt);
+  }
+
+  Result<std::optional<Bundle>> GetCaseBundleByTracking(const std::string& typed) override {
+    const auto code = NormalizeTrackingCode(typed);
+    if (!code) return std::optional<Bundle>();
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    sql::Transaction tx(*c, /*write=*/false);
+    if (c->dialect() == sql::Dialect::kSqlite) GZ_RETURN_IF_ERROR(tx.Begin());
+    // As GetCaseByTracking: a derived code names its id, and the row must say its code is derived;
+    // otherwise a code stored as it was given.
+    if (const auto id = codec_.Decode(*code); id && *id >= 1) {
+      GZ_ASSIGN_OR_RETURN(auto b, BundleOn(*c, BundleSql(BundleBy::kId), *id, StoredTracking(*id)));
+      if (b) return b;
     }
-    if (merged) {
-      GZ_ASSIGN_OR_RETURN(b->merged, AllOn(*c, "SELECT id FROM cases WHERE merged_into = ? ORDER BY id DESC LIMIT 200",
-                                           {id}, [](const sql::Row& row) { return row.Int(0); }));
-    }
-    if (photos) {
-      GZ_ASSIGN_OR_RETURN(b->photos, PhotosOn(*c, id));
-    }
-    return b;
+    return BundleOn(*c, BundleSql(BundleBy::kStoredCode), *code, std::nullopt);
   }
 
   Result<std::string> PhotoType(const std::string& sha) override {
@@ -1290,6 +1268,52 @@ class SqlCaseStore : public CaseStore {
   static const std::string& CaseByIdSql() {
     static const std::string q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE id = ?";
     return q;
+  }
+
+  // The statement of a bundle's case row, found by id or by a stored tracking code, and whether the
+  // case has summons, photos or merged cases at all: most have none, and then those three reads are
+  // left out.
+  enum class BundleBy { kId, kStoredCode };
+  static const std::string& BundleSql(BundleBy by) {
+    auto make = [](std::string_view w) {
+      return std::string("SELECT ") + kCaseCols +
+             ", CASE WHEN EXISTS (SELECT 1 FROM summons s WHERE s.case_id = cases.id) THEN 1 ELSE 0 END"
+             ", CASE WHEN EXISTS (SELECT 1 FROM case_photos p WHERE p.case_id = cases.id) THEN 1 ELSE 0 END"
+             ", CASE WHEN EXISTS (SELECT 1 FROM cases m WHERE m.merged_into = cases.id) THEN 1 ELSE 0 END"
+             " FROM cases WHERE " + std::string(w);
+    };
+    static const std::string by_id = make("id = ?"), by_code = make("tracking_code = ?");
+    return by == BundleBy::kId ? by_id : by_code;
+  }
+
+  // The bundle whose case row `q` (a BundleSql) finds with `key`, on `c` inside the caller's
+  // transaction; none when there is no such row, or when `stored_code` is given and the row's
+  // tracking_code column is not it.
+  Result<std::optional<Bundle>> BundleOn(sql::Connection& c, const std::string& q, Value key,
+                                         const std::optional<std::string>& stored_code) const {
+    static const size_t n = std::count(kCaseCols, kCaseCols + std::strlen(kCaseCols), ',') + 1;
+    std::optional<Bundle> b;
+    bool summons = false, photos = false, merged = false;
+    GZ_RETURN_IF_ERROR(c.ForEach(q, {std::move(key)}, [&](const sql::Row& row) {
+      if (stored_code && row.Text(1) != *stored_code) return;
+      b.emplace();
+      b->record = CaseFromRow(row, cipher_, codec_);
+      summons = row.Int(n) != 0, photos = row.Int(n + 1) != 0, merged = row.Int(n + 2) != 0;
+    }));
+    if (!b) return b;
+    const int64_t id = b->record.id;
+    GZ_ASSIGN_OR_RETURN(b->events, EventsOn(c, id));
+    if (summons) {
+      GZ_ASSIGN_OR_RETURN(b->summons, SummonsOn(c, id));
+    }
+    if (merged) {
+      GZ_ASSIGN_OR_RETURN(b->merged, AllOn(c, "SELECT id FROM cases WHERE merged_into = ? ORDER BY id DESC LIMIT 200",
+                                           {id}, [](const sql::Row& row) { return row.Int(0); }));
+    }
+    if (photos) {
+      GZ_ASSIGN_OR_RETURN(b->photos, PhotosOn(c, id));
+    }
+    return b;
   }
 
   // Every row of `q` on `c`, converted by `from_row`.

@@ -799,8 +799,16 @@ TEST_P(StoreContract, CasesWithoutACodeGetOneFromTheirIdThatFindsThemAgain) {
     std::string typed;
     for (size_t i = 0; i < 12; ++i) typed += std::string(i && i % 4 == 0 ? "-" : "") + char(std::tolower(m.tracking_code[i]));
     EXPECT_EQ((*cs.GetCaseByTracking(typed))->id, m.id) << typed;
+    // The tracking page's read finds the same case, with its events.
+    auto bundle = cs.GetCaseBundleByTracking(typed);
+    ASSERT_TRUE(bundle.ok() && bundle->has_value()) << typed;
+    EXPECT_EQ((*bundle)->record.id, m.id);
+    EXPECT_EQ((*bundle)->record.tracking_code, m.tracking_code);
+    ASSERT_EQ((*bundle)->events.size(), 1u);
+    EXPECT_EQ((*bundle)->events[0].action, "report");
   }
   EXPECT_EQ((*cs.GetCaseByTracking("aaaa-0000-0001"))->tracking_code, "AAAA00000001");
+  EXPECT_EQ((*cs.GetCaseBundleByTracking("aaaa-0000-0001"))->record.tracking_code, "AAAA00000001");
   // Updates keep the code.
   auto c = **cs.GetCase(made[0].id);
   c.facts.state = CaseState::kAccepted;
@@ -812,10 +820,14 @@ TEST_P(StoreContract, CasesWithoutACodeGetOneFromTheirIdThatFindsThemAgain) {
     auto r = cs.GetCaseByTracking(bad);
     ASSERT_TRUE(r.ok());
     EXPECT_FALSE(r->has_value()) << bad;
+    auto b = cs.GetCaseBundleByTracking(bad);
+    ASSERT_TRUE(b.ok());
+    EXPECT_FALSE(b->has_value()) << bad;
   }
   std::string typo = made[1].tracking_code;
   typo[5] = typo[5] == 'Z' ? 'Y' : 'Z';
   EXPECT_FALSE(cs.GetCaseByTracking(typo)->has_value());
+  EXPECT_FALSE(cs.GetCaseBundleByTracking(typo)->has_value());
   // Codes survive a restart, and a second node on the database derives the same ones.
   Reopen();
   EXPECT_EQ((*store().cases().GetCaseByTracking(made[2].tracking_code))->id, made[2].id);

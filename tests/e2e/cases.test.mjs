@@ -37,6 +37,11 @@ async function scenario(url) {
   const track = await api(url, 'GET', `/api/v1/track/${code}`);
   assert.equal(track.json.state, 'reported');
   assert.equal(track.json.category, '暴露垃圾');
+  assert.deepEqual(Object.keys(track.json), ['tracking_code', 'state', 'category', 'created_at', 'updated_at', 'steps', 'can_rate']);
+  assert.equal(track.json.tracking_code, code);
+  assert.deepEqual(track.json.steps, [{ at: track.json.created_at, action: 'report' }]);
+  assert.equal(track.json.updated_at, track.json.created_at);
+  assert.equal(track.json.can_rate, false);
   assert.ok(!JSON.stringify(track.json).includes('1391234'), 'tracking shows no personal data');
   // Typed as people type it: lower case, in groups of four; one wrong character finds nothing.
   const typed = code.toLowerCase().replace(/(.{4})(?!$)/g, '$1-');
@@ -95,6 +100,18 @@ async function scenario(url) {
   assert.equal(stale.json.error.field, 'version');
 
   assert.equal((await act(url, c.id, 'accept', {})).status, 200);
+  // A second report of the same problem, merged: its reporter's tracking page follows the case it
+  // was merged into (state and steps), and names that case's code.
+  const again = await api(url, 'POST', '/api/v1/cases', { category_code: '0101', description: '门口又有垃圾', lng: p.lng, lat: p.lat });
+  assert.equal(again.status, 201, again.text);
+  const dup = await findCase(url, again.json.tracking_code);
+  assert.equal((await act(url, dup.id, 'merge', { merge_into: c.id })).status, 200);
+  const followed = (await api(url, 'GET', `/api/v1/track/${again.json.tracking_code}`)).json;
+  assert.equal(followed.tracking_code, again.json.tracking_code);
+  assert.equal(followed.merged_into, code);
+  assert.equal(followed.state, 'accepted');
+  assert.deepEqual(followed.steps.map((x) => x.action), ['report', 'photo', 'accept']);
+  assert.equal(followed.created_at, dup.created_at);
   const workers = (await api(url, 'GET', `/api/v1/grid-workers?grid=${p.grid}`)).json.items;
   const proposal = await api(url, 'GET', `/api/v1/cases/${c.id}/proposal`, undefined, TOWNSHIP);
   assert.equal(proposal.json.worker_id, workers[0].id);
@@ -128,8 +145,9 @@ async function scenario(url) {
 
 test('case lifecycle over HTTP on SQLite, durable across kill -9, audit intact', async () => {
   const tmp = tempDir();
+  let srv;
   try {
-    let srv = await startServer({ db: tmp.db });
+    srv = await startServer({ db: tmp.db });
     await scenario(srv.url);
     // One more dispatched case, then a crash right after the answer.
     const p = await pointIn(srv.url, '130404001017');
@@ -156,8 +174,9 @@ test('case lifecycle over HTTP on SQLite, durable across kill -9, audit intact',
     assert.equal(cli(['import', 'categories', csv, '--db', tmp.db]).code, 0);
     const audit = cli(['audit', 'verify', '--db', tmp.db]);
     assert.equal(audit.code, 0, audit.stdout + audit.stderr);
-    assert.match(audit.stdout, /audit trail intact: 2 cases, 11 events/);
+    assert.match(audit.stdout, /audit trail intact: 3 cases, 13 events/);
   } finally {
+    await srv?.stop();  // a failed assertion must not leave the server holding the test run open
     tmp.cleanup();
   }
 });
