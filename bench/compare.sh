@@ -5,8 +5,11 @@
 #   3. Gongzhi on PostgreSQL (synchronous_commit=on), same data;
 #   4. Request Tracker 5 (Debian's request-tracker5 + rt5-db-sqlite + rt5-standalone), REST 2.
 # Each: intake (POST, 64 connections) and a read of one case/ticket by id (GET, 64 connections);
-# Gongzhi also: the console's filtered lists, the leader's rankings, Open311 POST, a mixed day and the
-# dispatcher's and handlers' actions (accept → dispatch → claim → resolve → verify, with versions).
+# Gongzhi also: public tracking by code (no sign-in), the console's filtered lists, the leader's
+# rankings, Open311 POST, a mixed day and the dispatcher's and handlers' actions (accept → dispatch →
+# claim → resolve → verify, with versions), and a working day offered open-loop with the morning's
+# burst of reports, latency by kind of request (paced_load --day: 3,000/s on SQLite, 1,000/s on
+# PostgreSQL).
 # With wrk: throughput, p50/p99/p99.9 latency, errors, and the server's CPU (cores busy) and peak RSS.
 # wrk is closed-loop (each connection sends when answered: latency = connections / throughput), so
 # intake also runs open-loop at the issue's rate (bench/paced_load.cc: 10,000/s on SQLite, 3,000/s
@@ -82,20 +85,28 @@ run() {
   rows+=("$row")
   echo "$row"
 }
-# paced NAME PID URL RATE: intake offered at RATE a second (open loop), a row like run's.
+# paced NAME PID URL ARGS...: paced_load URL ARGS... for the run's seconds (open loop), a row like
+# run's; the tool's whole output stays in $paced_out.
 paced() {
-  local name=$1 pid=$2 url=$3 rate=$4 c0 c1 out
+  local name=$1 pid=$2 url=$3 c0 c1; shift 3
   c0=$(cpu_of "$pid")
-  out=$(build/release/paced_load "$url" --rate "$rate" --seconds "$secs" --intake | grep '^RESULT')
+  paced_out=$(build/release/paced_load "$url" "$@" --seconds "$secs")
   c1=$(cpu_of "$pid")
-  R[$name]=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out")
+  R[$name]=$(sed -n 's/^RESULT rps=\([0-9]*\).*/\1/p' <<<"$paced_out")
   local row
-  row=$(printf "| %-22s | %s | %s | %s |" "$name" "$(sed 's/RESULT //; s/ requests=[0-9]*//' <<<"$out")" \
+  row=$(printf "| %-22s | %s | %s | %s |" "$name" "$(sed -n 's/^RESULT //p' <<<"$paced_out" | sed 's/ requests=[0-9]*//')" \
     "$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN { printf "%.2f", (b - a) / (s + 1.2) }')" \
     "$(printf '%.0f' "$(rss_of "$pid")")")
   rows+=("$row")
   echo "$row"
 }
+# day NAME PID URL RATE CODES: a working day offered at RATE a second with the morning's burst of
+# reports (paced_load --day); its row, and its lines by kind of request kept for the end.
+day() {
+  paced "$1" "$2" "$3" --day --rate "$4" --ids "$history" --codes "$5"
+  days+=("$1 (offered $4/s, the morning's reports 4x):" "$(sed -n 's/^KIND /    /p' <<<"$paced_out")")
+}
+days=()
 ratio() { awk -v a="${R[$1]:-0}" -v b="${R[$2]:-0}" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else print "n/a" }'; }
 factor() { awk -v a="${R[$1]:-0}" -v b="${R[$2]:-0}" 'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "n/a" }'; }
 
@@ -143,18 +154,21 @@ gongzhi_runs() {
   echo "start-up ($label, $history cases): $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s" >&2
   GZ_CASES=$history beside "${label}_read" bench/wrk/get.lua \
     run "${label}_read" "$server" http://127.0.0.1:18200 bench/wrk/case_read.lua
+  bench/codes.sh http://127.0.0.1:18200 "$history" 10000 >"$work/codes-$label.txt"
+  GZ_CODES="$work/codes-$label.txt" run "${label}_track" "$server" http://127.0.0.1:18200 bench/wrk/track.lua
   run "${label}_list" "$server" http://127.0.0.1:18200 bench/wrk/case_list.lua
   run "${label}_ranking" "$server" http://127.0.0.1:18200 bench/wrk/ranking.lua
-  paced "${label}_intake_paced" "$server" http://127.0.0.1:18200 "$paced_rate"
+  paced "${label}_intake_paced" "$server" http://127.0.0.1:18200 --rate "$paced_rate" --intake
   beside "${label}_intake" bench/wrk/ceiling_post.lua run "${label}_intake" "$server" http://127.0.0.1:18200 bench/wrk/intake.lua
   run "${label}_open311" "$server" http://127.0.0.1:18200 bench/wrk/open311_post.lua
   GZ_CASES=$history run "${label}_mixed_day" "$server" http://127.0.0.1:18200 bench/wrk/mixed_day.lua
+  day "${label}_day" "$server" http://127.0.0.1:18200 "$day_rate" "$work/codes-$label.txt"
   GZ_WRK_THREADS=2 run "${label}_dispatch" "$server" http://127.0.0.1:18200 bench/wrk/dispatch.lua
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
-paced_rate=10000 gongzhi_runs sqlite --db "$work/gz.db"
+paced_rate=10000 day_rate=3000 gongzhi_runs sqlite --db "$work/gz.db"
 pg=$(scripts/pg.sh start "$pgdir" | sed -n "s/^export GONGZHI_TEST_PG_E2E='\(.*\)'$/\1/p")
-paced_rate=3000 gongzhi_runs postgres --pg "$pg" --key-file "$work/pg.key"
+paced_rate=3000 day_rate=1000 gongzhi_runs postgres --pg "$pg" --key-file "$work/pg.key"
 scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
 
 # 4. Request Tracker 5 on SQLite, its own standalone server.
@@ -184,6 +198,10 @@ for l in sqlite postgres; do
   echo "- Gongzhi $l intake offered at a fixed rate (open loop): $(sed -n "s/^| ${l}_intake_paced *| \(.*\) |.*|.*|$/\1/p" <<<"$(printf '%s\n' "${rows[@]}")") (target p99 ≤ 20 ms)"
 done
 echo "- Gongzhi PostgreSQL read / ceiling GET: $(ratio postgres_read postgres_read_ceiling)"
+echo "- Gongzhi public tracking / ceiling GET (the read's): SQLite $(ratio sqlite_track sqlite_read_ceiling), PostgreSQL $(ratio postgres_track postgres_read_ceiling)"
+echo
+echo "a working day, open loop, latency (ms) by kind of request:"
+printf '%s\n' "${days[@]}"
 if [ "${GZ_SKIP_RT:-}" != 1 ]; then
   echo "- Gongzhi SQLite intake / Request Tracker intake: $(factor sqlite_intake rt_intake)"
   echo "- Gongzhi PostgreSQL intake / Request Tracker intake: $(factor postgres_intake rt_intake)"
