@@ -8,7 +8,7 @@ local lists = {"/api/v1/cases?limit=50&region=130404001", "/api/v1/cases?limit=5
 local n = 0
 request = function()
   n = n + 1
-  local k = n % 100
+  local k = n * 37 % 100  -- interleaved (37 is prime to 100), not in blocks of one kind
   local staff = { ["X-Gongzhi-Actor"] = "system" }
   if k < 68 then
     return wrk.format("GET", "/api/v1/cases/" .. nth_id(n, cases), staff)

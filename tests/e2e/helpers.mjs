@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after } from 'node:test';
 
 export const BIN = process.env.GONGZHI_BIN;
 if (!BIN) throw new Error('GONGZHI_BIN must point at the gongzhi binary');
@@ -26,6 +27,13 @@ export function cli(args, opts = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// Servers still running when a test file's tests are over (a test that failed before it stopped
+// its server): killed then, or they would hold the test process open until ctest's timeout.
+const running = new Set();
+after(() => {
+  for (const proc of running) proc.kill('SIGKILL');
+});
+
 // Starts `gongzhi serve` and resolves once it printed "listening on URL".
 // `trustActor`: believe X-Gongzhi-Actor without a session (most tests act through it; the
 // sign-in tests turn it off to see the server as it runs for real).
@@ -38,6 +46,8 @@ export async function startServer({ db, pg, demo = true, extra = [], files, trus
     '--files', files, ...(trustActor ? ['--trust-actor-header'] : []), ...(intakeLimit ? [] : ['--intake-per-minute', '0']),
     ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const lines = createInterface({ input: proc.stdout });
