@@ -205,7 +205,7 @@ class Load {
         r.target("/api/v1/assessment/ranking?group=township&period=" + month_);
         r.set("X-Gongzhi-Actor", "system");
         break;
-      default:  // --get with --codes: PATH_PREFIX + a code, as tracking asks
+      default:  // kRead: a case by id (--day, --get), or PATH_PREFIX + a code (--get with --codes)
         r.method(http::verb::get);
         if (!o_.day && !o_.codes.empty())
           r.target(o_.get_prefix + o_.codes[NthId(n, static_cast<long>(o_.codes.size())) - 1]);
