@@ -11,6 +11,9 @@ namespace gongzhi {
 
 namespace {
 
+// Whether JSON escapes byte `c` in a string: a quote, a backslash or a control character.
+bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
 // Whether any of the eight bytes of `w` is a quote, a backslash or a control character (below
 // 0x20): the bytes a JSON string escapes. Exact (no byte is flagged wrongly when none matches),
 // so a word without any is copied as it is.
@@ -43,7 +46,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
     }
     for (const size_t end = std::min(n, i + 8); i < end; ++i) {
       const unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      if (!NeedsEscape(c)) continue;
       out.append(s.data() + run, i - run);
       run = i + 1;
       out += '\\';
@@ -129,8 +132,7 @@ void Write(std::string& out, const boost::json::value& v) {
 std::string& JsonObjectWriter::Key(std::string_view name) {
   if (!first_) out_ += ',';
   first_ = false;
-  assert(std::none_of(name.begin(), name.end(),
-                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\'; }));
+  assert(std::none_of(name.begin(), name.end(), [](char c) { return NeedsEscape(static_cast<unsigned char>(c)); }));
   out_ += '"';
   out_ += name;
   out_ += "\":";

@@ -92,6 +92,17 @@ json::object PhotoJson(const PhotoRecord& p) {
           {"uploaded_at", p.uploaded_at}};
 }
 
+// Appends `items` to `a` as a JSON array, each item written by `write(a, item)`.
+template <typename Items, typename Write>
+void AppendArray(std::string& a, const Items& items, const Write& write) {
+  a += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) a += ',';
+    write(a, items[i]);
+  }
+  a += ']';
+}
+
 // The case view as the API answers it: the case, then what hangs off it. Event payloads are JSON
 // the service wrote; they go out as stored (the text the audit chain hashed), not parsed again.
 Response ViewResponse(const CaseView& v) {
@@ -106,13 +117,7 @@ Response ViewResponse(const CaseView& v) {
     l.Close();
   }
   auto list = [&](std::string_view name, const auto& items, const auto& write) {
-    std::string& a = o.Key(name);
-    a += '[';
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (i) a += ',';
-      write(a, items[i]);
-    }
-    a += ']';
+    AppendArray(o.Key(name), items, write);
   };
   // Photos are few (at most nine per stage): the tree PhotoJson builds costs nothing here.
   list("photos", v.photos, [](std::string& a, const PhotoRecord& p) { a += JsonText(PhotoJson(p)); });
@@ -165,16 +170,12 @@ Response TrackResponse(const TrackView& t) {
   o.String("category", t.category_name);
   o.Int("created_at", t.created_at);
   o.Int("updated_at", t.updated_at);
-  std::string& steps = o.Key("steps");
-  steps += '[';
-  for (size_t i = 0; i < t.steps.size(); ++i) {
-    if (i) steps += ',';
-    JsonObjectWriter w(steps);
-    w.Int("at", t.steps[i].first);
-    w.String("action", t.steps[i].second);
+  AppendArray(o.Key("steps"), t.steps, [](std::string& a, const std::pair<InstantMs, std::string>& step) {
+    JsonObjectWriter w(a);
+    w.Int("at", step.first);
+    w.String("action", step.second);
     w.Close();
-  }
-  steps += ']';
+  });
   o.Bool("can_rate", t.can_rate);
   if (t.merged_into_code) o.String("merged_into", *t.merged_into_code);
   o.Close();
@@ -528,15 +529,11 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       std::string out;
       out.reserve(64 + cs.size() * 1024);
       JsonObjectWriter o(out);
-      std::string& items = o.Key("items");
-      items += '[';
-      for (size_t i = 0; i < cs.size(); ++i) {
-        if (i) items += ',';
-        JsonObjectWriter w(items);
-        WriteCase(w, cs[i]);
+      AppendArray(o.Key("items"), cs, [](std::string& a, const CaseRecord& c) {
+        JsonObjectWriter w(a);
+        WriteCase(w, c);
         w.Close();
-      }
-      items += ']';
+      });
       if (static_cast<int>(cs.size()) == f->limit && !cs.empty()) o.Int("next_cursor", cs.back().id);
       else o.Null("next_cursor");
       o.Close();
