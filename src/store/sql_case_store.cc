@@ -955,14 +955,16 @@ class SqlCaseStore : public CaseStore {
   }
 
   Status ForEachEvent(const std::function<bool(const CaseEvent&, const std::string&)>& fn) override {
-    // Paged by (case_id, seq) so memory stays flat however long the history.
+    // Paged by (case_id, seq) so memory stays flat however long the history. The row value is what
+    // SQLite seeks to: with "case_id > ? OR (case_id = ? AND seq > ?)" it walked the key from the
+    // start for every page (a rebuild of 1M cases: 310 s, quadratic).
     int64_t last_case = 0, last_seq = 0;
     for (;;) {
       GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT e.case_id, e.seq, e.at, e.actor, e.action, e.from_state, e.to_state, "
                                        "e.payload, e.prev_hash, e.hash, c.last_hash FROM case_events e JOIN cases c ON "
-                                       "c.id = e.case_id WHERE e.case_id > ? OR (e.case_id = ? AND e.seq > ?) "
+                                       "c.id = e.case_id WHERE (e.case_id, e.seq) > (?, ?) "
                                        "ORDER BY e.case_id, e.seq LIMIT 5000",
-                                       {last_case, last_case, last_seq}));
+                                       {last_case, last_seq}));
       if (r.rows.empty()) return Status::Ok();
       for (const auto& row : r.rows) {
         CaseEvent e = EventFromRow(row);
@@ -1029,8 +1031,8 @@ class SqlCaseStore : public CaseStore {
 
   Result<std::vector<CaseFact>> FactsIn(const AssessmentScope& scope, int limit,
                                         std::pair<int64_t, int> after) override {
-    std::vector<Value> p{after.first, after.first, int64_t{after.second}};
-    std::string q = std::string("SELECT ") + kFactCols + " FROM case_facts WHERE (case_id > ? OR (case_id = ? AND n > ?))" +
+    std::vector<Value> p{after.first, int64_t{after.second}};
+    std::string q = std::string("SELECT ") + kFactCols + " FROM case_facts WHERE (case_id, n) > (?, ?)" +
                     ScopeFilter(scope, p) +
                     " AND ((dispatch_day >= ? AND dispatch_day <= ?) OR (due_day >= ? AND due_day <= ?) OR "
                     "(resolve_day >= ? AND resolve_day <= ?) OR (rated_day >= ? AND rated_day <= ?)) "

@@ -933,6 +933,27 @@ TEST_P(StoreContract, CaseListFiltersAndCursor) {
   EXPECT_EQ(*cs.CountCases(), 7);
 }
 
+// The whole history in (case, seq) order, each event once, in pages of 5,000 events: the first
+// page ends inside a case's events, the next must go on within that case.
+TEST_P(StoreContract, EveryEventOnceInOrderAcrossPages) {
+  auto& cs = store().cases();
+  auto a = *cs.InsertCase(NewCase("PAGE00000001", 1), Ev("report", 1), TestHash, std::nullopt);
+  std::vector<CaseEvent> many;
+  for (int i = 0; i < 5'002; ++i) many.push_back(Ev("note", 2 + i));
+  ASSERT_TRUE(cs.UpdateCase(**cs.GetCase(a), 1, many, TestHash, std::nullopt, {}).ok());
+  auto b = *cs.InsertCase(NewCase("PAGE00000002", 9'000), Ev("report", 9'000), TestHash, std::nullopt);
+  ASSERT_TRUE(cs.UpdateCase(**cs.GetCase(b), 1, {Ev("note", 9'001), Ev("note", 9'002)}, TestHash, std::nullopt, {}).ok());
+  std::vector<std::pair<int64_t, int64_t>> seen;
+  ASSERT_TRUE(cs.ForEachEvent([&](const CaseEvent& e, const std::string&) {
+                  seen.emplace_back(e.case_id, e.seq);
+                  return true;
+                }).ok());
+  std::vector<std::pair<int64_t, int64_t>> want;
+  for (int64_t seq = 1; seq <= 5'003; ++seq) want.emplace_back(a, seq);
+  for (int64_t seq = 1; seq <= 3; ++seq) want.emplace_back(b, seq);
+  EXPECT_EQ(seen, want);
+}
+
 // Duplicate candidates: open cases of the category within the radius and window, nearest first;
 // seen by a report in the same transaction as its insert; gone once closed or re-classified; the
 // same after a restart (SQLite answers from memory, PostgreSQL from an index).
