@@ -33,7 +33,8 @@ struct RankRow {
 };
 
 struct RebuildStats {
-  int64_t cases = 0, events = 0, facts = 0, rollup_rows = 0;
+  int64_t cases = 0, events = 0, facts = 0;
+  int64_t steps = 0;  // transactions that wrote them
 };
 
 class AssessmentService {
@@ -47,10 +48,13 @@ class AssessmentService {
   Result<std::vector<RankRow>> Rank(RollupGroup group, const AssessmentScope& scope);
   // The facts (one per dispatch) behind `metric` in the scope: exactly those the figure counts.
   Result<std::vector<CaseFact>> DrillDown(const AssessmentScope& scope, const std::string& metric, int limit);
-  // Recomputes every fact and roll-up from the case events.
-  Result<RebuildStats> Rebuild();
-  // Rebuild, when there are cases but no facts (a database from before the assessment tables).
-  // Two one-row look-ups otherwise: cheap enough for every start.
+  // Recomputes every fact and roll-up from the case events, writing those of `cases_per_step`
+  // cases at a time (memory stays bounded; other writes go on between the steps). Meanwhile the
+  // rankings read a partial assessment; a rebuild that stops before its end is done again by
+  // RebuildIfMissing.
+  Result<RebuildStats> Rebuild(int64_t cases_per_step = 10'000);
+  // Rebuild, when there are cases but no facts (a database from before the assessment tables) or
+  // a rebuild did not finish. Three one-row look-ups otherwise: cheap enough for every start.
   Result<std::optional<RebuildStats>> RebuildIfMissing();
 
  private:

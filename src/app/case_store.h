@@ -225,8 +225,15 @@ class CaseStore {
   // not come by `now`), per summoned unit (key "") with kNone, else by unit id.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> CountLateAcks(const AssessmentScope& scope,
                                                                              InstantMs now, bool by_unit) = 0;
-  // Replaces every fact and roll-up row (the rebuild), in one transaction.
-  virtual Status ReplaceAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) = 0;
+  // The rebuild of every fact and roll-up row, in steps, so that its memory stays bounded however
+  // long the history. ClearAssessment deletes them all and marks a rebuild under way (in the same
+  // transaction); AddAssessment writes facts and adds roll-up deltas to the rows already there, one
+  // transaction a call; FinishAssessment lifts the mark. A rebuild that stopped before its end
+  // leaves the mark, which AssessmentRebuildUnderWay reports.
+  virtual Status ClearAssessment() = 0;
+  virtual Status AddAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) = 0;
+  virtual Status FinishAssessment() = 0;
+  virtual Result<bool> AssessmentRebuildUnderWay() = 0;
 
   virtual Status ForEachEvent(const std::function<bool(const CaseEvent&, const std::string& case_last_hash)>& fn) = 0;
   virtual Result<int64_t> CountCases() = 0;

@@ -639,19 +639,35 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
     EXPECT_FALSE(d->empty()) << metric;
   }
   AssessmentService assess(ts_.store(), ts_.clock());
-  auto st = assess.Rebuild();
+  // Three cases a step: roll-up rows that several steps touch add up.
+  auto st = assess.Rebuild(3);
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   EXPECT_EQ(st->cases, 16);
+  EXPECT_EQ(st->steps, 6);
   auto rebuilt = snapshot();
   coarse_agrees();
+  auto whole = assess.Rebuild();  // in one step
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->steps, 1);
+  EXPECT_TRUE(snapshot() == rebuilt);
   // A database with cases but no facts (from before the assessment tables) is derived at start-up,
   // one with facts is left alone.
   EXPECT_FALSE(*assess.RebuildIfMissing());
-  ASSERT_TRUE(cs.ReplaceAssessment({}, {}).ok());
+  ASSERT_TRUE(cs.ClearAssessment().ok());
+  ASSERT_TRUE(cs.FinishAssessment().ok());
   auto derived = assess.RebuildIfMissing();
   ASSERT_TRUE(derived.ok() && derived->has_value());
   EXPECT_EQ((*derived)->cases, 16);
   EXPECT_TRUE(snapshot() == rebuilt);
+  // So is one whose rebuild stopped midway (facts there, but not all): it is done again.
+  ASSERT_TRUE(cs.ClearAssessment().ok());
+  ASSERT_TRUE(cs.AddAssessment({incremental.second.front()}, {}).ok());
+  EXPECT_TRUE(*cs.AssessmentRebuildUnderWay());
+  auto redone = assess.RebuildIfMissing();
+  ASSERT_TRUE(redone.ok() && redone->has_value());
+  EXPECT_FALSE(*cs.AssessmentRebuildUnderWay());
+  EXPECT_TRUE(snapshot() == rebuilt);
+  EXPECT_FALSE(*assess.RebuildIfMissing());
   EXPECT_EQ(incremental.second.size(), rebuilt.second.size());
   for (size_t i = 0; i < std::min(incremental.second.size(), rebuilt.second.size()); ++i) {
     const auto &x = incremental.second[i], &y = rebuilt.second[i];

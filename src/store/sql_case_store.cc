@@ -1063,19 +1063,37 @@ class SqlCaseStore : public CaseStore {
     return out;
   }
 
-  Status ReplaceAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) override {
+  // The mark of a rebuild under way: a row of settings.
+  static constexpr const char* kRebuildMark = "assessment_rebuild";
+
+  Status ClearAssessment() override {
     return writes_.Run([&](sql::Connection& c) -> Status {
+      GZ_RETURN_IF_ERROR(c.Exec("INSERT INTO settings (key, value) VALUES (?, 'under way') ON CONFLICT (key) DO NOTHING",
+                                {std::string(kRebuildMark)})
+                             .status());
       GZ_RETURN_IF_ERROR(c.Exec("DELETE FROM case_facts").status());
       for (const auto& level : kRollupLevels)
         GZ_RETURN_IF_ERROR(c.Exec(std::string("DELETE FROM ") + level.table).status());
-      GZ_RETURN_IF_ERROR(UpsertFacts(c, facts));
-      return ForEachRollupLevel(rollups, [&c](const char* table, const RollupDeltas& rows) -> Status {
-        const std::string insert = RollupInsert(table);
-        for (const auto& [k, r] : rows)
-          if (!r.IsZero()) GZ_RETURN_IF_ERROR(c.Exec(insert, RollupValues(k, r)).status());
-        return Status::Ok();
-      });
+      return Status::Ok();
     });
+  }
+
+  Status AddAssessment(const std::vector<CaseFact>& facts, const RollupDeltas& rollups) override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      GZ_RETURN_IF_ERROR(UpsertFacts(c, facts));
+      return AddRollups(c, rollups);
+    });
+  }
+
+  Status FinishAssessment() override {
+    return writes_.Run([&](sql::Connection& c) -> Status {
+      return c.Exec("DELETE FROM settings WHERE key = ?", {std::string(kRebuildMark)}).status();
+    });
+  }
+
+  Result<bool> AssessmentRebuildUnderWay() override {
+    GZ_ASSIGN_OR_RETURN(auto r, Read("SELECT 1 FROM settings WHERE key = ?", {std::string(kRebuildMark)}));
+    return !r.rows.empty();
   }
 
   Result<std::vector<std::pair<std::string, int64_t>>> CountCasesBy(const std::string& by,

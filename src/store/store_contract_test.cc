@@ -1279,11 +1279,25 @@ TEST_P(StoreContract, AssessmentFactsAndRollupsAddUpAndRebuild) {
   EXPECT_EQ(late->at(0), (std::pair<std::string, int64_t>{std::to_string(unit->id), 1}));
   EXPECT_EQ(cs.CountLateAcks(all, fri, false)->at(0).second, 0);  // not late yet at the moment of the summons
   EXPECT_EQ(cs.CountLateAcks(elsewhere, mon, false)->at(0).second, 0);
-  // The rebuild replaces everything.
-  ASSERT_TRUE(cs.ReplaceAssessment({}, {}).ok());
+  // A rebuild clears everything and marks itself under way; its steps add up; its end lifts the mark.
+  EXPECT_FALSE(*cs.AssessmentRebuildUnderWay());
+  ASSERT_TRUE(cs.ClearAssessment().ok());
+  EXPECT_TRUE(*cs.AssessmentRebuildUnderWay());
   EXPECT_TRUE(cs.ListFacts(id)->empty());
   EXPECT_EQ(cs.SumRollups(all, RollupGroup::kNone)->at(0).second.dispatched, 0);
   EXPECT_TRUE(cs.SumRollups(all, RollupGroup::kDay)->empty());
+  RollupDeltas half;
+  AddContribution(g, +1, half);
+  ASSERT_TRUE(cs.AddAssessment({g}, half).ok());
+  ASSERT_TRUE(cs.AddAssessment({}, half).ok());
+  EXPECT_EQ(*cs.ListFacts(id), std::vector<CaseFact>{g});
+  auto twice = cs.SumRollups(all, RollupGroup::kNone)->at(0).second;
+  EXPECT_EQ(twice.dispatched, 2);
+  EXPECT_EQ(twice.handling_minutes, 1000);
+  EXPECT_EQ(cs.SumRollups(all, RollupGroup::kTownship)->at(0).second.resolved, 2);
+  ASSERT_TRUE(cs.FinishAssessment().ok());
+  EXPECT_FALSE(*cs.AssessmentRebuildUnderWay());
+  EXPECT_EQ(cs.SumRollups(all, RollupGroup::kNone)->at(0).second.dispatched, 2);
 }
 
 TEST_P(StoreContract, ConfigurationRoundTripsAndBumpsTheVersion) {
