@@ -327,11 +327,15 @@ Result<CaseFilter> CaseFilterOf(const Request& req) {
   return f;
 }
 
-Response CasesCsv(const std::vector<CaseRecord>& cs) {
-  std::string out = "\xEF\xBB\xBF";
-  out += "id,state,category_code,description,grid_code,region_code,township_code,channel,unit_id,worker_id,lng,lat,"
-         "reported_at,dispatched_at,claimed_at,resolved_at,closed_at,response_due,handling_due,returns,reworks,"
-         "rating_solved,rating_satisfaction\r\n";
+// Exports are written page by page into their text: 100,000 cases of a city held as records, and
+// as a JSON tree for GeoJSON, had taken the server from 56 to 149 MB (CSV) and 270 MB (GeoJSON).
+constexpr const char* kCsvHead =
+    "\xEF\xBB\xBF"
+    "id,state,category_code,description,grid_code,region_code,township_code,channel,unit_id,worker_id,lng,lat,"
+    "reported_at,dispatched_at,claimed_at,resolved_at,closed_at,response_due,handling_due,returns,reworks,"
+    "rating_solved,rating_satisfaction\r\n";
+
+void AppendCsvRows(std::string& out, const std::vector<CaseRecord>& cs) {
   auto opt = [](const auto& v) { return v ? std::to_string(*v) : std::string(); };
   auto degrees = [](const std::optional<double>& v) { return v ? JsonText(*v) : std::string(); };  // shortest exact
   for (const auto& c : cs) {
@@ -361,31 +365,33 @@ Response CasesCsv(const std::vector<CaseRecord>& cs) {
     for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + cols[i];
     out += "\r\n";
   }
-  Response r;
-  r.content_type = "text/csv; charset=utf-8";
-  r.body = std::move(out);
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"cases.csv\"");
-  return r;
 }
 
-Response CasesGeoJson(const std::vector<CaseRecord>& cs) {
-  json::array features;
+// GeoJSON points of the cases that have one, each after a comma unless it is the collection's first.
+void AppendGeoJsonFeatures(std::string& out, const std::vector<CaseRecord>& cs, bool& first) {
   for (const auto& c : cs) {
     if (!c.lng) continue;
-    features.push_back({{"type", "Feature"},
-                        {"id", c.id},
-                        {"geometry", {{"type", "Point"}, {"coordinates", {*c.lng, *c.lat}}}},
-                        {"properties",
-                         {{"id", c.id},
-                          {"state", CaseStateName(c.facts.state)},
-                          {"category_code", c.category_code},
-                          {"grid_code", c.grid_code},
-                          {"region_code", c.region_code},
-                          {"reported_at", FormatLocalTime(c.created_at)}}}});
+    if (!first) out += ',';
+    first = false;
+    JsonObjectWriter f(out);
+    f.String("type", "Feature");
+    f.Int("id", c.id);
+    {
+      JsonObjectWriter g(f.Key("geometry"));
+      g.String("type", "Point");
+      g.Key("coordinates") += '[' + JsonText(*c.lng) + ',' + JsonText(*c.lat) + ']';
+      g.Close();
+    }
+    JsonObjectWriter p(f.Key("properties"));
+    p.Int("id", c.id);
+    p.String("state", CaseStateName(c.facts.state));
+    p.String("category_code", c.category_code);
+    p.String("grid_code", c.grid_code);
+    p.String("region_code", c.region_code);
+    p.String("reported_at", FormatLocalTime(c.created_at));
+    p.Close();
+    f.Close();
   }
-  Response r = Json({{"type", "FeatureCollection"}, {"features", std::move(features)}});
-  r.content_type = "application/geo+json";
-  return r;
 }
 
 }  // namespace
@@ -552,15 +558,29 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       auto f = CaseFilterOf(req);
       if (!f.ok()) return ErrorResponse(f.status());
       f->limit = 500;
-      std::vector<CaseRecord> all;
+      const bool csv = std::string_view(format) == "csv";
+      std::string out = csv ? kCsvHead : R"({"type":"FeatureCollection","features":[)";
+      bool first = true;
+      size_t n = 0;
       for (;;) {
         auto page = cases.List(*f, *actor);
         if (!page.ok()) return ErrorResponse(page.status());
-        all.insert(all.end(), page->begin(), page->end());
-        if (static_cast<int>(page->size()) < f->limit || all.size() >= 100'000) break;
+        if (csv) AppendCsvRows(out, *page);
+        else AppendGeoJsonFeatures(out, *page, first);
+        n += page->size();
+        if (static_cast<int>(page->size()) < f->limit || n >= 100'000) break;
         f->after_id = page->back().id;
       }
-      return std::string(format) == "csv" ? CasesCsv(all) : CasesGeoJson(all);
+      Response r;
+      if (csv) {
+        r.content_type = "text/csv; charset=utf-8";
+        r.headers.emplace_back("Content-Disposition", "attachment; filename=\"cases.csv\"");
+      } else {
+        out += "]}";
+        r.content_type = "application/geo+json";
+      }
+      r.body = std::move(out);
+      return r;
     });
   }
   R.Add("GET", "/api/v1/cases/{}", [&cases](const Request& req, const Params& p) {

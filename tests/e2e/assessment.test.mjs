@@ -121,6 +121,17 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.equal(geo.status, 200);
     assert.equal(geo.json.features.length, 2);
     assert.equal(geo.json.features[0].geometry.type, 'Point');
+    assert.equal(geo.headers.get('content-type'), 'application/geo+json');
+    for (const f of geo.json.features) {
+      assert.deepEqual(Object.keys(f), ['type', 'id', 'geometry', 'properties']);
+      assert.deepEqual(Object.keys(f.properties), ['id', 'state', 'category_code', 'grid_code', 'region_code', 'reported_at']);
+      assert.equal(f.properties.id, f.id);
+      assert.ok(f.geometry.coordinates.length === 2 && f.geometry.coordinates.every(Number.isFinite));
+    }
+    const geoA = geo.json.features.find((f) => f.id === a.id);
+    assert.deepEqual(geoA.properties, { id: a.id, state: 'closed', category_code: '0101', grid_code: a.grid_code,
+      region_code: a.region_code, reported_at: geoA.properties.reported_at });
+    assert.match(geoA.properties.reported_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
     const otherTownship = await api(url, 'GET', '/api/v1/cases/export.geojson', undefined, { 'X-Gongzhi-Actor': 'dispatcher:130404002' });
     assert.equal(otherTownship.json.features.length, 0, 'another township sees none of them');
     assert.equal((await api(url, 'GET', '/api/v1/cases/export.csv?state=lost', undefined, TOWNSHIP)).json.error.field, 'state');
