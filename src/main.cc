@@ -242,12 +242,12 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   AssessmentService assessment(**store, clock, o.weights);
   // By the node that leads only: a rebuild writes in steps that add up, so two nodes rebuilding at
   // once would count twice.
-  if (!leading) {
-  } else if (auto st = assessment.RebuildIfMissing(); !st.ok()) {
-    return Fail(st.status());
-  } else if (*st && (*st)->facts) {
-    spdlog::info("assessment derived from {} events of {} cases in {} steps", (*st)->events, (*st)->cases,
-                 (*st)->steps);
+  if (leading) {
+    auto st = assessment.RebuildIfMissing();
+    if (!st.ok()) return Fail(st.status());
+    if (*st && (*st)->facts)
+      spdlog::info("assessment derived from {} events of {} cases in {} steps", (*st)->events, (*st)->cases,
+                   (*st)->steps);
   }
   FeedHub feed((*store)->cases(), clock);
   if (o.open311_keys.empty() && o.demo) o.open311_keys.push_back(kDemoOpen311Key);

@@ -221,13 +221,13 @@ Result<RebuildStats> AssessmentService::Rebuild(int64_t cases_per_step) {
   int64_t in_step = 0;
   auto write = [&]() -> Status {
     std::erase_if(rollups, [](const auto& kv) { return kv.second.IsZero(); });
-    Status s = store_.cases().AddAssessment(step, rollups);
+    GZ_RETURN_IF_ERROR(store_.cases().AddAssessment(step, rollups));
     st.facts += static_cast<int64_t>(step.size());
     ++st.steps;
     step.clear();
     rollups.clear();
     in_step = 0;
-    return s;
+    return Status::Ok();
   };
   int64_t current = 0;
   FoldContext ctx;
