@@ -240,6 +240,16 @@ constexpr const char* kFactCols =
     "case_id, n, unit_id, worker_id, region_code, category_code, reopened, dispatched_at, response_due, handling_due, "
     "claimed_at, resolved_at, rated_at, returned, deferred, overdue, reworks, handling_minutes, solved, satisfied";
 // "SUM(dispatched), SUM(responded_on_time), ...": the counters of kRollupFields summed.
+// The roll-up counters as they are, in kRollupFields order.
+const std::string& RollupColumns() {
+  static const std::string q = [] {
+    std::string out;
+    for (const auto& f : kRollupFields) out += std::string(out.empty() ? "" : ", ") + f.name;
+    return out;
+  }();
+  return q;
+}
+
 const std::string& RollupSums() {
   static const std::string q = [] {
     std::string out;
@@ -1011,9 +1021,28 @@ class SqlCaseStore : public CaseStore {
                     " WHERE day >= ? AND day <= ?" + ScopeFilter(scope, p);
     if (group == RollupGroup::kUnit) q += " AND unit_id <> 0";
     if (group == RollupGroup::kWorker) q += " AND worker_id <> 0";
-    q += group == RollupGroup::kNone ? "" : " GROUP BY k ORDER BY k";
-    GZ_ASSIGN_OR_RETURN(auto r, Read(q, p));
     std::vector<std::pair<std::string, RollupCounts>> out;
+    GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
+    if (group != RollupGroup::kNone && c->dialect() == sql::Dialect::kSqlite) {
+      // SQLite groups by sorting every row into a temporary B-tree: a year's ranking of the
+      // categories of a 1M city sorted its 2.5M fine rows in 7.6 s. Summed in a hash map instead.
+      q = "SELECT " + key + ", " + RollupColumns() + q.substr(q.find(" FROM "));
+      std::unordered_map<std::string, RollupCounts> sums;
+      GZ_RETURN_IF_ERROR(c->ForEach(q, p, [&](const sql::Row& row) {
+        RollupCounts& sum = sums[row.IsNull(0) ? std::string() : row.Text(0)];
+        size_t col = 1;
+        for (const auto& f : kRollupFields) sum.*f.member += row.Int(col++);
+      }));
+      for (auto& [k, sum] : sums)
+        if (!sum.IsZero()) out.emplace_back(k, sum);  // rows whose counts went back to zero are no group
+      const bool numeric = group == RollupGroup::kUnit || group == RollupGroup::kWorker || group == RollupGroup::kDay;
+      std::sort(out.begin(), out.end(), [numeric](const auto& a, const auto& b) {
+        return numeric ? std::stoll(a.first) < std::stoll(b.first) : a.first < b.first;
+      });
+      return out;
+    }
+    q += group == RollupGroup::kNone ? "" : " GROUP BY k ORDER BY k";
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec(q, p));
     for (const auto& row : r.rows) {
       if (group == RollupGroup::kNone && row.IsNull(1)) break;  // no rows: SUM is NULL
       std::string k;
