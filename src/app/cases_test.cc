@@ -612,13 +612,16 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
   auto coarse_agrees = [&] {
     for (const std::string region : {"", "130404", "130404001"})
       for (auto g : {RollupGroup::kDay, RollupGroup::kUnit, RollupGroup::kWorker, RollupGroup::kTownship,
-                     RollupGroup::kCounty, RollupGroup::kNone}) {
-        AssessmentScope scope = ever, fine = ever;
-        scope.region_prefix = fine.region_prefix = region;
-        fine.fine = true;
-        EXPECT_TRUE(*cs.SumRollups(scope, g) == *cs.SumRollups(fine, g))
-            << "group " << static_cast<int>(g) << " region '" << region << "'";
-      }
+                     RollupGroup::kCounty, RollupGroup::kCategory, RollupGroup::kNone})
+        for (const std::string category : {"", "01"}) {
+          AssessmentScope scope = ever, fine = ever;
+          scope.region_prefix = fine.region_prefix = region;
+          scope.category_prefix = fine.category_prefix = category;
+          fine.fine = true;
+          EXPECT_TRUE(*cs.SumRollups(scope, g) == *cs.SumRollups(fine, g))
+              << "group " << static_cast<int>(g) << " region '" << region << "' category '" << category << "'";
+        }
+    EXPECT_GE(cs.SumRollups(ever, RollupGroup::kCategory)->size(), 3u);
     // The figures of each unit, from the unit sums, by day and in all.
     auto units = *cs.SumRollups(ever, RollupGroup::kUnit);
     EXPECT_GE(units.size(), 2u);

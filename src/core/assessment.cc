@@ -68,6 +68,12 @@ RollupDeltas UnitTotals(const RollupDeltas& fine) {
   return out;
 }
 
+RollupDeltas CountyCategoryTotals(const RollupDeltas& fine) {
+  RollupDeltas out;
+  for (const auto& [k, c] : fine) out[RollupKey{k.day, 0, 0, k.region_code.substr(0, 6), k.category_code}] += c;
+  return out;
+}
+
 FactChanges DiffFacts(const std::vector<CaseFact>& before, const std::vector<CaseFact>& after) {
   FactChanges out;
   for (size_t i = 0; i < after.size(); ++i) {

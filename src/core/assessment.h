@@ -94,6 +94,9 @@ RollupDeltas TownshipTotals(const RollupDeltas& fine);
 // The same counts per day × unit × county for units only (rows of grid workers dropped,
 // worker_id 0): a unit has one row a day, as it serves one county (or a few).
 RollupDeltas UnitTotals(const RollupDeltas& fine);
+// The same counts per day × county × category, every unit and worker together (unit_id and
+// worker_id 0).
+RollupDeltas CountyCategoryTotals(const RollupDeltas& fine);
 
 // What an update must write: the facts that changed and the roll-up deltas (zero rows dropped).
 struct FactChanges {

@@ -314,7 +314,8 @@ constexpr RollupLevel kRollupLevels[] = {
     {"rollups", nullptr},
     {"rollups_township", ByTownship},
     {"rollups_township_sum", TownshipTotals},
-    {"rollups_unit_sum", UnitTotals}};
+    {"rollups_unit_sum", UnitTotals},
+    {"rollups_category_sum", CountyCategoryTotals}};
 
 // Calls fn(table, deltas of that level) for every roll-up table.
 Status ForEachRollupLevel(const RollupDeltas& fine,
@@ -1013,11 +1014,15 @@ class SqlCaseStore : public CaseStore {
     const bool units = coarse && scope.region_prefix.size() <= 6 && !scope.worker_id &&
                        group != RollupGroup::kWorker && group != RollupGroup::kTownship &&
                        (group == RollupGroup::kUnit || scope.unit_id);
+    // Rankings of categories in a county or more, over every unit and worker: the category sums.
+    const bool categories = group == RollupGroup::kCategory && !scope.fine && scope.region_prefix.size() <= 6 &&
+                            !scope.unit_id && !scope.worker_id;
     std::string q = "SELECT " + key + " AS k, " + RollupSums() + " FROM " +
-                    (totals  ? "rollups_township_sum"
-                     : units ? "rollups_unit_sum"
-                     : coarse ? "rollups_township"
-                              : "rollups") +
+                    (totals       ? "rollups_township_sum"
+                     : units      ? "rollups_unit_sum"
+                     : categories ? "rollups_category_sum"
+                     : coarse     ? "rollups_township"
+                                  : "rollups") +
                     " WHERE day >= ? AND day <= ?" + ScopeFilter(scope, p);
     if (group == RollupGroup::kUnit) q += " AND unit_id <> 0";
     if (group == RollupGroup::kWorker) q += " AND worker_id <> 0";

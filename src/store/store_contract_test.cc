@@ -1259,6 +1259,19 @@ TEST_P(StoreContract, AssessmentFactsAndRollupsAddUpAndRebuild) {
   auto by_township = *cs.SumRollups(all, RollupGroup::kTownship);
   ASSERT_EQ(by_township.size(), 1u);
   EXPECT_EQ(by_township[0].first, "130404001");
+  // Categories in the county (the county × category sums) and in the township (the fine roll-ups).
+  for (const std::string region : {"", "130404", "130404001"}) {
+    AssessmentScope in = all;
+    in.region_prefix = region;
+    auto by_category = *cs.SumRollups(in, RollupGroup::kCategory);
+    ASSERT_EQ(by_category.size(), 1u) << region;
+    EXPECT_EQ(by_category[0].first, "0101");
+    EXPECT_EQ(by_category[0].second.dispatched, 1);
+    EXPECT_EQ(by_category[0].second.handling_minutes, 500);
+  }
+  AssessmentScope county_elsewhere = all;
+  county_elsewhere.region_prefix = "130402";
+  EXPECT_TRUE(cs.SumRollups(county_elsewhere, RollupGroup::kCategory)->empty());
   AssessmentScope elsewhere = all;
   elsewhere.region_prefix = "130404002";
   EXPECT_EQ(cs.SumRollups(elsewhere, RollupGroup::kNone)->at(0).second.dispatched, 0);
