@@ -632,6 +632,41 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
         fine.fine = true;
         EXPECT_TRUE(*cs.SumRollups(scope, g) == *cs.SumRollups(fine, g)) << "unit " << unit;
       }
+    // Communities and workers over periods that start and end inside months: the month
+    // roll-ups for the whole months, the day roll-ups around them. The history spans months.
+    auto days = *cs.SumRollups(ever, RollupGroup::kDay);
+    ASSERT_FALSE(days.empty());
+    const CivilDay first = std::stoi(days.front().first), last = std::stoi(days.back().first);
+    EXPECT_GT(MonthStart(last), MonthStart(first));
+    auto communities = *cs.SumRollups(ever, RollupGroup::kCommunity);
+    auto workers_ranked = *cs.SumRollups(ever, RollupGroup::kWorker);
+    ASSERT_GE(communities.size(), 1u);
+    ASSERT_GE(workers_ranked.size(), 1u);
+    int months_used = 0;
+    for (CivilDay from = first - 3; from <= last; from += 11)
+      for (CivilDay to : {from, from + 20, from + 45, from + 90, last + 5}) {
+        AssessmentScope period{from, to};
+        months_used += SplitByMonths(from, to).first_month <= SplitByMonths(from, to).last_month;
+        auto same = [&](AssessmentScope scope, RollupGroup g, const std::string& what) {
+          AssessmentScope fine = scope;
+          fine.fine = true;
+          EXPECT_TRUE(*cs.SumRollups(scope, g) == *cs.SumRollups(fine, g))
+              << what << " group " << static_cast<int>(g) << " " << FormatDate(from) << ".." << FormatDate(to);
+        };
+        for (const std::string& region : {std::string(), std::string("130404001"), communities[0].first})
+          for (auto g : {RollupGroup::kCommunity, RollupGroup::kWorker, RollupGroup::kTownship, RollupGroup::kNone}) {
+            AssessmentScope in = period;
+            in.region_prefix = region;
+            same(in, g, "region '" + region + "'");
+          }
+        for (const auto& [worker, counts] : workers_ranked)
+          for (auto g : {RollupGroup::kNone, RollupGroup::kCounty, RollupGroup::kWorker}) {
+            AssessmentScope mine = period;
+            mine.worker_id = std::stoll(worker);
+            same(mine, g, "worker " + worker);
+          }
+      }
+    EXPECT_GT(months_used, 3);
   };
   coarse_agrees();
   EXPECT_GT(incremental.second.size(), 20u);

@@ -74,6 +74,45 @@ RollupDeltas CountyCategoryTotals(const RollupDeltas& fine) {
   return out;
 }
 
+RollupDeltas CommunityMonths(const RollupDeltas& fine) {
+  RollupDeltas out;
+  for (const auto& [k, c] : fine) out[RollupKey{MonthStart(k.day), 0, 0, k.region_code, ""}] += c;
+  return out;
+}
+
+RollupDeltas WorkerMonths(const RollupDeltas& fine) {
+  RollupDeltas out;
+  for (const auto& [k, c] : fine)
+    if (k.worker_id != 0) out[RollupKey{MonthStart(k.day), 0, k.worker_id, k.region_code.substr(0, 9), ""}] += c;
+  return out;
+}
+
+CivilDay MonthStart(CivilDay day) {
+  int y, m, d;
+  YmdFromDay(day, y, m, d);
+  return day - (d - 1);
+}
+
+MonthSplit SplitByMonths(CivilDay from, CivilDay to) {
+  MonthSplit s;
+  if (from > to) return s;
+  int y, m, d;
+  YmdFromDay(from, y, m, d);
+  // The first month that starts inside the period, and the start of the month holding to + 1:
+  // the months in between are whole.
+  const CivilDay first = d == 1 ? from : (m == 12 ? DayFromYmd(y + 1, 1, 1) : DayFromYmd(y, m + 1, 1));
+  const CivilDay end = MonthStart(to + 1);
+  if (first >= end) {
+    s.days.emplace_back(from, to);
+    return s;
+  }
+  s.first_month = first;
+  s.last_month = MonthStart(end - 1);
+  if (from < first) s.days.emplace_back(from, first - 1);
+  if (end <= to) s.days.emplace_back(end, to);
+  return s;
+}
+
 FactChanges DiffFacts(const std::vector<CaseFact>& before, const std::vector<CaseFact>& after) {
   FactChanges out;
   for (size_t i = 0; i < after.size(); ++i) {

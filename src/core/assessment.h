@@ -97,6 +97,23 @@ RollupDeltas UnitTotals(const RollupDeltas& fine);
 // The same counts per day × county × category, every unit and worker together (unit_id and
 // worker_id 0).
 RollupDeltas CountyCategoryTotals(const RollupDeltas& fine);
+// The same counts per month × community (day is the month's first day; unit_id and worker_id 0,
+// every category together): what rankings of communities over whole months read.
+RollupDeltas CommunityMonths(const RollupDeltas& fine);
+// The same counts per month × grid worker × township for grid workers only (rows of units
+// dropped, unit_id 0, every category together): what rankings of workers over whole months read.
+RollupDeltas WorkerMonths(const RollupDeltas& fine);
+
+// The first day of the month `day` falls in.
+CivilDay MonthStart(CivilDay day);
+// A period cut for the month roll-ups: the whole months inside [from, to] (their first days,
+// first_month > last_month when there are none) and the days around them (at most two ranges,
+// before and after; the whole period when no month fits).
+struct MonthSplit {
+  CivilDay first_month = 1, last_month = 0;
+  std::vector<std::pair<CivilDay, CivilDay>> days;
+};
+MonthSplit SplitByMonths(CivilDay from, CivilDay to);
 
 // What an update must write: the facts that changed and the roll-up deltas (zero rows dropped).
 struct FactChanges {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace gongzhi {
 namespace {
 
@@ -109,6 +111,69 @@ TEST(AssessmentFacts, ContributionsLandOnTheirDaysAndDiffsCancel) {
     EXPECT_EQ(k.category_code, "");
   }
   EXPECT_EQ(units.begin()->second.dispatched, 1);
+  // The community months fold days into their month, and units and workers together; the worker
+  // months keep grid workers only, per township.
+  auto communities = CommunityMonths(d);
+  ASSERT_EQ(communities.size(), 2u);  // two communities; Friday and Monday fall in November
+  for (const auto& [k, c] : communities) {
+    EXPECT_EQ(k.day, DayFromYmd(2026, 11, 1));
+    EXPECT_EQ(k.unit_id, 0);
+    EXPECT_EQ(k.worker_id, 0);
+    EXPECT_EQ(k.region_code.size(), 12u);
+    EXPECT_EQ(c.dispatched, 1);
+    EXPECT_EQ(c.due, 1);
+  }
+  auto workers = WorkerMonths(d);
+  ASSERT_EQ(workers.size(), 1u);
+  EXPECT_EQ(workers.begin()->first, (RollupKey{DayFromYmd(2026, 11, 1), 0, 9, "130404001", ""}));
+  EXPECT_EQ(workers.begin()->second.dispatched, 1);
+  EXPECT_EQ(workers.begin()->second.due, 1);
+}
+
+TEST(AssessmentPeriods, SplitByMonthsCoversEveryDayOnce) {
+  using Days = std::vector<std::pair<CivilDay, CivilDay>>;
+  EXPECT_EQ(MonthStart(DayFromYmd(2026, 2, 28)), DayFromYmd(2026, 2, 1));
+  EXPECT_EQ(MonthStart(DayFromYmd(2026, 3, 1)), DayFromYmd(2026, 3, 1));
+  // A year: twelve whole months, no days around them.
+  auto year = SplitByMonths(DayFromYmd(2026, 1, 1), DayFromYmd(2026, 12, 31));
+  EXPECT_EQ(year.first_month, DayFromYmd(2026, 1, 1));
+  EXPECT_EQ(year.last_month, DayFromYmd(2026, 12, 1));
+  EXPECT_TRUE(year.days.empty());
+  // A week across a month's end: days only.
+  auto week = SplitByMonths(DayFromYmd(2026, 11, 30), DayFromYmd(2026, 12, 6));
+  EXPECT_GT(week.first_month, week.last_month);
+  EXPECT_EQ(week.days, (Days{{DayFromYmd(2026, 11, 30), DayFromYmd(2026, 12, 6)}}));
+  // From the middle of one month to the middle of another.
+  auto mid = SplitByMonths(DayFromYmd(2026, 1, 15), DayFromYmd(2026, 4, 10));
+  EXPECT_EQ(mid.first_month, DayFromYmd(2026, 2, 1));
+  EXPECT_EQ(mid.last_month, DayFromYmd(2026, 3, 1));
+  EXPECT_EQ(mid.days, (Days{{DayFromYmd(2026, 1, 15), DayFromYmd(2026, 1, 31)},
+                            {DayFromYmd(2026, 4, 1), DayFromYmd(2026, 4, 10)}}));
+  // December into January; a single February; an empty period.
+  auto turn = SplitByMonths(DayFromYmd(2025, 12, 2), DayFromYmd(2026, 1, 31));
+  EXPECT_EQ(turn.first_month, DayFromYmd(2026, 1, 1));
+  EXPECT_EQ(turn.last_month, DayFromYmd(2026, 1, 1));
+  EXPECT_EQ(turn.days, (Days{{DayFromYmd(2025, 12, 2), DayFromYmd(2025, 12, 31)}}));
+  auto feb = SplitByMonths(DayFromYmd(2028, 2, 1), DayFromYmd(2028, 2, 29));
+  EXPECT_EQ(feb.first_month, feb.last_month);
+  EXPECT_TRUE(feb.days.empty());
+  EXPECT_TRUE(SplitByMonths(10, 9).days.empty());
+  // Every day of many periods falls once in a whole month or a range of days.
+  const CivilDay base = DayFromYmd(2025, 10, 20);
+  for (CivilDay from = base; from < base + 100; from += 7)
+    for (CivilDay to = from - 1; to < from + 400; to += 13) {
+      auto s = SplitByMonths(from, to);
+      std::map<CivilDay, int> seen;
+      for (CivilDay m = s.first_month; m <= s.last_month; m = MonthStart(m + 31))
+        for (CivilDay day = m; MonthStart(day) == m; ++day) ++seen[day];
+      for (auto [a, b] : s.days)
+        for (CivilDay day = a; day <= b; ++day) ++seen[day];
+      ASSERT_EQ(static_cast<CivilDay>(seen.size()), std::max(0, to - from + 1)) << from << ".." << to;
+      for (auto [day, n] : seen) {
+        ASSERT_EQ(n, 1) << day;
+        ASSERT_TRUE(day >= from && day <= to) << day;
+      }
+    }
 }
 
 }  // namespace

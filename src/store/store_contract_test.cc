@@ -1313,6 +1313,64 @@ TEST_P(StoreContract, AssessmentFactsAndRollupsAddUpAndRebuild) {
   EXPECT_EQ(cs.SumRollups(all, RollupGroup::kNone)->at(0).second.dispatched, 2);
 }
 
+TEST_P(StoreContract, MonthRollupsServeCommunitiesAndWorkersOverAnyPeriod) {
+  ImportFuxingSample();
+  auto& cs = store().cases();
+  auto id = *cs.InsertCase(NewCase("MONTH0000001", 1), Ev("report", 1), TestHash, std::nullopt);
+  auto noon = [](int y, int m, int d) { return LocalMidnight(DayFromYmd(y, m, d)) + 12 * 3'600'000LL; };
+  // A unit's dispatch in one community in November (due and resolved on the 30th), a grid worker's
+  // two in another in December and January.
+  CaseFact a;
+  a.case_id = id, a.n = 1, a.unit_id = 7, a.region_code = "130404001008", a.category_code = "0101";
+  a.dispatched_at = noon(2026, 11, 27), a.handling_due = noon(2026, 11, 30), a.resolved_at = noon(2026, 11, 30);
+  a.handling_minutes = 500;
+  CaseFact b = a;
+  b.n = 2, b.unit_id = 0, b.worker_id = 9, b.region_code = "130404001009";
+  b.dispatched_at = noon(2026, 12, 15), b.handling_due = noon(2026, 12, 17), b.resolved_at = 0, b.handling_minutes = 0;
+  CaseFact c = b;
+  c.n = 3, c.dispatched_at = noon(2027, 1, 3), c.handling_due = noon(2027, 1, 5);
+  RollupDeltas deltas;
+  for (const auto* f : {&a, &b, &c}) AddContribution(*f, +1, deltas);
+  ASSERT_TRUE(cs.AddAssessment({a, b, c}, deltas).ok());
+
+  auto sum = [&](CivilDay from, CivilDay to, RollupGroup g, std::optional<int64_t> worker = std::nullopt,
+                 const std::string& region = "") {
+    AssessmentScope scope{from, to};
+    scope.worker_id = worker;
+    scope.region_prefix = region;
+    AssessmentScope fine = scope;
+    fine.fine = true;
+    auto got = cs.SumRollups(scope, g);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(*got == *cs.SumRollups(fine, g)) << FormatDate(from) << ".." << FormatDate(to);
+    std::map<std::string, std::pair<int64_t, int64_t>> out;  // key: (dispatched, due)
+    for (const auto& [k, counts] : *got) out[k] = {counts.dispatched, counts.due};
+    return out;
+  };
+  using Got = std::map<std::string, std::pair<int64_t, int64_t>>;
+  const CivilDay nov1 = DayFromYmd(2026, 11, 1), jan31 = DayFromYmd(2027, 1, 31);
+  // Three whole months; then from the 28th of November (after a's dispatch, before its due day) to
+  // the 10th of January (after c's dispatch, before the end of its month).
+  EXPECT_EQ(sum(nov1, jan31, RollupGroup::kCommunity), (Got{{"130404001008", {1, 1}}, {"130404001009", {2, 2}}}));
+  EXPECT_EQ(sum(DayFromYmd(2026, 11, 28), DayFromYmd(2027, 1, 4), RollupGroup::kCommunity),
+            (Got{{"130404001008", {0, 1}}, {"130404001009", {2, 1}}}));
+  EXPECT_EQ(sum(DayFromYmd(2026, 12, 16), jan31, RollupGroup::kWorker), (Got{{"9", {1, 2}}}));
+  EXPECT_EQ(sum(nov1, jan31, RollupGroup::kWorker, std::nullopt, "130404001"), (Got{{"9", {2, 2}}}));
+  EXPECT_TRUE(sum(nov1, jan31, RollupGroup::kWorker, std::nullopt, "130404002").empty());
+  // One worker's figures over a year; one community's over a quarter.
+  EXPECT_EQ(sum(DayFromYmd(2026, 1, 1), DayFromYmd(2026, 12, 31), RollupGroup::kNone, 9), (Got{{"", {1, 1}}}));
+  EXPECT_EQ(sum(DayFromYmd(2026, 10, 1), DayFromYmd(2026, 12, 31), RollupGroup::kTownship, std::nullopt,
+                "130404001008"),
+            (Got{{"130404001", {1, 1}}}));
+  // What a dispatch moved to another day takes out of its month.
+  CaseFact later = b;
+  later.dispatched_at = noon(2027, 1, 20);
+  auto diff = DiffFacts({b}, {later});
+  ASSERT_TRUE(cs.AddAssessment(diff.facts, diff.deltas).ok());
+  EXPECT_EQ(sum(DayFromYmd(2026, 12, 1), DayFromYmd(2026, 12, 31), RollupGroup::kWorker), (Got{{"9", {0, 1}}}));
+  EXPECT_EQ(sum(DayFromYmd(2027, 1, 1), jan31, RollupGroup::kWorker), (Got{{"9", {2, 1}}}));
+}
+
 TEST_P(StoreContract, ConfigurationRoundTripsAndBumpsTheVersion) {
   ImportFuxingSample();
   auto& cs = store().cases();
