@@ -146,20 +146,26 @@ Result<std::vector<RankRow>> AssessmentService::Rank(RollupGroup group, const As
     GZ_ASSIGN_OR_RETURN(auto l, store_.cases().CountLateAcks(scope, clock_.Now(), true));
     late.insert(l.begin(), l.end());
   }
+  // Names in one look-up (a city's communities or workers are thousands: one query each took
+  // longer than the sums).
+  std::unordered_map<std::string, std::string> names;
+  std::optional<Store::NameKind> kind;
+  if (group == RollupGroup::kUnit) kind = Store::NameKind::kUnit;
+  if (group == RollupGroup::kWorker) kind = Store::NameKind::kWorker;
+  if (group == RollupGroup::kCounty || group == RollupGroup::kTownship || group == RollupGroup::kCommunity)
+    kind = Store::NameKind::kRegion;
+  if (kind) {
+    std::vector<std::string> keys;
+    keys.reserve(rows.size());
+    for (const auto& row : rows) keys.push_back(row.first);
+    GZ_ASSIGN_OR_RETURN(names, store_.NamesOf(*kind, keys));
+  }
   std::vector<RankRow> out;
+  out.reserve(rows.size());
   for (auto& [key, counts] : rows) {
     RankRow r{key, "", ComputeFigures(counts, weights_)};
     if (auto it = late.find(key); it != late.end()) r.figures.late_acks = it->second;
-    if (group == RollupGroup::kUnit) {
-      GZ_ASSIGN_OR_RETURN(auto u, store_.GetUnit(std::stoll(key)));
-      if (u) r.name = u->name;
-    } else if (group == RollupGroup::kWorker) {
-      GZ_ASSIGN_OR_RETURN(auto w, store_.GetWorker(std::stoll(key)));
-      if (w) r.name = w->name;
-    } else if (group == RollupGroup::kCounty || group == RollupGroup::kTownship || group == RollupGroup::kCommunity) {
-      GZ_ASSIGN_OR_RETURN(auto reg, store_.GetRegion(key));
-      if (reg) r.name = reg->name;
-    }
+    if (auto it = names.find(key); it != names.end()) r.name = std::move(it->second);
     out.push_back(std::move(r));
   }
   std::stable_sort(out.begin(), out.end(), [](const RankRow& a, const RankRow& b) {

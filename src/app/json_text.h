@@ -15,6 +15,17 @@ std::string JsonText(const boost::json::value& v);
 // Appends `s` as a JSON string (quoted and escaped as Boost.JSON does) to `out`.
 void AppendJsonString(std::string& out, std::string_view s);
 
+// Appends `items` to `a` as a JSON array, each item written by `write(a, item)`.
+template <typename Items, typename Write>
+void AppendArray(std::string& a, const Items& items, const Write& write) {
+  a += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) a += ',';
+    write(a, items[i]);
+  }
+  a += ']';
+}
+
 // Writes one JSON object's members in order straight into text, for hot responses where building
 // a boost::json tree first costs more than the rest of the request. Numbers as JsonText writes them.
 class JsonObjectWriter {

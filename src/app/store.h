@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "app/case_store.h"
@@ -89,6 +90,13 @@ class Store {
   virtual Result<std::vector<GridWorker>> ListWorkers(const WorkerFilter& filter) = 0;
   virtual Status UpdateWorker(const GridWorker& worker) = 0;
   virtual Status DeleteWorker(int64_t id) = 0;
+
+  // --- names ---
+  // The names of many regions (keys: codes), units or grid workers (keys: ids as text) at once,
+  // for rankings of thousands of rows; keys that name nothing are left out.
+  enum class NameKind { kRegion, kUnit, kWorker };
+  virtual Result<std::unordered_map<std::string, std::string>> NamesOf(NameKind kind,
+                                                                      const std::vector<std::string>& keys) = 0;
 
   // The case engine's part of the store (same database).
   virtual CaseStore& cases() = 0;

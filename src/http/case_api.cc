@@ -92,17 +92,6 @@ json::object PhotoJson(const PhotoRecord& p) {
           {"uploaded_at", p.uploaded_at}};
 }
 
-// Appends `items` to `a` as a JSON array, each item written by `write(a, item)`.
-template <typename Items, typename Write>
-void AppendArray(std::string& a, const Items& items, const Write& write) {
-  a += '[';
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) a += ',';
-    write(a, items[i]);
-  }
-  a += ']';
-}
-
 // The case view as the API answers it: the case, then what hangs off it. Event payloads are JSON
 // the service wrote; they go out as stored (the text the audit chain hashed), not parsed again.
 Response ViewResponse(const CaseView& v) {

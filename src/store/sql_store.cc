@@ -1,8 +1,10 @@
 #include "store/sql_store.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 #include <sodium.h>
 
@@ -524,6 +526,34 @@ class SqlStore : public Store {
   static Result<int64_t> CountOf(sql::Connection& c, const std::string& q, int64_t id) {
     GZ_ASSIGN_OR_RETURN(auto r, c.Exec(q, {id}));
     return r.rows.empty() ? 0 : r.rows[0].Int(0);
+  }
+
+  Result<std::unordered_map<std::string, std::string>> NamesOf(NameKind kind,
+                                                              const std::vector<std::string>& keys) override {
+    const char* select = kind == NameKind::kRegion ? "SELECT code, name FROM regions WHERE code IN ("
+                         : kind == NameKind::kUnit ? "SELECT id, name FROM units WHERE id IN ("
+                                                   : "SELECT id, name FROM grid_workers WHERE id IN (";
+    std::unordered_map<std::string, std::string> out;
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    constexpr size_t kChunk = 500;  // a statement per 500 keys (one round trip each on PostgreSQL)
+    for (size_t at = 0; at < keys.size(); at += kChunk) {
+      std::string q = select;
+      std::vector<Value> p;
+      for (size_t i = at; i < std::min(keys.size(), at + kChunk); ++i) {
+        q += i == at ? "?" : ", ?";
+        if (kind == NameKind::kRegion) {
+          p.emplace_back(keys[i]);
+        } else {
+          int64_t id = 0;
+          auto [end, ec] = std::from_chars(keys[i].data(), keys[i].data() + keys[i].size(), id);
+          if (ec != std::errc() || end != keys[i].data() + keys[i].size())
+            return Status::Invalid("key", "'" + keys[i] + "' is not an id");
+          p.emplace_back(id);
+        }
+      }
+      GZ_RETURN_IF_ERROR(c->ForEach(q + ")", p, [&](const sql::Row& row) { out[row.Text(0)] = row.Text(1); }));
+    }
+    return out;
   }
 
   Result<sql::ExecResult> Query(const std::string& q, const std::vector<Value>& p) {

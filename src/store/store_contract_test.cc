@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <gtest/gtest.h>
 
@@ -513,6 +514,30 @@ TEST_P(StoreContract, GridsUpsertListDeleteAndVersion) {
   EXPECT_TRUE(store().DeleteGrid("130404002001001").ok());
   EXPECT_EQ(store().DeleteGrid("130404002001001").code(), ErrorCode::kNotFound);
   EXPECT_EQ(store().ListGrids("")->size(), 2u);
+}
+
+TEST_P(StoreContract, NamesOfManyRegionsUnitsAndWorkersAtOnce) {
+  ImportFuxingSample();
+  ASSERT_TRUE(store().UpsertGrids({MakeGrid("130404001008001", 114.3)}).ok());
+  auto unit = store().InsertUnit({0, UnitKind::kDepartment, "城管执法局", "130404", "", 0});
+  ASSERT_TRUE(unit.ok());
+  GridWorker w;
+  w.name = "王芳";
+  w.grid_codes = {"130404001008001"};
+  auto worker = store().InsertWorker(w);
+  ASSERT_TRUE(worker.ok());
+  using Names = std::unordered_map<std::string, std::string>;
+  EXPECT_EQ(*store().NamesOf(Store::NameKind::kRegion, {"130404001008", "130404", "999999"}),
+            (Names{{"130404001008", "三丰园社区居民委员会"}, {"130404", "复兴区"}}));
+  // More keys than one statement takes: every chunk is read.
+  std::vector<std::string> many;
+  for (int i = 0; i < 1200; ++i) many.push_back(std::to_string(1'000'000 + i));
+  many.push_back(std::to_string(unit->id));
+  EXPECT_EQ(*store().NamesOf(Store::NameKind::kUnit, many), (Names{{std::to_string(unit->id), "城管执法局"}}));
+  many.back() = std::to_string(worker->id);
+  EXPECT_EQ(*store().NamesOf(Store::NameKind::kWorker, many), (Names{{std::to_string(worker->id), "王芳"}}));
+  EXPECT_TRUE(store().NamesOf(Store::NameKind::kUnit, {})->empty());
+  EXPECT_EQ(store().NamesOf(Store::NameKind::kWorker, {"12x"}).status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_P(StoreContract, WorkersAndAssignments) {
