@@ -770,7 +770,16 @@ class SqlCaseStore : public CaseStore {
       q += " AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?";
       for (double v : *f.bbox) p.push_back(v);
     }
-    q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE " + q + " ORDER BY id DESC LIMIT ?";
+    if (f.created_from || f.created_to) {
+      // With a period SQLite reads the period's ids from cases_created and sorts them. With the
+      // whole rows in its sorter it read every case of the period first (a 90-day period of a 1M
+      // city: 288 ms a page, Open311's default listing); the page's ids alone take 49 ms, then
+      // only their rows are read.
+      q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE id IN (SELECT id FROM cases WHERE " + q +
+          " ORDER BY id DESC LIMIT ?) ORDER BY id DESC";
+    } else {
+      q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE " + q + " ORDER BY id DESC LIMIT ?";
+    }
     p.push_back(int64_t{f.limit});
     GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(q, p));
     std::vector<CaseRecord> out;

@@ -941,6 +941,17 @@ TEST_P(StoreContract, CaseListFiltersAndCursor) {
   EXPECT_EQ(cs.ListCases({.region = "130404001"})->size(), 4u);
   EXPECT_EQ(cs.ListCases({.category = "22"})->size(), 3u);
   EXPECT_EQ(cs.ListCases({.state = CaseState::kReported, .created_from = 1003})->size(), 4u);
+  // A period's pages: newest first, whole rows, the cursor past the first page.
+  auto period = [&](int64_t after) {
+    std::vector<std::pair<int64_t, std::string>> out;
+    for (const auto& c : *cs.ListCases({.created_from = 1001, .created_to = 1006, .after_id = after, .limit = 3}))
+      out.emplace_back(c.created_at, c.region_code);
+    return out;
+  };
+  using Page = std::vector<std::pair<int64_t, std::string>>;
+  EXPECT_EQ(period(0), (Page{{1005, "130404002001"}, {1004, "130404001008"}, {1003, "130404002001"}}));
+  auto first = *cs.ListCases({.created_from = 1001, .created_to = 1006, .limit = 3});
+  EXPECT_EQ(period(first.back().id), (Page{{1002, "130404001008"}, {1001, "130404002001"}}));
   auto page1 = *cs.ListCases({.limit = 3});
   ASSERT_EQ(page1.size(), 3u);
   EXPECT_GT(page1[0].id, page1[1].id);  // newest first
