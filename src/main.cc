@@ -86,7 +86,8 @@ Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock, size
   auto cipher = std::make_shared<const ContactCipher>(key);
   sodium_memzero(key.data(), key.size());
   // Eight connections: more buy nothing on the cores this runs on and cost memory (bench/RESULTS.md).
-  return OpenStore(o.Target(), clock, 8, std::move(cipher), reserved);
+  return OpenStore(o.Target(), clock, 8, std::move(cipher), reserved,
+                   [](const std::string& line) { spdlog::info("{}", line); });
 }
 
 std::string FindWebRoot(const std::string& configured) {

@@ -1,6 +1,8 @@
 #include "store/migrations.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace gongzhi::sql {
 namespace {
@@ -11,19 +13,30 @@ const std::vector<Migration>& For(Dialect d) {
 
 constexpr int64_t kMigrationLockKey = 0x677a6d6967;  // "gzmig"
 
-Status MigrateLocked(Connection& c) {
+Status MigrateLocked(Connection& c, const std::vector<Migration>& list, const MigrationNote& note) {
   GZ_RETURN_IF_ERROR(c.ExecScript(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
       "applied_at BIGINT NOT NULL)"));
   GZ_ASSIGN_OR_RETURN(auto cur, c.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   int current = static_cast<int>(cur.rows.at(0).Int(0));
-  int latest = LatestVersion(c.dialect());
+  int latest = 0;
+  for (const auto& m : list) latest = std::max(latest, m.version);
   if (current > latest)
     return Status::Conflict("the database schema is at version " + std::to_string(current) +
                             ", newer than this gongzhi binary knows (" + std::to_string(latest) +
                             "); run a newer gongzhi against it");
-  for (const Migration& m : For(c.dialect())) {
+  const bool tell = note && current > 0 && current < latest;
+  using Clock = std::chrono::steady_clock;
+  const auto began = Clock::now();
+  auto seconds = [](Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); };
+  char line[160];
+  if (tell) {
+    std::snprintf(line, sizeof line, "migrating the database schema from version %d to %d", current, latest);
+    note(line);
+  }
+  for (const Migration& m : list) {
     if (m.version <= current) continue;
+    const auto start = Clock::now();
     Transaction tx(c, true);
     GZ_RETURN_IF_ERROR(tx.Begin());
     Status s = c.ExecScript(m.sql);
@@ -33,6 +46,14 @@ Status MigrateLocked(Connection& c) {
     GZ_ASSIGN_OR_RETURN(auto ins, c.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                                          {int64_t{m.version}, std::string(m.name), now}));
     GZ_RETURN_IF_ERROR(tx.Commit());
+    if (tell && seconds(start) >= 1.0) {
+      std::snprintf(line, sizeof line, "migration %s took %.1f s", m.name, seconds(start));
+      note(line);
+    }
+  }
+  if (tell) {
+    std::snprintf(line, sizeof line, "database schema at version %d (%.1f s)", latest, seconds(began));
+    note(line);
   }
   return Status::Ok();
 }
@@ -45,10 +66,12 @@ int LatestVersion(Dialect d) {
   return v;
 }
 
-Status Migrate(Connection& c) {
-  if (c.dialect() != Dialect::kPostgres) return MigrateLocked(c);
+Status Migrate(Connection& c, const MigrationNote& note) { return Migrate(c, For(c.dialect()), note); }
+
+Status Migrate(Connection& c, const std::vector<Migration>& list, const MigrationNote& note) {
+  if (c.dialect() != Dialect::kPostgres) return MigrateLocked(c, list, note);
   GZ_ASSIGN_OR_RETURN(auto l, c.Exec("SELECT pg_advisory_lock(?)", {kMigrationLockKey}));
-  Status s = MigrateLocked(c);
+  Status s = MigrateLocked(c, list, note);
   c.Exec("SELECT pg_advisory_unlock(?)", {kMigrationLockKey});
   return s;
 }

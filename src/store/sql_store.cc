@@ -673,7 +673,8 @@ Result<TrackingKey> TrackingKeyOf(sql::Connection& c) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock& clock, size_t pool_size,
-                                         std::shared_ptr<const ContactCipher> cipher, size_t reserved) {
+                                         std::shared_ptr<const ContactCipher> cipher, size_t reserved,
+                                         const sql::MigrationNote& note) {
   sql::Pool::Factory factory;
   const bool shared = IsPostgresTarget(target);
   if (shared) {
@@ -685,7 +686,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock&
   TrackingKey tracking_key;
   {
     GZ_ASSIGN_OR_RETURN(auto c, pool->Acquire());
-    GZ_RETURN_IF_ERROR(sql::Migrate(*c));
+    GZ_RETURN_IF_ERROR(sql::Migrate(*c, note));
     if (cipher) GZ_RETURN_IF_ERROR(AdoptContactKey(*c, *cipher));
     GZ_ASSIGN_OR_RETURN(tracking_key, TrackingKeyOf(*c));
   }

@@ -320,6 +320,8 @@ TEST(WriteQueueTest, AWriterConnectionDroppedWhileIdleIsReplacedWithoutFailingTh
 #include <fstream>
 
 #include "store/key_file.h"
+#include "store/migrations.h"
+#include "store/sqlite/sqlite_connection.h"
 
 namespace gongzhi {
 namespace {
@@ -348,3 +350,28 @@ TEST(KeyFileTest, CreatedOnceOwnerOnlyAndRefusedWhenExposedOrMalformed) {
 
 }  // namespace
 }  // namespace gongzhi
+
+namespace gongzhi::sql {
+namespace {
+
+TEST(MigrationTest, AnOlderDatabaseIsToldWhatHappensAndANewOneIsNot) {
+  auto c = OpenSqlite(":memory:");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const std::vector<Migration> first{{1, "0001_a", "CREATE TABLE a (x INTEGER);"}};
+  std::vector<Migration> both = first;
+  both.push_back({2, "0002_b", "CREATE TABLE b (y INTEGER); INSERT INTO b SELECT x FROM a;"});
+  std::vector<std::string> lines;
+  auto note = [&lines](const std::string& line) { lines.push_back(line); };
+  ASSERT_TRUE(Migrate(**c, first, note).ok());
+  EXPECT_TRUE(lines.empty());  // a new database: nothing to tell
+  ASSERT_TRUE(Migrate(**c, both, note).ok());
+  ASSERT_EQ(lines.size(), 2u);  // the second took less than a second: no line of its own
+  EXPECT_EQ(lines[0], "migrating the database schema from version 1 to 2");
+  EXPECT_TRUE(lines[1].starts_with("database schema at version 2 (")) << lines[1];
+  ASSERT_TRUE(Migrate(**c, both, note).ok());
+  EXPECT_EQ(lines.size(), 2u);  // up to date: nothing again
+  EXPECT_TRUE((*c)->Exec("SELECT y FROM b").ok());
+}
+
+}  // namespace
+}  // namespace gongzhi::sql
