@@ -548,27 +548,42 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       if (!f.ok()) return ErrorResponse(f.status());
       f->limit = 500;
       const bool csv = std::string_view(format) == "csv";
-      std::string out = csv ? kCsvHead : R"({"type":"FeatureCollection","features":[)";
-      bool first = true;
-      size_t n = 0;
-      for (;;) {
-        auto page = cases.List(*f, *actor);
-        if (!page.ok()) return ErrorResponse(page.status());
-        if (csv) AppendCsvRows(out, *page);
-        else AppendGeoJsonFeatures(out, *page, first);
-        n += page->size();
-        if (static_cast<int>(page->size()) < f->limit || n >= 100'000) break;
-        f->after_id = page->back().id;
-      }
+      // Sent page by page as it is read (chunked), so neither side holds the whole export (31 MB
+      // of text for 100k cases). The first page is read here: a refusal still gets its status.
+      struct Export {
+        CaseFilter filter;
+        Actor actor;
+        std::vector<CaseRecord> page;
+        size_t sent = 0;
+        bool started = false, first_feature = true;
+      };
+      auto ex = std::make_shared<Export>(Export{*f, *actor, {}, 0, false, true});
+      auto page = cases.List(ex->filter, ex->actor);
+      if (!page.ok()) return ErrorResponse(page.status());
+      ex->page = std::move(*page);
       Response r;
+      r.chunks = [&cases, ex, csv](std::string& piece) -> Result<bool> {
+        if (!ex->started) piece = csv ? kCsvHead : R"({"type":"FeatureCollection","features":[)";
+        ex->started = true;
+        if (csv) AppendCsvRows(piece, ex->page);
+        else AppendGeoJsonFeatures(piece, ex->page, ex->first_feature);
+        ex->sent += ex->page.size();
+        const bool more = static_cast<int>(ex->page.size()) == ex->filter.limit && ex->sent < 100'000;
+        if (more) {
+          ex->filter.after_id = ex->page.back().id;
+          GZ_ASSIGN_OR_RETURN(ex->page, cases.List(ex->filter, ex->actor));
+          // A last page that came out empty ends the answer here.
+          if (!ex->page.empty()) return true;
+        }
+        if (!csv) piece += "]}";
+        return false;
+      };
       if (csv) {
         r.content_type = "text/csv; charset=utf-8";
         r.headers.emplace_back("Content-Disposition", "attachment; filename=\"cases.csv\"");
       } else {
-        out += "]}";
         r.content_type = "application/geo+json";
       }
-      r.body = std::move(out);
       return r;
     });
   }

@@ -60,6 +60,12 @@ struct Response {
   // When set, the server sends the status and headers with no length, then calls this with the
   // open body; the response lasts until either side closes it.
   std::function<void(std::shared_ptr<Stream>)> stream;
+  // When set, the body goes out in pieces (Transfer-Encoding: chunked), for answers too large to
+  // build whole (exports): the server calls this on a worker thread for each piece, the next only
+  // once the one before was sent, until it returns false (no more after this piece). An error
+  // cannot change the status any more: the server then closes the connection without the last
+  // chunk, so the client sees a truncated answer rather than a short one. `body` is ignored.
+  std::function<Result<bool>(std::string& piece)> chunks;
 
   static Response Later() {
     Response r;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdio>
 #include <csignal>
 #include <deque>
 #include <optional>
@@ -211,6 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive = keep_alive && !srv_.draining;
     head_.clear();
     AppendHeadStart(head_, r);
+    if (r.chunks) return StartChunks(std::move(r.chunks), keep_alive, head);
     head_ += "Content-Length: ";
     head_ += std::to_string(r.body.size());
     head_ += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
@@ -222,6 +224,67 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec || !keep_alive) return self->Close();
       self->ReadHeader();
     });
+  }
+
+  // A body in pieces: the head (already in head_), then each piece the producer makes on a worker
+  // thread, written before the next is asked for, so a slow client slows the producer instead of
+  // filling memory. The request counts as in flight until the last piece is sent (a drain waits).
+  void StartChunks(std::function<Result<bool>(std::string&)> chunks, bool keep_alive, bool head) {
+    head_ += "Transfer-Encoding: chunked\r\n";
+    head_ += keep_alive ? "\r\n" : "Connection: close\r\n\r\n";
+    chunks_ = std::move(chunks);
+    srv_.inflight++;
+    SetDeadline(srv_.opts.io_timeout);
+    asio::async_write(socket_, asio::buffer(head_), [self = shared_from_this(), keep_alive, head](beast::error_code ec,
+                                                                                                   size_t) {
+      if (ec || head) return self->EndChunks(!ec && keep_alive);  // HEAD: the head alone
+      self->NextChunk(keep_alive);
+    });
+  }
+
+  void NextChunk(bool keep_alive) {
+    asio::post(srv_.workers, [self = shared_from_this(), keep_alive] {
+      std::string piece;
+      Result<bool> more = false;
+      try {
+        more = self->chunks_(piece);
+      } catch (const std::exception& e) {
+        more = Status::Internal(e.what());
+      }
+      asio::post(self->socket_.get_executor(), [self, keep_alive, piece = std::move(piece), more = std::move(more)] {
+        self->WriteChunk(piece, more, keep_alive);
+      });
+    });
+  }
+
+  void WriteChunk(const std::string& piece, const Result<bool>& more, bool keep_alive) {
+    if (!more.ok()) {
+      spdlog::error("a response in pieces stopped midway: {}", more.status().ToString());
+      return EndChunks(false);  // no last chunk: the client knows the answer is cut
+    }
+    body_.clear();
+    if (!piece.empty()) {
+      char size[20];
+      body_.append(size, static_cast<size_t>(std::snprintf(size, sizeof size, "%zx\r\n", piece.size())));
+      body_ += piece;
+      body_ += "\r\n";
+    }
+    if (!*more) body_ += "0\r\n\r\n";
+    SetDeadline(srv_.opts.io_timeout);
+    asio::async_write(socket_, asio::buffer(body_), [self = shared_from_this(), last = !*more,
+                                                     keep_alive](beast::error_code ec, size_t) {
+      if (ec) return self->EndChunks(false);
+      if (!last) return self->NextChunk(keep_alive);
+      self->EndChunks(keep_alive);
+    });
+  }
+
+  void EndChunks(bool keep_alive) {
+    chunks_ = nullptr;
+    body_ = std::string();
+    srv_.inflight--;
+    if (!keep_alive) return Close();
+    ReadHeader();
   }
 
   // A streamed response: the head by hand (no length, the connection closes at the end), then
@@ -321,6 +384,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool linger_ = false;
   std::array<char, 16384> drain_buf_;
   std::shared_ptr<std::atomic<bool>> stream_open_ = std::make_shared<std::atomic<bool>>(false);
+  std::function<Result<bool>(std::string&)> chunks_;  // the producer of a body in pieces
   std::deque<std::string> out_;
   size_t queued_bytes_ = 0;
   bool closing_ = false;

@@ -201,5 +201,42 @@ TEST(ServerTest, AnswersCarryTheirHeadAndLength) {
   EXPECT_TRUE(head.ends_with("Content-Length: 17\r\nConnection: close\r\n\r\n")) << head;
 }
 
+// A body in pieces goes out chunked, each piece asked for after the one before was sent; the
+// connection then serves the next request. A producer that fails midway leaves the answer without
+// its last chunk (the client sees it cut); HEAD gets the head alone.
+TEST(ServerTest, BodiesInPiecesAreChunkedAndAFailureCutsThem) {
+  Running r(ServerOptions{}, [](const Request& req) {
+    Response resp;
+    resp.content_type = "text/csv";
+    auto n = std::make_shared<int>(0);
+    const bool fail = req.path == "/api/fail";
+    resp.chunks = [n, fail](std::string& piece) -> Result<bool> {
+      ++*n;
+      if (fail && *n == 2) return Status::Internal("the database went away");
+      piece = std::string(static_cast<size_t>(*n) * 10, static_cast<char>('a' + *n - 1));
+      return *n < 3;
+    };
+    if (req.path == "/api/empty") resp.chunks = [](std::string&) -> Result<bool> { return false; };
+    return resp;
+  });
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nServer: gongzhi\r\nContent-Type: text/csv\r\nX-Content-Type-Options: nosniff\r\n"
+      "Transfer-Encoding: chunked\r\n";
+  bool closed = false;
+  std::string two = Exchange(r.port(),
+                             "GET /api/pieces HTTP/1.1\r\nHost: t\r\n\r\nGET /api/empty HTTP/1.1\r\nHost: t\r\n"
+                             "Connection: close\r\n\r\n",
+                             std::chrono::seconds(5), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(two, head + "\r\na\r\n" + std::string(10, 'a') + "\r\n14\r\n" + std::string(20, 'b') + "\r\n1e\r\n" +
+                     std::string(30, 'c') + "\r\n0\r\n\r\n" + head + "Connection: close\r\n\r\n0\r\n\r\n");
+  std::string cut = Exchange(r.port(), "GET /api/fail HTTP/1.1\r\nHost: t\r\n\r\n", std::chrono::seconds(5), &closed);
+  EXPECT_TRUE(closed);  // closed although the client asked to keep the connection
+  EXPECT_EQ(cut, head + "\r\na\r\n" + std::string(10, 'a') + "\r\n");
+  std::string only_head =
+      Exchange(r.port(), "HEAD /api/pieces HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", std::chrono::seconds(5), &closed);
+  EXPECT_EQ(only_head, head + "Connection: close\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace gongzhi::http
