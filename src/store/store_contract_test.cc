@@ -941,6 +941,18 @@ TEST_P(StoreContract, CaseListFiltersAndCursor) {
   EXPECT_EQ(cs.ListCases({.region = "130404001"})->size(), 4u);
   EXPECT_EQ(cs.ListCases({.category = "22"})->size(), 3u);
   EXPECT_EQ(cs.ListCases({.state = CaseState::kReported, .created_from = 1003})->size(), 4u);
+  // A state in a township and in a community (SQLite walks the township's entries for both).
+  EXPECT_EQ(cs.ListCases({.state = CaseState::kReported, .region = "130404002"})->size(), 3u);
+  EXPECT_EQ(cs.ListCases({.state = CaseState::kReported, .region = "130404001008"})->size(), 4u);
+  EXPECT_TRUE(cs.ListCases({.state = CaseState::kClosed, .region = "130404002001"})->empty());
+  // A county (SQLite sorts the ids of its townships' entries): pages, a category, an empty county.
+  auto county = *cs.ListCases({.region = "130404", .limit = 4});
+  ASSERT_EQ(county.size(), 4u);
+  EXPECT_EQ(county[0].created_at, 1006);
+  EXPECT_EQ(county[3].created_at, 1003);
+  EXPECT_EQ(cs.ListCases({.region = "130404", .after_id = county.back().id, .limit = 4})->size(), 3u);
+  EXPECT_EQ(cs.ListCases({.category = "22", .region = "130404"})->size(), 3u);
+  EXPECT_TRUE(cs.ListCases({.region = "130405"})->empty());
   // A period's pages: newest first, whole rows, the cursor past the first page.
   auto period = [&](int64_t after) {
     std::vector<std::pair<int64_t, std::string>> out;
