@@ -632,8 +632,8 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
         fine.fine = true;
         EXPECT_TRUE(*cs.SumRollups(scope, g) == *cs.SumRollups(fine, g)) << "unit " << unit;
       }
-    // Communities and workers over periods that start and end inside months: the month
-    // roll-ups for the whole months, the day roll-ups around them. The history spans months.
+    // Every group over periods that start and end inside months: the month roll-ups for the
+    // whole months, the day roll-ups around them. The history spans months.
     auto days = *cs.SumRollups(ever, RollupGroup::kDay);
     ASSERT_FALSE(days.empty());
     const CivilDay first = std::stoi(days.front().first), last = std::stoi(days.back().first);
@@ -654,10 +654,17 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
               << what << " group " << static_cast<int>(g) << " " << FormatDate(from) << ".." << FormatDate(to);
         };
         for (const std::string& region : {std::string(), std::string("130404001"), communities[0].first})
-          for (auto g : {RollupGroup::kCommunity, RollupGroup::kWorker, RollupGroup::kTownship, RollupGroup::kNone}) {
+          for (auto g : {RollupGroup::kCommunity, RollupGroup::kWorker, RollupGroup::kTownship, RollupGroup::kNone,
+                         RollupGroup::kUnit, RollupGroup::kCounty, RollupGroup::kCategory}) {
             AssessmentScope in = period;
             in.region_prefix = region;
             same(in, g, "region '" + region + "'");
+          }
+        for (const auto& [unit, counts] : units)
+          for (auto g : {RollupGroup::kNone, RollupGroup::kCounty}) {
+            AssessmentScope theirs = period;
+            theirs.unit_id = std::stoll(unit);
+            same(theirs, g, "unit " + unit);
           }
         for (const auto& [worker, counts] : workers_ranked)
           for (auto g : {RollupGroup::kNone, RollupGroup::kCounty, RollupGroup::kWorker}) {

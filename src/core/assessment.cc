@@ -74,6 +74,16 @@ RollupDeltas CountyCategoryTotals(const RollupDeltas& fine) {
   return out;
 }
 
+RollupDeltas ByMonth(const RollupDeltas& days) {
+  RollupDeltas out;
+  for (const auto& [k, c] : days) {
+    RollupKey m = k;
+    m.day = MonthStart(k.day);
+    out[std::move(m)] += c;
+  }
+  return out;
+}
+
 RollupDeltas CommunityMonths(const RollupDeltas& fine) {
   RollupDeltas out;
   for (const auto& [k, c] : fine) out[RollupKey{MonthStart(k.day), 0, 0, k.region_code, ""}] += c;

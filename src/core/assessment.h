@@ -97,6 +97,9 @@ RollupDeltas UnitTotals(const RollupDeltas& fine);
 // The same counts per day × county × category, every unit and worker together (unit_id and
 // worker_id 0).
 RollupDeltas CountyCategoryTotals(const RollupDeltas& fine);
+// The same counts per month (day is the month's first day), all else as it is: the month tables of
+// the township, unit and category sums.
+RollupDeltas ByMonth(const RollupDeltas& days);
 // The same counts per month × community (day is the month's first day; unit_id and worker_id 0,
 // every category together): what rankings of communities over whole months read.
 RollupDeltas CommunityMonths(const RollupDeltas& fine);

@@ -123,6 +123,12 @@ TEST(AssessmentFacts, ContributionsLandOnTheirDaysAndDiffsCancel) {
     EXPECT_EQ(c.dispatched, 1);
     EXPECT_EQ(c.due, 1);
   }
+  // Any level's days fold into months, keys kept.
+  auto unit_months = ByMonth(units);
+  ASSERT_EQ(unit_months.size(), 1u);
+  EXPECT_EQ(unit_months.begin()->first, (RollupKey{DayFromYmd(2026, 11, 1), f.unit_id, 0, "130404", ""}));
+  EXPECT_EQ(unit_months.begin()->second.dispatched, 1);
+  EXPECT_EQ(unit_months.begin()->second.due, 1);
   auto workers = WorkerMonths(d);
   ASSERT_EQ(workers.size(), 1u);
   EXPECT_EQ(workers.begin()->first, (RollupKey{DayFromYmd(2026, 11, 1), 0, 9, "130404001", ""}));

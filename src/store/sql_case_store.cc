@@ -304,7 +304,8 @@ Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& d
 
 // The roll-up tables and how the fine deltas fold into each: per community × category (as they
 // are), per township with units and workers, per township all together, per unit and county, per
-// county and category, and per month: by community, and by grid worker and township.
+// county and category, and per month: by community, by grid worker and township, and each of the
+// township, unit and category sums.
 struct RollupLevel {
   const char* table;
   RollupDeltas (*fold)(const RollupDeltas&);  // null: the deltas as they are
@@ -316,7 +317,10 @@ constexpr RollupLevel kRollupLevels[] = {
     {"rollups_unit_sum", UnitTotals},
     {"rollups_category_sum", CountyCategoryTotals},
     {"rollups_community_month", CommunityMonths},
-    {"rollups_worker_month", WorkerMonths}};
+    {"rollups_worker_month", WorkerMonths},
+    {"rollups_township_sum_month", [](const RollupDeltas& fine) { return ByMonth(TownshipTotals(fine)); }},
+    {"rollups_unit_sum_month", [](const RollupDeltas& fine) { return ByMonth(UnitTotals(fine)); }},
+    {"rollups_category_sum_month", [](const RollupDeltas& fine) { return ByMonth(CountyCategoryTotals(fine)); }}};
 
 // Calls fn(table, deltas of that level) for every roll-up table.
 Status ForEachRollupLevel(const RollupDeltas& fine,
@@ -1065,12 +1069,17 @@ class SqlCaseStore : public CaseStore {
       const char* table;
       CivilDay from, to;
     };
+    // The township, unit and category sums have month tables of their own, the same keys by month.
+    const bool sum_months = (totals || units || categories) && group != RollupGroup::kDay;
+    const std::string month_table = community_months ? "rollups_community_month"
+                                    : worker_months  ? "rollups_worker_month"
+                                    : sum_months     ? std::string(day_table) + "_month"
+                                                     : "";
     std::vector<Part> parts;
-    if (community_months || worker_months) {
+    if (!month_table.empty()) {
       MonthSplit split = SplitByMonths(scope.from, scope.to);
       if (split.first_month <= split.last_month)
-        parts.push_back({community_months ? "rollups_community_month" : "rollups_worker_month", split.first_month,
-                         split.last_month});
+        parts.push_back({month_table.c_str(), split.first_month, split.last_month});
       for (auto [from, to] : split.days) parts.push_back({day_table, from, to});
     } else {
       parts.push_back({day_table, scope.from, scope.to});

@@ -1405,6 +1405,11 @@ TEST_P(StoreContract, MonthRollupsServeCommunitiesAndWorkersOverAnyPeriod) {
   EXPECT_EQ(sum(DayFromYmd(2026, 12, 16), jan31, RollupGroup::kWorker), (Got{{"9", {1, 2}}}));
   EXPECT_EQ(sum(nov1, jan31, RollupGroup::kWorker, std::nullopt, "130404001"), (Got{{"9", {2, 2}}}));
   EXPECT_TRUE(sum(nov1, jan31, RollupGroup::kWorker, std::nullopt, "130404002").empty());
+  // The township, unit and category sums by month, with days around them.
+  EXPECT_EQ(sum(nov1, jan31, RollupGroup::kNone), (Got{{"", {3, 3}}}));
+  EXPECT_EQ(sum(DayFromYmd(2026, 11, 28), DayFromYmd(2027, 1, 4), RollupGroup::kCounty), (Got{{"130404", {2, 2}}}));
+  EXPECT_EQ(sum(nov1, jan31, RollupGroup::kUnit), (Got{{"7", {1, 1}}}));
+  EXPECT_EQ(sum(DayFromYmd(2026, 12, 1), DayFromYmd(2027, 1, 4), RollupGroup::kCategory), (Got{{"0101", {2, 1}}}));
   // One worker's figures over a year; one community's over a quarter.
   EXPECT_EQ(sum(DayFromYmd(2026, 1, 1), DayFromYmd(2026, 12, 31), RollupGroup::kNone, 9), (Got{{"", {1, 1}}}));
   EXPECT_EQ(sum(DayFromYmd(2026, 10, 1), DayFromYmd(2026, 12, 31), RollupGroup::kTownship, std::nullopt,
