@@ -956,8 +956,9 @@ TEST_P(StoreContract, CaseListFiltersAndCursor) {
   // A period's pages: newest first, whole rows, the cursor past the first page.
   auto period = [&](int64_t after) {
     std::vector<std::pair<int64_t, std::string>> out;
-    for (const auto& c : *cs.ListCases({.created_from = 1001, .created_to = 1006, .after_id = after, .limit = 3}))
-      out.emplace_back(c.created_at, c.region_code);
+    auto page = cs.ListCases({.created_from = 1001, .created_to = 1006, .after_id = after, .limit = 3});
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    for (const auto& c : *page) out.emplace_back(c.created_at, c.region_code);
     return out;
   };
   using Page = std::vector<std::pair<int64_t, std::string>>;
