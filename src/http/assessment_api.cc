@@ -3,6 +3,7 @@
 #include "http/access.h"
 #include "http/json_io.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace gongzhi::http {
@@ -113,12 +114,12 @@ std::string CsvNumber(std::optional<double> v) {
 }
 
 // The ranking as CSV for spreadsheets: UTF-8 with a byte-order mark so Excel shows Chinese text.
-Response RankingCsv(const std::vector<RankRow>& rows, const AssessmentScope& scope) {
+Response RankingCsv(const std::vector<RankRow>& rows, const AssessmentScope& scope, int first_rank) {
   std::string out = "\xEF\xBB\xBF";
   out += "rank,key,name,score,response_rate,response_numerator,response_denominator,resolution_rate,solved,rated,"
          "satisfaction_rate,satisfied,on_time_rate,on_time,due_minus_deferred,rework_rate,return_rate,overdue,"
          "average_handling_hours\r\n";
-  int rank = 0;
+  int rank = first_rank;  // the rows are a page of the ranking, starting after `first_rank` rows
   for (const auto& r : rows) {
     const Figures& f = r.figures;
     std::vector<std::string> cols{f.score ? std::to_string(++rank) : "",
@@ -174,23 +175,43 @@ void AddAssessmentRoutes(Router& R, AssessmentService& a) {
     if (!group.ok()) return ErrorResponse(group.status());
     std::string format = req.Param("format").value_or("json");
     if (format != "json" && format != "csv") return ErrorResponse(Status::Invalid("format", "must be json or csv"));
+    // ?limit=&offset=: a page of the ranking, ranks as in the whole (红黑榜: the first N, or the
+    // last N of those with a score at offset scored − N). Without limit, every row.
+    int limit = 0, offset = 0;
+    if (Status s = ParsePaging(req, limit, offset); !s.ok()) return ErrorResponse(s);
+    const bool paged = req.Param("limit").has_value();
     return OrError(a.Rank(*group, *scope), [&](const std::vector<RankRow>& rows) {
-      if (format == "csv") return RankingCsv(rows, *scope);
+      // Rows with a score come first (Rank sorts them so), so a row's rank is its place.
+      const size_t total = rows.size();
+      const size_t scored = static_cast<size_t>(
+          std::count_if(rows.begin(), rows.end(), [](const RankRow& r) { return r.figures.score.has_value(); }));
+      const size_t first = std::min(total, static_cast<size_t>(offset));
+      const size_t end = paged ? std::min(total, first + static_cast<size_t>(limit)) : total;
+      if (format == "csv") {
+        if (!paged && !first) return RankingCsv(rows, *scope, 0);
+        return RankingCsv({rows.begin() + static_cast<std::ptrdiff_t>(first), rows.begin() + static_cast<std::ptrdiff_t>(end)},
+                          *scope, static_cast<int>(first));
+      }
       std::string out;
       out.reserve(256 + rows.size() * 900);
       JsonObjectWriter o(out);
       WritePeriod(o, *scope, a.weights());
       o.String("group", *req.Param("group"));
-      int rank = 0;
-      AppendArray(o.Key("rows"), rows, [&rank](std::string& a, const RankRow& r) {
-        JsonObjectWriter row(a);
-        row.String("key", r.key);
-        row.String("name", r.name);
-        WriteFigures(row.Key("figures"), r.figures);
-        if (r.figures.score) row.Int("rank", ++rank);
+      std::string& list = o.Key("rows");
+      list += '[';
+      for (size_t i = first; i < end; ++i) {
+        if (i > first) list += ',';
+        JsonObjectWriter row(list);
+        row.String("key", rows[i].key);
+        row.String("name", rows[i].name);
+        WriteFigures(row.Key("figures"), rows[i].figures);
+        if (rows[i].figures.score) row.Int("rank", static_cast<int64_t>(i) + 1);
         else row.Null("rank");
         row.Close();
-      });
+      }
+      list += ']';
+      o.Int("total", static_cast<int64_t>(total));
+      o.Int("scored", static_cast<int64_t>(scored));
       o.Close();
       return JsonTextResponse(std::move(out));
     });

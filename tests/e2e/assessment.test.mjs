@@ -68,6 +68,20 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.equal(ranking.json.rows[0].key, '130404001');
     assert.equal(ranking.json.rows[0].name, '胜利桥街道');
     assert.equal(ranking.json.rows[0].rank, 1);
+    assert.equal(ranking.json.total, ranking.json.rows.length);
+    assert.ok(ranking.json.scored >= 1 && ranking.json.scored <= ranking.json.total);
+    // A page of it, ranks as in the whole; the last of those with a score (红黑榜).
+    const days = await api(url, 'GET', `/api/v1/assessment/ranking?group=day&${around()}`, undefined, LEADER);
+    assert.ok(days.json.rows.length >= 2, days.text);
+    const page = await api(url, 'GET', `/api/v1/assessment/ranking?group=day&limit=1&offset=1&${around()}`, undefined, LEADER);
+    assert.equal(page.status, 200, page.text);
+    assert.deepEqual(page.json.rows, days.json.rows.slice(1, 2));
+    assert.equal(page.json.total, days.json.total);
+    const last = await api(url, 'GET', `/api/v1/assessment/ranking?group=day&limit=1&offset=${days.json.scored - 1}&${around()}`,
+      undefined, LEADER);
+    assert.deepEqual(last.json.rows.map((r) => r.rank), [days.json.scored]);
+    const beyond = await api(url, 'GET', `/api/v1/assessment/ranking?group=day&limit=5&offset=999&${around()}`, undefined, LEADER);
+    assert.deepEqual(beyond.json.rows, []);
 
     // The ranking for a spreadsheet: CSV with a byte-order mark, numerators beside the rates.
     const csv = await fetch(`${url}/api/v1/assessment/ranking?group=unit&format=csv&${around()}`, { headers: LEADER });
@@ -78,6 +92,11 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\r\n');
     assert.match(lines[0], /^rank,key,name,score,response_rate,response_numerator,response_denominator/);
     assert.match(lines[1], new RegExp(`^1,${d.unit_id},复兴区城市管理综合行政执法局,85\\.0000,0\\.5000,1,2,`));
+    // A page of it as CSV keeps the whole's ranks.
+    const csvPage = await fetch(`${url}/api/v1/assessment/ranking?group=day&format=csv&limit=1&offset=1&${around()}`, { headers: LEADER });
+    const pageLines = (await csvPage.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(pageLines.length, 2);
+    assert.equal(pageLines[1].split(',')[0], days.json.rows[1].rank === null ? '' : String(days.json.rows[1].rank));
 
     // Dashboard: counts by state, category and day; hotspots per grid.
     const byState = (await api(url, 'GET', '/api/v1/dashboard/counts?by=state&region=130404001', undefined, LEADER)).json;
@@ -145,6 +164,8 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
       ['/api/v1/assessment/cases?period=2026', 'metric'],
       ['/api/v1/assessment/cases?period=2026&metric=happiness', 'metric'],
       ['/api/v1/assessment/ranking?period=2026&group=unit&format=xls', 'format'],
+      ['/api/v1/assessment/ranking?period=2026&group=unit&limit=0', 'limit'],
+      ['/api/v1/assessment/ranking?period=2026&group=unit&offset=-1', 'offset'],
       ['/api/v1/dashboard/counts?from=2026-11-30&to=2026-11-01', 'to'],
       ['/api/v1/dashboard/hotspots?region=13a', 'region'],
       ['/api/v1/dashboard/hotspots?measure=late', 'measure'],
