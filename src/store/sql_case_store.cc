@@ -298,7 +298,11 @@ Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& d
     q += std::string(first ? "" : ", ") + f.name + " = " + table + "." + f.name + " + excluded." + f.name;
     first = false;
   }
-  for (const auto& [k, r] : deltas) GZ_RETURN_IF_ERROR(c.Exec(q, RollupValues(k, r)).status());
+  for (const auto& [k, r] : deltas) {
+    // A coarser level can net a change to nothing (a due day moved within its month): no write.
+    if (r.IsZero()) continue;
+    GZ_RETURN_IF_ERROR(c.Exec(q, RollupValues(k, r)).status());
+  }
   return Status::Ok();
 }
 
