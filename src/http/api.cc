@@ -78,9 +78,7 @@ Response GridCollection(const std::vector<Grid>& gs, json::object head,
     out += '}';
   }
   out += "]}";
-  Response r;
-  r.body = std::move(out);
-  return r;
+  return JsonResponse(std::move(out));
 }
 
 json::object GridFeatureJson(const Grid& g) {

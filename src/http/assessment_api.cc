@@ -89,12 +89,6 @@ void WritePeriod(JsonObjectWriter& o, const AssessmentScope& s, const Assessment
   weights.Close();
 }
 
-Response JsonTextResponse(std::string body) {
-  Response r;
-  r.body = std::move(body);
-  return r;
-}
-
 Result<RollupGroup> GroupOf(const std::string& g) {
   if (g == "unit") return RollupGroup::kUnit;
   if (g == "worker") return RollupGroup::kWorker;
@@ -165,7 +159,7 @@ void AddAssessmentRoutes(Router& R, AssessmentService& a) {
       o.String("subject", req.Param("subject").value_or("all"));
       WriteFigures(o.Key("figures"), f);
       o.Close();
-      return JsonTextResponse(std::move(out));
+      return JsonResponse(std::move(out));
     });
   });
   R.Add("GET", "/api/v1/assessment/ranking", [&a](const Request& req, const Params&) {
@@ -213,7 +207,7 @@ void AddAssessmentRoutes(Router& R, AssessmentService& a) {
       o.Int("total", static_cast<int64_t>(total));
       o.Int("scored", static_cast<int64_t>(scored));
       o.Close();
-      return JsonTextResponse(std::move(out));
+      return JsonResponse(std::move(out));
     });
   });
   R.Add("GET", "/api/v1/assessment/cases", [&a](const Request& req, const Params&) {
@@ -252,7 +246,7 @@ void AddAssessmentRoutes(Router& R, AssessmentService& a) {
         w.Close();
       });
       o.Close();
-      return JsonTextResponse(std::move(out));
+      return JsonResponse(std::move(out));
     });
   });
 }

@@ -144,9 +144,7 @@ Response ViewResponse(const CaseView& v) {
     w.Close();
   });
   o.Close();
-  Response r;
-  r.body = std::move(out);
-  return r;
+  return JsonResponse(std::move(out));
 }
 
 // What the public tracking page shows (no personal data), written as ViewResponse writes a case.
@@ -168,9 +166,7 @@ Response TrackResponse(const TrackView& t) {
   o.Bool("can_rate", t.can_rate);
   if (t.merged_into_code) o.String("merged_into", *t.merged_into_code);
   o.Close();
-  Response r;
-  r.body = std::move(out);
-  return r;
+  return JsonResponse(std::move(out));
 }
 
 // Case endpoints start alike: who acts, which case. Answers those errors itself.
@@ -532,9 +528,7 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
       if (static_cast<int>(cs.size()) == f->limit && !cs.empty()) o.Int("next_cursor", cs.back().id);
       else o.Null("next_cursor");
       o.Close();
-      Response r;
-      r.body = std::move(out);
-      return r;
+      return JsonResponse(std::move(out));
     });
   });
   // Exports of the cases the actor may see, with the list's filters, newest first, at most

@@ -16,6 +16,12 @@ Response Json(const json::value& v, int status) {
   return r;
 }
 
+Response JsonResponse(std::string text) {
+  Response r;
+  r.body = std::move(text);
+  return r;
+}
+
 Response NoContent() {
   Response r;
   r.status = 204;

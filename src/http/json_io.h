@@ -17,6 +17,8 @@ namespace gongzhi::http {
 namespace json = boost::json;
 
 Response Json(const json::value& v, int status = 200);
+// A 200 answer whose body is JSON text already (written with JsonObjectWriter).
+Response JsonResponse(std::string text);
 Response NoContent();
 // The body as a JSON object (depth ≤ 32); InvalidArgument otherwise.
 Result<json::object> ParseObject(const Request& req);
