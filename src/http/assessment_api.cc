@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <span>
 
 namespace gongzhi::http {
 
@@ -108,7 +109,7 @@ std::string CsvNumber(std::optional<double> v) {
 }
 
 // The ranking as CSV for spreadsheets: UTF-8 with a byte-order mark so Excel shows Chinese text.
-Response RankingCsv(const std::vector<RankRow>& rows, const AssessmentScope& scope, int first_rank) {
+Response RankingCsv(std::span<const RankRow> rows, const AssessmentScope& scope, int first_rank) {
   std::string out = "\xEF\xBB\xBF";
   out += "rank,key,name,score,response_rate,response_numerator,response_denominator,resolution_rate,solved,rated,"
          "satisfaction_rate,satisfied,on_time_rate,on_time,due_minus_deferred,rework_rate,return_rate,overdue,"
@@ -180,30 +181,23 @@ void AddAssessmentRoutes(Router& R, AssessmentService& a) {
       const size_t scored = static_cast<size_t>(
           std::count_if(rows.begin(), rows.end(), [](const RankRow& r) { return r.figures.score.has_value(); }));
       const size_t first = std::min(total, static_cast<size_t>(offset));
-      const size_t end = paged ? std::min(total, first + static_cast<size_t>(limit)) : total;
-      if (format == "csv") {
-        if (!paged && !first) return RankingCsv(rows, *scope, 0);
-        return RankingCsv({rows.begin() + static_cast<std::ptrdiff_t>(first), rows.begin() + static_cast<std::ptrdiff_t>(end)},
-                          *scope, static_cast<int>(first));
-      }
+      const auto page = std::span(rows).subspan(first, paged ? std::min(total - first, static_cast<size_t>(limit))
+                                                              : total - first);
+      if (format == "csv") return RankingCsv(page, *scope, static_cast<int>(first));
       std::string out;
-      out.reserve(256 + rows.size() * 900);
+      out.reserve(256 + page.size() * 900);
       JsonObjectWriter o(out);
       WritePeriod(o, *scope, a.weights());
       o.String("group", *req.Param("group"));
-      std::string& list = o.Key("rows");
-      list += '[';
-      for (size_t i = first; i < end; ++i) {
-        if (i > first) list += ',';
+      AppendArray(o.Key("rows"), page, [&rows](std::string& list, const RankRow& r) {
         JsonObjectWriter row(list);
-        row.String("key", rows[i].key);
-        row.String("name", rows[i].name);
-        WriteFigures(row.Key("figures"), rows[i].figures);
-        if (rows[i].figures.score) row.Int("rank", static_cast<int64_t>(i) + 1);
+        row.String("key", r.key);
+        row.String("name", r.name);
+        WriteFigures(row.Key("figures"), r.figures);
+        if (r.figures.score) row.Int("rank", &r - rows.data() + 1);  // its place in the whole ranking
         else row.Null("rank");
         row.Close();
-      }
-      list += ']';
+      });
       o.Int("total", static_cast<int64_t>(total));
       o.Int("scored", static_cast<int64_t>(scored));
       o.Close();
