@@ -548,17 +548,16 @@ void AddCaseRoutes(Router& R, CaseService& cases) {
         CaseFilter filter;
         Actor actor;
         std::vector<CaseRecord> page;
-        size_t sent = 0;
-        bool started = false, first_feature = true;
+        size_t sent = 0;  // 0 until the first piece: every piece after it follows a full page
+        bool first_feature = true;
       };
-      auto ex = std::make_shared<Export>(Export{*f, *actor, {}, 0, false, true});
+      auto ex = std::make_shared<Export>(Export{*f, *actor, {}, 0, true});
       auto page = cases.List(ex->filter, ex->actor);
       if (!page.ok()) return ErrorResponse(page.status());
       ex->page = std::move(*page);
       Response r;
       r.chunks = [&cases, ex, csv](std::string& piece) -> Result<bool> {
-        if (!ex->started) piece = csv ? kCsvHead : R"({"type":"FeatureCollection","features":[)";
-        ex->started = true;
+        if (ex->sent == 0) piece = csv ? kCsvHead : R"({"type":"FeatureCollection","features":[)";
         if (csv) AppendCsvRows(piece, ex->page);
         else AppendGeoJsonFeatures(piece, ex->page, ex->first_feature);
         ex->sent += ex->page.size();
