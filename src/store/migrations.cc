@@ -11,6 +11,12 @@ const std::vector<Migration>& For(Dialect d) {
   return d == Dialect::kSqlite ? kSqliteMigrations : kPostgresMigrations;
 }
 
+int LatestOf(const std::vector<Migration>& list) {
+  int v = 0;
+  for (const auto& m : list) v = std::max(v, m.version);
+  return v;
+}
+
 constexpr int64_t kMigrationLockKey = 0x677a6d6967;  // "gzmig"
 
 Status MigrateLocked(Connection& c, const std::vector<Migration>& list, const MigrationNote& note) {
@@ -19,8 +25,7 @@ Status MigrateLocked(Connection& c, const std::vector<Migration>& list, const Mi
       "applied_at BIGINT NOT NULL)"));
   GZ_ASSIGN_OR_RETURN(auto cur, c.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   int current = static_cast<int>(cur.rows.at(0).Int(0));
-  int latest = 0;
-  for (const auto& m : list) latest = std::max(latest, m.version);
+  const int latest = LatestOf(list);
   if (current > latest)
     return Status::Conflict("the database schema is at version " + std::to_string(current) +
                             ", newer than this gongzhi binary knows (" + std::to_string(latest) +
@@ -60,11 +65,7 @@ Status MigrateLocked(Connection& c, const std::vector<Migration>& list, const Mi
 
 }  // namespace
 
-int LatestVersion(Dialect d) {
-  int v = 0;
-  for (const auto& m : For(d)) v = std::max(v, m.version);
-  return v;
-}
+int LatestVersion(Dialect d) { return LatestOf(For(d)); }
 
 Status Migrate(Connection& c, const MigrationNote& note) { return Migrate(c, For(c.dialect()), note); }
 
