@@ -128,6 +128,14 @@ Status Transaction::Begin() {
   return Status::Ok();
 }
 
+Status Transaction::BeginSnapshot() {
+  if (write_) return Status::Internal("a snapshot is read-only");
+  auto r = c_.Exec(c_.dialect() == Dialect::kSqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  if (!r.ok()) return r.status();
+  open_ = true;
+  return Status::Ok();
+}
+
 Status Transaction::Commit() {
   auto r = c_.Exec("COMMIT");
   open_ = false;

@@ -194,6 +194,10 @@ class Transaction {
   Transaction(Connection& c, bool write) : c_(c), write_(write) {}
   ~Transaction();
   Status Begin();
+  // A read-only transaction (`write` false) whose statements all see one state of the database:
+  // SQLite's deferred BEGIN (its first read fixes the WAL snapshot), PostgreSQL's REPEATABLE READ
+  // (its BEGIN reads committed, each statement a snapshot of its own).
+  Status BeginSnapshot();
   Status Commit();
 
  private:
