@@ -182,8 +182,22 @@ class CaseStore {
     std::vector<CaseEvent> events;
     std::vector<CaseFact> facts;
   };
-  virtual Status ImportCases(std::vector<ImportedCase> cases, const EventHasher& hasher,
-                             const RollupDeltas& rollup) = 0;
+  // The same, the cases asked for a step at a time while the one transaction is open: `step(i, out)`
+  // fills `out` (empty) with the cases of step i (0, 1, ...) and says whether more steps follow. A
+  // step's cases are written before the next is asked for, so only a step is held in memory; a
+  // failure anywhere, a step's included, writes nothing. The steps may be asked for again from 0
+  // (a write job can run twice), and must then be the same.
+  using ImportSteps = std::function<Result<bool>(size_t i, std::vector<ImportedCase>& out)>;
+  virtual Status ImportCasesInSteps(const ImportSteps& step, const EventHasher& hasher,
+                                    const RollupDeltas& rollup) = 0;
+  Status ImportCases(const std::vector<ImportedCase>& cases, const EventHasher& hasher, const RollupDeltas& rollup) {
+    return ImportCasesInSteps(
+        [&](size_t, std::vector<ImportedCase>& out) -> Result<bool> {
+          out = cases;
+          return false;
+        },
+        hasher, rollup);
+  }
   // Writes `c` if the stored version still equals `expected_version` (kConflict otherwise) and
   // appends `events` (seq and hashes assigned here); bumps the version. `next_due` as above.
   virtual Status UpdateCase(const CaseRecord& c, int64_t expected_version, std::vector<CaseEvent> events,

@@ -1033,5 +1033,37 @@ TEST_F(CaseServiceTest, HistoricalImportCountsLikeLiveCasesAndIsAllOrNothing) {
   EXPECT_EQ(ts_.store().cases().CountCases().value(), 4);
 }
 
+// A file of more cases than one step writes (2,000) is written whole, its new ids still in the
+// order of reporting across the steps, though the file lists the newest first as exports do.
+TEST_F(CaseServiceTest, AHistoricalImportOfSeveralStepsKeepsTheOrderOfReporting) {
+  std::string csv = "id,state,category_code,description,region_code,reported_at,closed_at\n";
+  const InstantMs first = *ParseInstant("2026-06-01T08:00:00+08:00");
+  const int n = 4'001;
+  for (int i = n - 1; i >= 0; --i) {
+    const InstantMs at = first + i * 60'000LL;
+    csv += std::to_string(100 + i) + ",rejected,0101,旧案" + std::to_string(i) + ",130404001," + FormatLocalTime(at) + "," +
+           FormatLocalTime(at + 600'000) + "\n";
+  }
+  auto imported = cases_.ImportHistoryCsv(csv);
+  ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+  EXPECT_EQ(*imported, n);
+  EXPECT_EQ(*ts_.store().cases().CountCases(), n);
+  std::vector<CaseRecord> all;
+  for (int64_t after = 0;;) {
+    auto page = *cases_.List({.after_id = after, .limit = 500}, Actor{Actor::Kind::kSystem});
+    if (page.empty()) break;
+    after = page.back().id;
+    all.insert(all.end(), page.begin(), page.end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(n));
+  for (size_t k = 0; k < all.size(); ++k) {  // newest id first: the latest report
+    ASSERT_EQ(all[k].description, "旧案" + std::to_string(n - 1 - k)) << "at " << k;
+    if (k) ASSERT_LT(all[k].id, all[k - 1].id);
+  }
+  auto audit = VerifyAuditTrail(ts_.store().cases());
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->ok) << audit->problem;
+}
+
 }  // namespace
 }  // namespace gongzhi

@@ -24,6 +24,7 @@ bool CsvReader::Next(std::vector<std::string>& fields) {
   }
   if (pos_ >= text_.size()) return false;
   line_ = next_line_;
+  start_ = pos_;
   std::string field;
   bool in_quotes = false;
   while (pos_ < text_.size()) {

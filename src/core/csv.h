@@ -16,6 +16,9 @@ class CsvReader {
   bool Next(std::vector<std::string>& fields);
   // 1-based line number where the last returned record started.
   size_t line() const { return line_; }
+  // Where the last returned record started in the text: a reader of the text from there reads it
+  // again.
+  size_t offset() const { return start_; }
   // True when the last record had an unterminated quoted field.
   bool malformed() const { return malformed_; }
 
@@ -24,6 +27,7 @@ class CsvReader {
   size_t pos_ = 0;
   size_t next_line_ = 1;
   size_t line_ = 0;
+  size_t start_ = 0;
   bool malformed_ = false;
 };
 

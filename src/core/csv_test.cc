@@ -45,5 +45,23 @@ TEST(CsvTest, LastLineWithoutNewline) {
   EXPECT_EQ(rows[1][1], "2");
 }
 
+// A reader started at a record's offset reads that record again, quoted line breaks, CRLF and a
+// last line without its newline included (the case import reads rows again in another order).
+TEST(CsvTest, ARecordIsReadAgainFromItsOffset) {
+  const std::string text = "\xEF\xBB\xBF# c\r\nh1,h2\r\n\r\n1,\"two\nlines\"\r\n2,\"a,\"\"b\"\"\"\n3,z";
+  CsvReader r(text);
+  std::vector<std::string> f, again;
+  std::vector<std::vector<std::string>> rows;
+  while (r.Next(f)) {
+    CsvReader from(std::string_view(text).substr(r.offset()));
+    ASSERT_TRUE(from.Next(again));
+    EXPECT_EQ(again, f);
+    rows.push_back(f);
+  }
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"1", "two\nlines"}));
+  EXPECT_EQ(rows[3], (std::vector<std::string>{"3", "z"}));
+}
+
 }  // namespace
 }  // namespace gongzhi

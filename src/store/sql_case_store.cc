@@ -647,13 +647,19 @@ class SqlCaseStore : public CaseStore {
     return values;
   }
 
-  Status ImportCases(std::vector<ImportedCase> cases, const EventHasher& hasher, const RollupDeltas& rollup) override {
+  Status ImportCasesInSteps(const ImportSteps& steps, const EventHasher& hasher, const RollupDeltas& rollup) override {
     return writes_.Run([&](sql::Connection& c) -> Status {
-      for (auto& ic : cases) {
-        GZ_ASSIGN_OR_RETURN(int64_t id, InsertCaseRow(c, ic.record, ic.events, hasher, std::nullopt, false));
-        NoteCase(id, ic.record);
-        for (auto& f : ic.facts) f.case_id = id;
-        GZ_RETURN_IF_ERROR(UpsertFacts(c, ic.facts));
+      std::vector<ImportedCase> step;
+      bool more = true;
+      for (size_t i = 0; more; ++i) {
+        step.clear();
+        GZ_ASSIGN_OR_RETURN(more, steps(i, step));
+        for (auto& ic : step) {
+          GZ_ASSIGN_OR_RETURN(int64_t id, InsertCaseRow(c, ic.record, ic.events, hasher, std::nullopt, false));
+          NoteCase(id, ic.record);
+          for (auto& f : ic.facts) f.case_id = id;
+          GZ_RETURN_IF_ERROR(UpsertFacts(c, ic.facts));
+        }
       }
       return AddRollups(c, rollup);
     });

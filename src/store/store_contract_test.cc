@@ -1118,6 +1118,42 @@ TEST_P(StoreContract, DuplicateCandidatesAreOpenCasesOfTheCategoryNearby) {
   EXPECT_NEAR(*nearest[2].lat, 36.6 + 20 * m, 1e-9);
 }
 
+// An import asked for in steps is one transaction: every step's cases are written, in order, or
+// none of them when a later step fails, whether the step itself fails to come or a case of it
+// cannot be written (the write job then runs again, and asks for the steps again from the first).
+TEST_P(StoreContract, AnImportInStepsIsWrittenWholeOrNotAtAll) {
+  auto& cs = store().cases();
+  auto steps_of = [](std::vector<std::vector<std::string>> codes, std::optional<size_t> fail_at) {
+    return [codes, fail_at](size_t i, std::vector<CaseStore::ImportedCase>& step) -> Result<bool> {
+      if (fail_at && i == *fail_at) return Status::Invalid("line 9", "a row the importer refused late");
+      for (const auto& code : codes.at(i)) {
+        CaseStore::ImportedCase ic;
+        ic.record = NewCase(code, 1000);
+        ic.events = {Ev("report", 1000)};
+        step.push_back(std::move(ic));
+      }
+      return i + 1 < codes.size();
+    };
+  };
+  ASSERT_TRUE(cs.ImportCasesInSteps(steps_of({{"STEPA0000001", "STEPA0000002"}, {"STEPA0000003"}, {"STEPA0000004"}},
+                                             std::nullopt),
+                                    TestHash, {})
+                  .ok());
+  EXPECT_EQ(*cs.CountCases(), 4);
+  auto listed = *cs.ListCases({.limit = 10});
+  ASSERT_EQ(listed.size(), 4u);
+  EXPECT_EQ(listed[0].tracking_code, "STEPA0000004");  // ids in the order the steps gave them
+  EXPECT_EQ(listed[3].tracking_code, "STEPA0000001");
+  // The third step does not come: the first two are not written either.
+  Status late = cs.ImportCasesInSteps(steps_of({{"STEPB0000001"}, {"STEPB0000002"}, {"STEPB0000003"}}, 2), TestHash, {});
+  EXPECT_EQ(late.field(), "line 9");
+  EXPECT_EQ(*cs.CountCases(), 4);
+  // A case of the second step repeats a tracking code already stored: nothing of the first is kept.
+  EXPECT_FALSE(cs.ImportCasesInSteps(steps_of({{"STEPC0000001"}, {"STEPA0000001"}}, std::nullopt), TestHash, {}).ok());
+  EXPECT_EQ(*cs.CountCases(), 4);
+  EXPECT_FALSE(*cs.GetCaseByTracking("STEPC0000001"));
+}
+
 TEST_P(StoreContract, FeedFollowsCommittedEventsOnly) {
   auto& cs = store().cases();
   EXPECT_EQ(*cs.FeedBounds(), (std::pair<int64_t, int64_t>{0, 0}));
