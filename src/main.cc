@@ -32,6 +32,7 @@
 #include "store/dir_file_store.h"
 #include "store/key_file.h"
 #include "store/sql_store.h"
+#include "store/sqlite/sqlite_connection.h"
 
 namespace gongzhi {
 namespace {
@@ -613,7 +614,17 @@ int main(int argc, char** argv) {
     });
   }
   if (*rollup_rebuild) {
+    // A rebuild writes in steps that the servers' own writes would cross (counted twice or lost)
+    // and that their rankings would read half done: it runs only while no server is on the
+    // database. On PostgreSQL it takes the lead the servers' periodic jobs take, and holds it.
+    if (!IsPostgresTarget(rollup_db.Target()))
+      if (int pid = sql::SqliteOpenedByAnother(rollup_db.Target()))
+        return Fail(Status::Conflict("process " + std::to_string(pid) + " has " + rollup_db.Target() +
+                                     " open (a server?): stop it before rebuilding the assessment"));
     return with_store(rollup_db, [&](Store& store, RegionService&, GridService&) {
+      if (!store.HoldsLead())
+        return Fail(Status::Conflict("a server leads on this database: stop every server on it before rebuilding "
+                                     "the assessment"));
       auto st = AssessmentService(store, clock).Rebuild();
       if (!st.ok()) return Fail(st.status());
       std::cout << "rebuilt the assessment from " << st->events << " events of " << st->cases << " cases: " << st->facts

@@ -174,6 +174,10 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
       assert.equal(bad.status, 400, path);
       assert.equal(bad.json.error.field, field, path);
     }
+    // Not while a server has the database open: its writes would cross the rebuild's steps.
+    const refused = cli(['rollup', 'rebuild', '--db', tmp.db]);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, new RegExp(`process ${srv.proc.pid} has .* open \\(a server\\?\\): stop it`));
     await srv.stop();
 
     // Rebuilt from the events, the figures are the same.

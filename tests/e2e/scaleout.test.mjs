@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
-import { api, ROOT, startServer, tempDir } from './helpers.mjs';
+import { api, cli, ROOT, startServer, tempDir } from './helpers.mjs';
 
 const NGINX = '/usr/sbin/nginx';
 const PG_SH = join(ROOT, 'scripts/pg.sh');
@@ -86,6 +86,11 @@ test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQ
       assert.equal(res.status, 201);
       const me = { cookie: res.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': (await res.json()).csrf_token };
       assert.equal((await api(b.url, 'GET', '/api/v1/session', undefined, me)).json.account.login, 'slq.dispatch');
+
+      // The assessment is not rebuilt under running nodes: their writes would cross its steps.
+      const rebuild = cli(['rollup', 'rebuild', '--pg', pg]);
+      assert.equal(rebuild.code, 1, rebuild.stdout);
+      assert.match(rebuild.stderr, /a server leads on this database: stop every server on it/);
 
       // Failed sign-ins count on every node: five on A lock the login on B too.
       const signIn = (node, password) => fetch(node.url + '/api/v1/session', {

@@ -219,4 +219,17 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path) {
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
+int SqliteOpenedByAnother(const std::string& path) {
+  const int fd = ::open((path + "-shm").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;  // never opened in WAL mode, or cleaned up by the last to close it
+  struct flock probe {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  probe.l_start = 128;  // the unix VFS's DMS byte: (22 + SQLITE_SHM_NLOCK) * 4 + SQLITE_SHM_NLOCK
+  probe.l_len = 1;
+  const int pid = ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK ? probe.l_pid : 0;
+  ::close(fd);
+  return pid;
+}
+
 }  // namespace gongzhi::sql
