@@ -106,20 +106,35 @@ CivilDay MonthStart(CivilDay day) {
 MonthSplit SplitByMonths(CivilDay from, CivilDay to) {
   MonthSplit s;
   if (from > to) return s;
-  int y, m, d;
-  YmdFromDay(from, y, m, d);
-  // The first month that starts inside the period, and the start of the month holding to + 1:
-  // the months in between are whole.
-  const CivilDay first = d == 1 ? from : (m == 12 ? DayFromYmd(y + 1, 1, 1) : DayFromYmd(y, m + 1, 1));
-  const CivilDay end = MonthStart(to + 1);
-  if (first >= end) {
-    s.days.emplace_back(from, to);
-    return s;
-  }
-  s.first_month = first;
-  s.last_month = MonthStart(end - 1);
-  if (from < first) s.days.emplace_back(from, first - 1);
-  if (end <= to) s.days.emplace_back(end, to);
+  // The months the period touches, [head, tail]; each is taken whole (a month of the table, less
+  // the days outside the period when it is cut and they are the fewer) or as its days inside.
+  const CivilDay head = MonthStart(from), tail = MonthStart(to);
+  auto next_month = [](CivilDay m) { return MonthStart(m + 31); };
+  struct Cut {
+    bool whole;                                          // from the month table
+    std::vector<std::pair<CivilDay, CivilDay>> outside;  // its days outside the period
+  };
+  auto cut = [&](CivilDay m) {
+    const CivilDay end = next_month(m) - 1;
+    const CivilDay in_from = std::max(from, m), in_to = std::min(to, end);
+    Cut c;
+    if (in_from > m) c.outside.emplace_back(m, in_from - 1);
+    if (in_to < end) c.outside.emplace_back(in_to + 1, end);
+    const CivilDay inside = in_to - in_from + 1, outside = (end - m + 1) - inside;
+    c.whole = outside < inside;
+    if (!c.whole) c.outside = {{in_from, in_to}};  // then: the days inside, added
+    return c;
+  };
+  const Cut first = cut(head), last = head == tail ? first : cut(tail);
+  // The months in between are whole; the head and the tail join them when taken whole.
+  const CivilDay from_month = first.whole ? head : next_month(head);
+  const CivilDay to_month = last.whole ? tail : MonthStart(tail - 1);
+  if (from_month <= to_month && (head != tail || first.whole)) s.first_month = from_month, s.last_month = to_month;
+  auto place = [&](const Cut& c) {
+    for (const auto& range : c.outside) (c.whole ? s.minus : s.days).push_back(range);
+  };
+  place(first);
+  if (tail != head) place(last);
   return s;
 }
 

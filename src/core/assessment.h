@@ -109,12 +109,16 @@ RollupDeltas WorkerMonths(const RollupDeltas& fine);
 
 // The first day of the month `day` falls in.
 CivilDay MonthStart(CivilDay day);
-// A period cut for the month roll-ups: the whole months inside [from, to] (their first days,
-// first_month > last_month when there are none) and the days around them (at most two ranges,
-// before and after; the whole period when no month fits).
+// A period cut for the month roll-ups: whole months from the month table (their first days,
+// first_month > last_month when there are none), plus the days in `days`, minus the days in
+// `minus`. A month the period only partly covers is read as its days, or, when fewer of its days
+// lie outside the period than inside (a month less its last three days), as the whole month less
+// the days outside: a rolling 30 days reads 6 days' rows instead of 30. Counts add, so the
+// difference is exact. At most two ranges in each list.
 struct MonthSplit {
   CivilDay first_month = 1, last_month = 0;
   std::vector<std::pair<CivilDay, CivilDay>> days;
+  std::vector<std::pair<CivilDay, CivilDay>> minus;
 };
 MonthSplit SplitByMonths(CivilDay from, CivilDay to);
 

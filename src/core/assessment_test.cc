@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace gongzhi {
 namespace {
@@ -145,40 +147,74 @@ TEST(AssessmentPeriods, SplitByMonthsCoversEveryDayOnce) {
   EXPECT_EQ(year.first_month, DayFromYmd(2026, 1, 1));
   EXPECT_EQ(year.last_month, DayFromYmd(2026, 12, 1));
   EXPECT_TRUE(year.days.empty());
+  EXPECT_TRUE(year.minus.empty());
   // A week across a month's end: days only.
   auto week = SplitByMonths(DayFromYmd(2026, 11, 30), DayFromYmd(2026, 12, 6));
   EXPECT_GT(week.first_month, week.last_month);
-  EXPECT_EQ(week.days, (Days{{DayFromYmd(2026, 11, 30), DayFromYmd(2026, 12, 6)}}));
-  // From the middle of one month to the middle of another.
+  EXPECT_EQ(week.days, (Days{{DayFromYmd(2026, 11, 30), DayFromYmd(2026, 11, 30)},
+                             {DayFromYmd(2026, 12, 1), DayFromYmd(2026, 12, 6)}}));
+  EXPECT_TRUE(week.minus.empty());
+  // A rolling 30 days: three days of October, and November less its last three.
+  auto rolling = SplitByMonths(DayFromYmd(2026, 10, 29), DayFromYmd(2026, 11, 27));
+  EXPECT_EQ(rolling.first_month, DayFromYmd(2026, 11, 1));
+  EXPECT_EQ(rolling.last_month, DayFromYmd(2026, 11, 1));
+  EXPECT_EQ(rolling.days, (Days{{DayFromYmd(2026, 10, 29), DayFromYmd(2026, 10, 31)}}));
+  EXPECT_EQ(rolling.minus, (Days{{DayFromYmd(2026, 11, 28), DayFromYmd(2026, 11, 30)}}));
+  // From the middle of one month to the middle of another: January less its first fortnight,
+  // the days of April.
   auto mid = SplitByMonths(DayFromYmd(2026, 1, 15), DayFromYmd(2026, 4, 10));
-  EXPECT_EQ(mid.first_month, DayFromYmd(2026, 2, 1));
+  EXPECT_EQ(mid.first_month, DayFromYmd(2026, 1, 1));
   EXPECT_EQ(mid.last_month, DayFromYmd(2026, 3, 1));
-  EXPECT_EQ(mid.days, (Days{{DayFromYmd(2026, 1, 15), DayFromYmd(2026, 1, 31)},
-                            {DayFromYmd(2026, 4, 1), DayFromYmd(2026, 4, 10)}}));
+  EXPECT_EQ(mid.minus, (Days{{DayFromYmd(2026, 1, 1), DayFromYmd(2026, 1, 14)}}));
+  EXPECT_EQ(mid.days, (Days{{DayFromYmd(2026, 4, 1), DayFromYmd(2026, 4, 10)}}));
+  // Inside one month: its days, or the month less the few days outside.
+  auto inside = SplitByMonths(DayFromYmd(2026, 6, 10), DayFromYmd(2026, 6, 12));
+  EXPECT_GT(inside.first_month, inside.last_month);
+  EXPECT_EQ(inside.days, (Days{{DayFromYmd(2026, 6, 10), DayFromYmd(2026, 6, 12)}}));
+  auto most = SplitByMonths(DayFromYmd(2026, 6, 3), DayFromYmd(2026, 6, 28));
+  EXPECT_EQ(most.first_month, DayFromYmd(2026, 6, 1));
+  EXPECT_EQ(most.last_month, DayFromYmd(2026, 6, 1));
+  EXPECT_EQ(most.minus, (Days{{DayFromYmd(2026, 6, 1), DayFromYmd(2026, 6, 2)}, {DayFromYmd(2026, 6, 29), DayFromYmd(2026, 6, 30)}}));
+  EXPECT_TRUE(most.days.empty());
   // December into January; a single February; an empty period.
   auto turn = SplitByMonths(DayFromYmd(2025, 12, 2), DayFromYmd(2026, 1, 31));
-  EXPECT_EQ(turn.first_month, DayFromYmd(2026, 1, 1));
+  EXPECT_EQ(turn.first_month, DayFromYmd(2025, 12, 1));
   EXPECT_EQ(turn.last_month, DayFromYmd(2026, 1, 1));
-  EXPECT_EQ(turn.days, (Days{{DayFromYmd(2025, 12, 2), DayFromYmd(2025, 12, 31)}}));
+  EXPECT_EQ(turn.minus, (Days{{DayFromYmd(2025, 12, 1), DayFromYmd(2025, 12, 1)}}));
   auto feb = SplitByMonths(DayFromYmd(2028, 2, 1), DayFromYmd(2028, 2, 29));
   EXPECT_EQ(feb.first_month, feb.last_month);
   EXPECT_TRUE(feb.days.empty());
   EXPECT_TRUE(SplitByMonths(10, 9).days.empty());
-  // Every day of many periods falls once in a whole month or a range of days.
+  EXPECT_GT(SplitByMonths(10, 9).first_month, SplitByMonths(10, 9).last_month);
+  // Over many periods: whole months and days added, less the days taken off, count every day of
+  // the period once and no other; what is taken off lies in a whole month; and no month is read
+  // as more days than it has inside the period.
   const CivilDay base = DayFromYmd(2025, 10, 20);
-  for (CivilDay from = base; from < base + 100; from += 7)
-    for (CivilDay to = from - 1; to < from + 400; to += 13) {
+  for (CivilDay from = base; from < base + 100; from += 3)
+    for (CivilDay to = from - 1; to < from + 400; to += 5) {
       auto s = SplitByMonths(from, to);
       std::map<CivilDay, int> seen;
+      std::set<CivilDay> whole;
       for (CivilDay m = s.first_month; m <= s.last_month; m = MonthStart(m + 31))
-        for (CivilDay day = m; MonthStart(day) == m; ++day) ++seen[day];
+        for (CivilDay day = m; MonthStart(day) == m; ++day) ++seen[day], whole.insert(day);
       for (auto [a, b] : s.days)
         for (CivilDay day = a; day <= b; ++day) ++seen[day];
+      CivilDay read = 0;
+      for (auto [a, b] : s.minus)
+        for (CivilDay day = a; day <= b; ++day) {
+          ASSERT_TRUE(whole.count(day)) << FormatDate(day) << " taken off outside a whole month";
+          --seen[day], ++read;
+        }
+      for (auto [a, b] : s.days) read += b - a + 1;
+      std::erase_if(seen, [](const auto& e) { return e.second == 0; });
       ASSERT_EQ(static_cast<CivilDay>(seen.size()), std::max(0, to - from + 1)) << from << ".." << to;
       for (auto [day, n] : seen) {
-        ASSERT_EQ(n, 1) << day;
-        ASSERT_TRUE(day >= from && day <= to) << day;
+        ASSERT_EQ(n, 1) << FormatDate(day);
+        ASSERT_TRUE(day >= from && day <= to) << FormatDate(day);
       }
+      ASSERT_LE(read, std::max(0, to - from + 1)) << FormatDate(from) << ".." << FormatDate(to);
+      ASSERT_LE(s.days.size(), 2u);
+      ASSERT_LE(s.minus.size(), 2u);
     }
 }
 

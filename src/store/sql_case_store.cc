@@ -1065,7 +1065,7 @@ class SqlCaseStore : public CaseStore {
                             : coarse     ? "rollups_township"
                                          : "rollups";
     // Whole months of a period can come from the month roll-ups, the days around them from the
-    // table above. Rankings of communities, and the figures of one community, over every unit,
+    // table above: added, or taken off a month read whole when fewer (SplitByMonths). Rankings of communities, and the figures of one community, over every unit,
     // worker and category: the community months (a year of a 1M city: 5 s from the fine rows).
     const bool over_months = !scope.fine && scope.category_prefix.empty() && !scope.unit_id;
     const bool totals_group = group == RollupGroup::kNone || group == RollupGroup::kTownship ||
@@ -1078,6 +1078,7 @@ class SqlCaseStore : public CaseStore {
     struct Part {
       const char* table;
       CivilDay from, to;
+      int sign;  // -1: days of a whole month outside the period, taken off
     };
     // The township, unit and category sums have month tables of their own, the same keys by month.
     const bool sum_months = (totals || units || categories) && group != RollupGroup::kDay;
@@ -1089,10 +1090,11 @@ class SqlCaseStore : public CaseStore {
     if (!month_table.empty()) {
       MonthSplit split = SplitByMonths(scope.from, scope.to);
       if (split.first_month <= split.last_month)
-        parts.push_back({month_table.c_str(), split.first_month, split.last_month});
-      for (auto [from, to] : split.days) parts.push_back({day_table, from, to});
+        parts.push_back({month_table.c_str(), split.first_month, split.last_month, +1});
+      for (auto [from, to] : split.days) parts.push_back({day_table, from, to, +1});
+      for (auto [from, to] : split.minus) parts.push_back({day_table, from, to, -1});
     } else {
-      parts.push_back({day_table, scope.from, scope.to});
+      parts.push_back({day_table, scope.from, scope.to, +1});
     }
     GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     // The parts (whole months, the days around them) read one snapshot: a write between them could
@@ -1117,7 +1119,7 @@ class SqlCaseStore : public CaseStore {
       GZ_RETURN_IF_ERROR(c->ForEach(q, p, [&](const sql::Row& row) {
         RollupCounts& sum = sums[row.IsNull(0) ? std::string() : row.Text(0)];
         size_t col = 1;
-        for (const auto& f : kRollupFields) sum.*f.member += row.IsNull(col) ? 0 : row.Int(col), ++col;
+        for (const auto& f : kRollupFields) sum.*f.member += row.IsNull(col) ? 0 : part.sign * row.Int(col), ++col;
       }));
     }
     std::vector<std::pair<std::string, RollupCounts>> out;
