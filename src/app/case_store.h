@@ -190,6 +190,7 @@ class CaseStore {
   using ImportSteps = std::function<Result<bool>(size_t i, std::vector<ImportedCase>& out)>;
   virtual Status ImportCasesInSteps(const ImportSteps& step, const EventHasher& hasher,
                                     const RollupDeltas& rollup) = 0;
+  // All in one step (they are copied into it: for small sets).
   Status ImportCases(const std::vector<ImportedCase>& cases, const EventHasher& hasher, const RollupDeltas& rollup) {
     return ImportCasesInSteps(
         [&](size_t, std::vector<ImportedCase>& out) -> Result<bool> {

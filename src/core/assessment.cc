@@ -111,18 +111,21 @@ MonthSplit SplitByMonths(CivilDay from, CivilDay to) {
   const CivilDay head = MonthStart(from), tail = MonthStart(to);
   auto next_month = [](CivilDay m) { return MonthStart(m + 31); };
   struct Cut {
-    bool whole;                                          // from the month table
-    std::vector<std::pair<CivilDay, CivilDay>> outside;  // its days outside the period
+    bool whole;  // from the month table
+    // Whole: its days outside the period, taken off. Else: its days inside, added.
+    std::vector<std::pair<CivilDay, CivilDay>> ranges;
   };
   auto cut = [&](CivilDay m) {
     const CivilDay end = next_month(m) - 1;
     const CivilDay in_from = std::max(from, m), in_to = std::min(to, end);
-    Cut c;
-    if (in_from > m) c.outside.emplace_back(m, in_from - 1);
-    if (in_to < end) c.outside.emplace_back(in_to + 1, end);
     const CivilDay inside = in_to - in_from + 1, outside = (end - m + 1) - inside;
-    c.whole = outside < inside;
-    if (!c.whole) c.outside = {{in_from, in_to}};  // then: the days inside, added
+    Cut c{outside < inside, {}};
+    if (!c.whole) {
+      c.ranges.emplace_back(in_from, in_to);
+    } else {
+      if (in_from > m) c.ranges.emplace_back(m, in_from - 1);
+      if (in_to < end) c.ranges.emplace_back(in_to + 1, end);
+    }
     return c;
   };
   const Cut first = cut(head), last = head == tail ? first : cut(tail);
@@ -131,7 +134,7 @@ MonthSplit SplitByMonths(CivilDay from, CivilDay to) {
   const CivilDay to_month = last.whole ? tail : MonthStart(tail - 1);
   if (from_month <= to_month && (head != tail || first.whole)) s.first_month = from_month, s.last_month = to_month;
   auto place = [&](const Cut& c) {
-    for (const auto& range : c.outside) (c.whole ? s.minus : s.days).push_back(range);
+    for (const auto& range : c.ranges) (c.whole ? s.minus : s.days).push_back(range);
   };
   place(first);
   if (tail != head) place(last);
