@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -126,7 +127,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(srv_.opts.header_limit));
-    parser_->body_limit(srv_.opts.body_limit);
+    // Beast refuses a Content-Length above the body limit while it parses the header, before the
+    // target is known: the header is read under the larger of the two limits, and OnHeader applies
+    // the request's own (a 2 MB photo had been refused as if it were any other request).
+    parser_->body_limit(std::max(srv_.opts.body_limit, srv_.opts.import_body_limit));
     SetDeadline(srv_.opts.io_timeout);
     bhttp::async_read_header(socket_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -140,7 +144,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // Uploads (GeoJSON imports, photos) may be larger; their handlers apply their own limits.
     bool import = parser_->get().method() == bhttp::verb::post &&
                   (target.find("/import") != std::string_view::npos || target.find("/photos") != std::string_view::npos);
-    if (import) parser_->body_limit(srv_.opts.import_body_limit);
+    const uint64_t limit = import ? srv_.opts.import_body_limit : srv_.opts.body_limit;
+    if (auto length = parser_->content_length(); length && *length > limit) return FailRead(bhttp::error::body_limit);
+    parser_->body_limit(limit);  // a chunked body: counted as it comes
     bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }

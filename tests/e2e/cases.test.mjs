@@ -76,9 +76,19 @@ async function scenario(url) {
   const photo = await up.json();
   const svg = await fetch(`${url}/api/v1/track/${code}/photos`, { method: 'POST', headers: { 'content-type': 'image/svg+xml' }, body: '<svg onload="alert(1)"/>' });
   assert.equal(svg.status, 400);
+  // A phone's photo of a few MB is taken (not refused by the 1 MB limit of other requests); one
+  // over 5 MiB is refused by the photo's own rule.
+  const phone = await fetch(`${url}/api/v1/track/${code}/photos`, { method: 'POST', headers: { 'content-type': 'image/png' },
+    body: Buffer.concat([png, Buffer.alloc(3 << 20, 7)]) });
+  assert.equal(phone.status, 201, await phone.clone().text());
+  const phoneUrl = (await phone.json()).url;
+  assert.equal((await (await fetch(url + phoneUrl)).arrayBuffer()).byteLength, png.length + (3 << 20));
   const huge = await fetch(`${url}/api/v1/track/${code}/photos`, { method: 'POST', headers: { 'content-type': 'image/png' },
     body: Buffer.concat([png, Buffer.alloc(6 << 20)]) });
   assert.equal(huge.status, 413);
+  const hugeError = (await huge.json()).error;
+  assert.equal(hugeError.field, 'photo');
+  assert.match(hugeError.message, /at most 5 MiB/);
   const back = await fetch(url + photo.url);
   assert.equal(back.headers.get('content-type'), 'image/png');
   assert.deepEqual(Buffer.from(await back.arrayBuffer()), png);
@@ -110,7 +120,7 @@ async function scenario(url) {
   assert.equal(followed.tracking_code, again.json.tracking_code);
   assert.equal(followed.merged_into, code);
   assert.equal(followed.state, 'accepted');
-  assert.deepEqual(followed.steps.map((x) => x.action), ['report', 'photo', 'accept']);
+  assert.deepEqual(followed.steps.map((x) => x.action), ['report', 'photo', 'photo', 'accept']);
   assert.equal(followed.created_at, dup.created_at);
   const workers = (await api(url, 'GET', `/api/v1/grid-workers?grid=${p.grid}`)).json.items;
   const proposal = await api(url, 'GET', `/api/v1/cases/${c.id}/proposal`, undefined, TOWNSHIP);
@@ -137,7 +147,7 @@ async function scenario(url) {
   assert.equal(rated.status, 200, rated.text);
   assert.equal(rated.json.state, 'closed');
   const events = (await api(url, 'GET', `/api/v1/cases/${c.id}`, undefined, TOWNSHIP)).json.events;
-  assert.deepEqual(events.map((e) => e.action), ['report', 'photo', 'accept', 'dispatch', 'claim', 'resolve', 'verify', 'rate']);
+  assert.deepEqual(events.map((e) => e.action), ['report', 'photo', 'photo', 'accept', 'dispatch', 'claim', 'resolve', 'verify', 'rate']);
   for (let i = 1; i < events.length; i++) assert.notEqual(events[i].hash, events[i - 1].hash);
   assert.equal((await api(url, 'GET', '/api/v1/track/NOSUCHCODE00')).status, 404);
   return { id: c.id, code };
@@ -174,7 +184,7 @@ test('case lifecycle over HTTP on SQLite, durable across kill -9, audit intact',
     assert.equal(cli(['import', 'categories', csv, '--db', tmp.db]).code, 0);
     const audit = cli(['audit', 'verify', '--db', tmp.db]);
     assert.equal(audit.code, 0, audit.stdout + audit.stderr);
-    assert.match(audit.stdout, /audit trail intact: 3 cases, 13 events/);
+    assert.match(audit.stdout, /audit trail intact: 3 cases, 14 events/);
   } finally {
     await srv?.stop();  // a failed assertion must not leave the server holding the test run open
     tmp.cleanup();
