@@ -121,19 +121,18 @@ Transaction::~Transaction() {
   if (open_) c_.Exec("ROLLBACK");
 }
 
-Status Transaction::Begin() {
-  auto r = c_.Exec(write_ && c_.dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+Status Transaction::Open(const char* begin) {
+  auto r = c_.Exec(begin);
   if (!r.ok()) return r.status();
   open_ = true;
   return Status::Ok();
 }
 
+Status Transaction::Begin() { return Open(write_ && c_.dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"); }
+
 Status Transaction::BeginSnapshot() {
   if (write_) return Status::Internal("a snapshot is read-only");
-  auto r = c_.Exec(c_.dialect() == Dialect::kSqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-  if (!r.ok()) return r.status();
-  open_ = true;
-  return Status::Ok();
+  return Open(c_.dialect() == Dialect::kSqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 }
 
 Status Transaction::Commit() {

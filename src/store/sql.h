@@ -201,6 +201,8 @@ class Transaction {
   Status Commit();
 
  private:
+  Status Open(const char* begin);
+
   Connection& c_;
   bool write_;
   bool open_ = false;
