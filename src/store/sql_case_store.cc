@@ -1,6 +1,7 @@
 #include "store/sql_case_store.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -313,6 +314,7 @@ Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& d
 struct RollupLevel {
   const char* table;
   RollupDeltas (*fold)(const RollupDeltas&);  // null: the deltas as they are
+  int months_of = -1;  // when set: the deltas of that (earlier) level, by month; `fold` is unused
 };
 constexpr RollupLevel kRollupLevels[] = {
     {"rollups", nullptr},
@@ -322,15 +324,24 @@ constexpr RollupLevel kRollupLevels[] = {
     {"rollups_category_sum", CountyCategoryTotals},
     {"rollups_community_month", CommunityMonths},
     {"rollups_worker_month", WorkerMonths},
-    {"rollups_township_sum_month", [](const RollupDeltas& fine) { return ByMonth(TownshipTotals(fine)); }},
-    {"rollups_unit_sum_month", [](const RollupDeltas& fine) { return ByMonth(UnitTotals(fine)); }},
-    {"rollups_category_sum_month", [](const RollupDeltas& fine) { return ByMonth(CountyCategoryTotals(fine)); }}};
+    {"rollups_township_sum_month", nullptr, 2},
+    {"rollups_unit_sum_month", nullptr, 3},
+    {"rollups_category_sum_month", nullptr, 4}};
 
-// Calls fn(table, deltas of that level) for every roll-up table.
+// Calls fn(table, deltas of that level) for every roll-up table. Each level is folded once: the
+// month sums fold the day sums already folded.
 Status ForEachRollupLevel(const RollupDeltas& fine,
                           const std::function<Status(const char*, const RollupDeltas&)>& fn) {
-  for (const auto& level : kRollupLevels)
-    GZ_RETURN_IF_ERROR(level.fold ? fn(level.table, level.fold(fine)) : fn(level.table, fine));
+  std::array<RollupDeltas, std::size(kRollupLevels)> folded;
+  auto deltas_of = [&](size_t i) -> const RollupDeltas& {
+    return kRollupLevels[i].fold || kRollupLevels[i].months_of >= 0 ? folded[i] : fine;
+  };
+  for (size_t i = 0; i < std::size(kRollupLevels); ++i) {
+    const RollupLevel& level = kRollupLevels[i];
+    if (level.months_of >= 0) folded[i] = ByMonth(deltas_of(static_cast<size_t>(level.months_of)));
+    else if (level.fold) folded[i] = level.fold(fine);
+    GZ_RETURN_IF_ERROR(fn(level.table, deltas_of(i)));
+  }
   return Status::Ok();
 }
 
@@ -1065,8 +1076,9 @@ class SqlCaseStore : public CaseStore {
                             : coarse     ? "rollups_township"
                                          : "rollups";
     // Whole months of a period can come from the month roll-ups, the days around them from the
-    // table above: added, or taken off a month read whole when fewer (SplitByMonths). Rankings of communities, and the figures of one community, over every unit,
-    // worker and category: the community months (a year of a 1M city: 5 s from the fine rows).
+    // table above: added, or taken off a month read whole when fewer (SplitByMonths). Rankings of
+    // communities, and the figures of one community, over every unit, worker and category: the
+    // community months (a year of a 1M city: 5 s from the fine rows).
     const bool over_months = !scope.fine && scope.category_prefix.empty() && !scope.unit_id;
     const bool totals_group = group == RollupGroup::kNone || group == RollupGroup::kTownship ||
                               group == RollupGroup::kCounty;  // no key the month tables fold away
