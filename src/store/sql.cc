@@ -130,9 +130,13 @@ Status Transaction::Open(const char* begin) {
 
 Status Transaction::Begin() { return Open(write_ && c_.dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"); }
 
+const char* Transaction::SnapshotSql(const Connection& c) {
+  return c.dialect() == Dialect::kSqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+}
+
 Status Transaction::BeginSnapshot() {
   if (write_) return Status::Internal("a snapshot is read-only");
-  return Open(c_.dialect() == Dialect::kSqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  return Open(SnapshotSql(c_));
 }
 
 Status Transaction::Commit() {
@@ -143,6 +147,27 @@ Status Transaction::Commit() {
     return r.status();
   }
   return Status::Ok();
+}
+
+std::vector<Result<ExecResult>> PipelineInSnapshot(Connection& c, std::vector<Statement> statements) {
+  statements.insert(statements.begin(), Statement{Transaction::SnapshotSql(c), {}});
+  statements.push_back(Statement{"COMMIT", {}});
+  auto rs = c.Pipeline(statements);
+  Status failed = Status::Ok();
+  for (const auto& r : rs)
+    if (!r.ok()) {
+      failed = r.status();
+      break;
+    }
+  rs.pop_back();
+  rs.erase(rs.begin());
+  if (!failed.ok()) {
+    // A failed statement left the transaction open and failed (its COMMIT was not run); a failed
+    // BEGIN or COMMIT leaves none, and then this ROLLBACK only warns.
+    c.Exec("ROLLBACK");
+    for (auto& r : rs) r = failed;
+  }
+  return rs;
 }
 
 }  // namespace gongzhi::sql

@@ -199,6 +199,8 @@ class Transaction {
   // (its BEGIN reads committed, each statement a snapshot of its own).
   Status BeginSnapshot();
   Status Commit();
+  // The statement BeginSnapshot sends on `c`.
+  static const char* SnapshotSql(const Connection& c);
 
  private:
   Status Open(const char* begin);
@@ -207,5 +209,11 @@ class Transaction {
   bool write_;
   bool open_ = false;
 };
+
+// `statements` run as Connection::Pipeline runs them, all in one read-only snapshot (BeginSnapshot's),
+// sent together with its BEGIN and COMMIT: one round trip on PostgreSQL, whose statements in read
+// committed would each see the database as of their own start. One result per statement; a
+// failure of any of them, or of the BEGIN or COMMIT, fails every one of them.
+std::vector<Result<ExecResult>> PipelineInSnapshot(Connection& c, std::vector<Statement> statements);
 
 }  // namespace gongzhi::sql

@@ -1376,8 +1376,8 @@ class SqlCaseStore : public CaseStore {
   Result<std::optional<Bundle>> GetCaseBundle(int64_t id) override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     // On SQLite one read transaction instead of five (each statement would take the WAL's read
-    // lock by itself), and the parts agree with each other. On PostgreSQL BEGIN and COMMIT would be
-    // two more round trips, so the statements run as they come.
+    // lock by itself), and the parts agree with each other. On PostgreSQL BundleOn sends its own
+    // snapshot's BEGIN and COMMIT with the statements.
     sql::Transaction tx(*c, /*write=*/false);
     if (c->dialect() == sql::Dialect::kSqlite) GZ_RETURN_IF_ERROR(tx.Begin());
     return BundleOn(*c, BundleSql(BundleBy::kId), id, std::nullopt);
@@ -1388,13 +1388,16 @@ class SqlCaseStore : public CaseStore {
     if (!code) return std::optional<Bundle>();
     GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     sql::Transaction tx(*c, /*write=*/false);
-    if (c->dialect() == sql::Dialect::kSqlite) GZ_RETURN_IF_ERROR(tx.Begin());
+    const bool sqlite = c->dialect() == sql::Dialect::kSqlite;
+    if (sqlite) GZ_RETURN_IF_ERROR(tx.Begin());
     // As GetCaseByTracking: a derived code names its id, and the row must say its code is derived;
-    // otherwise a code stored as it was given.
+    // otherwise a code stored as it was given (on PostgreSQL its statements one after another, so
+    // in a snapshot of their own).
     if (const auto id = codec_.Decode(*code); id && *id >= 1) {
       GZ_ASSIGN_OR_RETURN(auto b, BundleOn(*c, BundleSql(BundleBy::kId), *id, StoredTracking(*id)));
       if (b) return b;
     }
+    if (!sqlite) GZ_RETURN_IF_ERROR(tx.BeginSnapshot());
     return BundleOn(*c, BundleSql(BundleBy::kStoredCode), *code, std::nullopt);
   }
 
@@ -1441,26 +1444,46 @@ class SqlCaseStore : public CaseStore {
       summons = row.Int(n) != 0, photos = row.Int(n + 1) != 0, merged = row.Int(n + 2) != 0;
     };
     if (c.CanPipeline() && std::holds_alternative<int64_t>(key)) {
-      // PostgreSQL, the id known: the row and the events in one round trip instead of two.
+      // PostgreSQL, the id known: the row and the events in one round trip. In read committed each
+      // statement sees the database as of its own start, so the events' statement also reads the
+      // case's version: when an action committed between the two, or the case has summons, photos
+      // or merged cases (its row says so), every part is read again in one snapshot.
       const int64_t id = std::get<int64_t>(key);
-      auto rs = c.Pipeline({{q, {std::move(key)}}, {EventsSql(), {id}}});
+      std::vector<sql::Statement> st{{q, {std::move(key)}}, {EventsWithVersionSql(), {id, id}}};
+      auto rs = c.Pipeline(st);
       for (auto& r : rs) GZ_RETURN_IF_ERROR(r.status());
       if (!rs[0]->rows.empty()) take_row(rs[0]->rows[0]);
       if (!b) return b;
+      const auto& events = rs[1]->rows;
+      const bool torn = !events.empty() && events[0].Int(10) != b->record.version;
+      if (torn || summons || photos || merged) {
+        st.push_back({SummonsSql(), {id}});
+        st.push_back({PhotosSql(), {id}});
+        st.push_back({MergedSql(), {id}});
+        rs = sql::PipelineInSnapshot(c, st);
+        for (auto& r : rs) GZ_RETURN_IF_ERROR(r.status());
+        b.reset();
+        if (!rs[0]->rows.empty()) take_row(rs[0]->rows[0]);
+        if (!b) return b;
+        for (const auto& row : rs[2]->rows) b->summons.push_back(SummonsFromRow(row));
+        for (const auto& row : rs[3]->rows) b->photos.push_back(PhotoFromRow(row));
+        for (const auto& row : rs[4]->rows) b->merged.push_back(row.Int(0));
+      }
       b->events.reserve(rs[1]->rows.size());
       for (const auto& row : rs[1]->rows) b->events.push_back(EventFromRow(row));
-    } else {
-      GZ_RETURN_IF_ERROR(c.ForEach(q, {std::move(key)}, take_row));
-      if (!b) return b;
-      GZ_ASSIGN_OR_RETURN(b->events, EventsOn(c, b->record.id));
+      return b;
     }
+    // SQLite, or a case found by a stored code: one statement after another, in the caller's
+    // transaction.
+    GZ_RETURN_IF_ERROR(c.ForEach(q, {std::move(key)}, take_row));
+    if (!b) return b;
     const int64_t id = b->record.id;
+    GZ_ASSIGN_OR_RETURN(b->events, EventsOn(c, id));
     if (summons) {
       GZ_ASSIGN_OR_RETURN(b->summons, SummonsOn(c, id));
     }
     if (merged) {
-      GZ_ASSIGN_OR_RETURN(b->merged, AllOn(c, "SELECT id FROM cases WHERE merged_into = ? ORDER BY id DESC LIMIT 200",
-                                           {id}, [](const sql::Row& row) { return row.Int(0); }));
+      GZ_ASSIGN_OR_RETURN(b->merged, AllOn(c, MergedSql(), {id}, [](const sql::Row& row) { return row.Int(0); }));
     }
     if (photos) {
       GZ_ASSIGN_OR_RETURN(b->photos, PhotosOn(c, id));
@@ -1482,28 +1505,41 @@ class SqlCaseStore : public CaseStore {
     return q;
   }
 
+  // EventsSql's rows, each with the case's version as of the same statement (ids: the case's, twice).
+  static const std::string& EventsWithVersionSql() {
+    static const std::string q = std::string("SELECT ") + kEventCols +
+                                 ", (SELECT version FROM cases WHERE id = ?) FROM case_events WHERE case_id = ? ORDER BY seq";
+    return q;
+  }
+
   static Result<std::vector<CaseEvent>> EventsOn(sql::Connection& c, int64_t case_id) {
     return AllOn(c, EventsSql(), {case_id}, EventFromRow);
   }
 
+  static const char* SummonsSql() {
+    return "SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons WHERE case_id = ? "
+           "ORDER BY lead DESC, unit_id";
+  }
+  static Summons SummonsFromRow(const sql::Row& row) {
+    return Summons{row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5), row.Text(6)};
+  }
   static Result<std::vector<Summons>> SummonsOn(sql::Connection& c, int64_t case_id) {
-    return AllOn(c,
-                 "SELECT case_id, unit_id, lead, summoned_at, ack_due, acked_at, note FROM summons WHERE case_id = ? "
-                 "ORDER BY lead DESC, unit_id",
-                 {case_id}, [](const sql::Row& row) {
-                   return Summons{row.Int(0), row.Int(1), row.Int(2) != 0, row.Int(3), row.Int(4), row.Int(5), row.Text(6)};
-                 });
+    return AllOn(c, SummonsSql(), {case_id}, SummonsFromRow);
   }
 
-  static Result<std::vector<PhotoRecord>> PhotosOn(sql::Connection& c, int64_t case_id) {
-    return AllOn(c,
-                 "SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM case_photos WHERE "
-                 "case_id = ? ORDER BY uploaded_at, sha256",
-                 {case_id}, [](const sql::Row& row) {
-                   return PhotoRecord{row.Int(0), row.Text(1), row.Text(2), row.Int(3),
-                                      row.Text(4), row.Text(5), row.Int(6)};
-                 });
+  static const char* PhotosSql() {
+    return "SELECT case_id, sha256, content_type, bytes, stage, uploaded_by, uploaded_at FROM case_photos WHERE "
+           "case_id = ? ORDER BY uploaded_at, sha256";
   }
+  static PhotoRecord PhotoFromRow(const sql::Row& row) {
+    return PhotoRecord{row.Int(0), row.Text(1), row.Text(2), row.Int(3), row.Text(4), row.Text(5), row.Int(6)};
+  }
+  static Result<std::vector<PhotoRecord>> PhotosOn(sql::Connection& c, int64_t case_id) {
+    return AllOn(c, PhotosSql(), {case_id}, PhotoFromRow);
+  }
+
+  // The cases merged into one, newest first (a view lists at most 200).
+  static const char* MergedSql() { return "SELECT id FROM cases WHERE merged_into = ? ORDER BY id DESC LIMIT 200"; }
 
   Result<sql::ExecResult> Read(const std::string& q, const std::vector<Value>& p) {
     GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());

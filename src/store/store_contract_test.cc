@@ -366,6 +366,33 @@ TEST_P(StoreContract, ASnapshotSeesOneStateOfTheDatabaseUntilItEnds) {
   EXPECT_FALSE(write.BeginSnapshot().ok());
 }
 
+// Statements pipelined in a snapshot answer each in order and leave no transaction behind; one that
+// fails fails them all, and the connection goes on as if nothing had been sent.
+TEST_P(StoreContract, StatementsPipelinedInASnapshotAnswerTogetherOrFailTogether) {
+  store_.reset();
+  auto a = OpenConnection();
+  ASSERT_TRUE(a.ok());
+  auto& c = **a;
+  ASSERT_TRUE(c.ExecScript("CREATE TABLE snap (k INTEGER PRIMARY KEY)").ok());
+  ASSERT_TRUE(c.Exec("INSERT INTO snap VALUES (1), (2)").ok());
+  auto rs = sql::PipelineInSnapshot(c, {{"SELECT count(*) FROM snap", {}}, {"SELECT k FROM snap WHERE k > ?", {int64_t{1}}}});
+  ASSERT_EQ(rs.size(), 2u);
+  ASSERT_TRUE(rs[0].ok() && rs[1].ok()) << rs[0].status().ToString() << rs[1].status().ToString();
+  EXPECT_EQ(rs[0]->rows.at(0).Int(0), 2);
+  ASSERT_EQ(rs[1]->rows.size(), 1u);
+  EXPECT_EQ(rs[1]->rows[0].Int(0), 2);
+  EXPECT_TRUE(c.Exec("INSERT INTO snap VALUES (3)").ok());  // no read-only transaction left open
+  auto failed = sql::PipelineInSnapshot(c, {{"SELECT count(*) FROM snap", {}}, {"SELECT k FROM nowhere", {}}});
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_FALSE(failed[0].ok());
+  EXPECT_FALSE(failed[1].ok());
+  EXPECT_TRUE(c.healthy());
+  EXPECT_TRUE(c.Exec("INSERT INTO snap VALUES (4)").ok());  // neither an aborted transaction nor a read-only one
+  auto n = c.Exec("SELECT count(*) FROM snap");
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->rows.at(0).Int(0), 4);
+}
+
 // A double sent as a parameter comes back as the same double (PostgreSQL gets parameters as
 // text): coordinates with every digit, the smallest and largest magnitudes.
 TEST_P(StoreContract, RealParametersReadBackExactly) {
@@ -1286,6 +1313,63 @@ TEST_P(StoreContract, ACaseBundleHoldsWhatItsViewShows) {
   auto missing = cs.GetCaseBundle(lone + 1000);
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
+}
+
+// A case view read while the case changes shows one state of it: the row's version, its events and
+// its photos agree. (On PostgreSQL the parts are separate statements; read committed would let an
+// action that commits between them show version N with the events or photos of N+1.)
+TEST_P(StoreContract, ACaseBundleReadDuringWritesShowsOneStateOfTheCase) {
+  auto& cs = store().cases();
+  const auto id = *cs.InsertCase(NewCase("", 1), Ev("report", 1), TestHash, std::nullopt);
+  const auto other = *cs.InsertCase(NewCase("", 2), Ev("report", 2), TestHash, std::nullopt);
+  std::atomic<bool> done{false};
+  std::string write_error;
+  std::thread writer([&] {
+    // Each update adds one event; in the second half every other one a photo too (a view of a case
+    // with photos reads more parts).
+    for (int i = 1; i <= 400 && write_error.empty(); ++i) {
+      auto c = cs.GetCase(id);
+      if (!c.ok() || !c->has_value()) {
+        write_error = "case gone";
+        break;
+      }
+      CaseSideWrites side;
+      if (i > 200 && i % 2 == 0) {
+        std::string sha = std::to_string(i);
+        side.photo = PhotoRecord{id, sha + std::string(64 - sha.size(), 'a'), "image/png", i, "handling", "unit:1", 10 + i};
+      }
+      auto s = cs.UpdateCase(**c, (*c)->version, {Ev("note", 10 + i)}, TestHash, std::nullopt, side);
+      if (!s.ok()) write_error = s.ToString();
+    }
+    done = true;
+  });
+  int reads = 0, torn = 0;
+  std::string first_torn;
+  while (!done) {
+    for (int64_t case_id : {id, other}) {
+      auto b = cs.GetCaseBundle(case_id);
+      ASSERT_TRUE(b.ok()) << b.status().ToString();
+      ASSERT_TRUE(b->has_value());
+      const auto& got = **b;
+      ++reads;
+      const int64_t v = got.record.version;  // version 1 and one event at intake; one more of each per update
+      const int64_t photos = v - 1 > 200 ? (v - 1 - 200) / 2 : 0;
+      const bool agree = static_cast<int64_t>(got.events.size()) == v &&
+                         static_cast<int64_t>(got.photos.size()) == photos &&
+                         (got.events.empty() || got.events.back().seq == v);
+      if (!agree && torn++ == 0)
+        first_torn = "version " + std::to_string(v) + " with " + std::to_string(got.events.size()) + " events and " +
+                     std::to_string(got.photos.size()) + " photos";
+    }
+  }
+  writer.join();
+  EXPECT_EQ(write_error, "");
+  EXPECT_GT(reads, 50);
+  EXPECT_EQ(torn, 0) << torn << " of " << reads << " views mixed two states of the case, the first: " << first_torn;
+  const auto last = **cs.GetCaseBundle(id);
+  EXPECT_EQ(last.record.version, 401);
+  EXPECT_EQ(last.events.size(), 401u);
+  EXPECT_EQ(last.photos.size(), 100u);
 }
 
 TEST_P(StoreContract, DashboardCountsGroupSortAndFilter) {
