@@ -31,6 +31,7 @@
 #include "http/static_files.h"
 #include "store/dir_file_store.h"
 #include "store/key_file.h"
+#include "store/postgres/pg_connection.h"
 #include "store/sql_store.h"
 #include "store/sqlite/sqlite_connection.h"
 
@@ -214,8 +215,30 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   const size_t io_threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   so.io_threads = static_cast<int>(io_threads);
   SystemClock clock;
+  // Other processes on the database: on SQLite asked before this one opens the file (a descriptor
+  // of ours closed on it would drop our own locks); on PostgreSQL its sessions name servers.
+  const int other = embedded ? sql::SqliteOpenedByAnother(o.db.Target()) : 0;
+  if (!embedded) sql::SetPostgresApplicationName(sql::kServerApplicationName);
   auto store = Open(o.db, clock, embedded ? io_threads : 0);
   if (!store.ok()) return Fail(store.status());
+  // A rebuild of the assessment under way in another process (`rollup rebuild`, or the leading
+  // node redoing an interrupted one) writes in steps that this server's writes would cross: on
+  // PostgreSQL wait for it to end (or for its lead to be free: then this node redoes it below); on
+  // SQLite, where this server would lead and redo it beside the other, refuse.
+  for (bool told = false;;) {
+    auto under_way = (*store)->cases().AssessmentRebuildUnderWay();
+    if (!under_way.ok()) return Fail(under_way.status());
+    if (!*under_way) break;
+    if (embedded) {
+      if (!other) break;
+      return Fail(Status::Conflict("process " + std::to_string(other) + " has " + o.db.Target() +
+                                   " open and the assessment is being rebuilt: start the server when it has finished"));
+    }
+    if ((*store)->HoldsLead()) break;
+    if (!told) spdlog::warn("another process is rebuilding the assessment: waiting for it to finish");
+    told = true;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
   RegionService regions(**store);
   GridService grids(**store);
   auto photo_files = OpenDirFileStore(o.files);
@@ -622,6 +645,15 @@ int main(int argc, char** argv) {
         return Fail(Status::Conflict("process " + std::to_string(pid) + " has " + rollup_db.Target() +
                                      " open (a server?): stop it before rebuilding the assessment"));
     return with_store(rollup_db, [&](Store& store, RegionService&, GridService&) {
+      auto servers = store.ServerSessions();
+      if (!servers.ok()) return Fail(servers.status());
+      if (!servers->empty()) {
+        std::string who;
+        for (size_t i = 0; i < servers->size() && i < 3; ++i) who += (i ? ", " : "") + (*servers)[i];
+        return Fail(Status::Conflict(std::to_string(servers->size()) + " sessions of servers are connected to this "
+                                     "database (" + who + (servers->size() > 3 ? ", …" : "") +
+                                     "): stop every server on it before rebuilding the assessment"));
+      }
       if (!store.HoldsLead())
         return Fail(Status::Conflict("a server leads on this database: stop every server on it before rebuilding "
                                      "the assessment"));

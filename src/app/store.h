@@ -149,6 +149,10 @@ class Store {
   // an advisory lock (released by the server the moment the holder's connection dies, so another
   // node takes over at its next call). Checks the connection on each call; call it every second or two.
   virtual bool HoldsLead() = 0;
+  // The other processes serving this database: on PostgreSQL the sessions of gongzhi servers
+  // (sql::kServerApplicationName), as "pid N from ADDRESS", one for each server's connection. None
+  // on an embedded database, which the caller checks by its file's locks (sql::SqliteOpenedByAnother).
+  virtual Result<std::vector<std::string>> ServerSessions() = 0;
 };
 
 }  // namespace gongzhi

@@ -259,6 +259,18 @@ class SqlStore : public Store {
     return c->Exec("DELETE FROM credentials WHERE token_hash = ?", {token_hash}).status();
   }
 
+  Result<std::vector<std::string>> ServerSessions() override {
+    std::vector<std::string> out;
+    if (!lead_factory_) return out;
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT pid, COALESCE(host(client_addr), 'a local socket') FROM pg_stat_activity "
+                                        "WHERE datname = current_database() AND application_name = ? AND "
+                                        "pid <> pg_backend_pid() ORDER BY pid",
+                                        {std::string(sql::kServerApplicationName)}));
+    for (const auto& row : r.rows) out.push_back("pid " + std::to_string(row.Int(0)) + " from " + row.Text(1));
+    return out;
+  }
+
   bool HoldsLead() override {
     if (!lead_factory_) return true;  // one process owns an embedded database
     std::lock_guard lock(lead_mu_);

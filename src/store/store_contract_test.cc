@@ -1233,6 +1233,30 @@ TEST_P(StoreContract, OneProcessLeadsThePeriodicJobs) {
   EXPECT_TRUE(took);
 }
 
+// Servers name their PostgreSQL sessions, so that a tool that must run alone (`rollup rebuild`) can
+// see them: leading or not. An embedded database has none to show (its file's locks tell).
+TEST_P(StoreContract, ServerSessionsAreSeenByOtherProcesses) {
+  auto none = store().ServerSessions();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());  // this test's own sessions are not a server's
+  if (GetParam() != "postgres") return;
+  sql::SetPostgresApplicationName(sql::kServerApplicationName);
+  auto server = OpenConnection();
+  sql::SetPostgresApplicationName("gongzhi");
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto seen = store().ServerSessions();
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_TRUE(seen->front().starts_with("pid ")) << seen->front();
+  server->reset();  // the server's session ends (its backend leaves pg_stat_activity shortly after)
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = store().ServerSessions()->empty();
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(gone);
+}
+
 TEST_P(StoreContract, CaseSideWritesAreAtomicAndIdempotent) {
   ImportFuxingSample();
   auto unit = store().InsertUnit({0, UnitKind::kDepartment, "派出所", "130404001", "", 0});

@@ -255,8 +255,20 @@ class PgConnection : public Connection {
 
 }  // namespace
 
+namespace {
+std::string& ApplicationName() {
+  static std::string name = "gongzhi";
+  return name;
+}
+}  // namespace
+
+void SetPostgresApplicationName(std::string name) { ApplicationName() = std::move(name); }
+
 Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& conninfo) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
+  // dbname is expanded as the whole conninfo or URI; the fallback name yields to one it gives.
+  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
+  const char* values[] = {conninfo.c_str(), ApplicationName().c_str(), nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (PQstatus(c) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(c);
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
