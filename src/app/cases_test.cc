@@ -659,6 +659,8 @@ TEST_F(CaseServiceTest, IncrementalRollupsEqualARebuildAfterARandomHistory) {
             AssessmentScope in = period;
             in.region_prefix = region;
             same(in, g, "region '" + region + "'");
+            in.category_prefix = "01";  // the community × category months
+            same(in, g, "category 01, region '" + region + "'");
           }
         for (const auto& [unit, counts] : units)
           for (auto g : {RollupGroup::kNone, RollupGroup::kCounty}) {

@@ -90,6 +90,12 @@ RollupDeltas CommunityMonths(const RollupDeltas& fine) {
   return out;
 }
 
+RollupDeltas CommunityCategoryMonths(const RollupDeltas& fine) {
+  RollupDeltas out;
+  for (const auto& [k, c] : fine) out[RollupKey{MonthStart(k.day), 0, 0, k.region_code, k.category_code}] += c;
+  return out;
+}
+
 RollupDeltas WorkerMonths(const RollupDeltas& fine) {
   RollupDeltas out;
   for (const auto& [k, c] : fine)

@@ -103,6 +103,9 @@ RollupDeltas ByMonth(const RollupDeltas& days);
 // The same counts per month × community (day is the month's first day; unit_id and worker_id 0,
 // every category together): what rankings of communities over whole months read.
 RollupDeltas CommunityMonths(const RollupDeltas& fine);
+// The same counts per month × community × category (unit_id and worker_id 0): what rankings of
+// communities in a category, and of the categories of a township or community, read over whole months.
+RollupDeltas CommunityCategoryMonths(const RollupDeltas& fine);
 // The same counts per month × grid worker × township for grid workers only (rows of units
 // dropped, unit_id 0, every category together): what rankings of workers over whole months read.
 RollupDeltas WorkerMonths(const RollupDeltas& fine);

@@ -310,7 +310,7 @@ Status AddRollupsTo(sql::Connection& c, const char* table, const RollupDeltas& d
 // The roll-up tables and how the fine deltas fold into each: per community × category (as they
 // are), per township with units and workers, per township all together, per unit and county, per
 // county and category, and per month: by community, by grid worker and township, and each of the
-// township, unit and category sums.
+// township, unit and category sums, and by community and category.
 struct RollupLevel {
   const char* table;
   RollupDeltas (*fold)(const RollupDeltas&);  // null: the deltas as they are
@@ -326,7 +326,8 @@ constexpr RollupLevel kRollupLevels[] = {
     {"rollups_worker_month", WorkerMonths},
     {"rollups_township_sum_month", nullptr, 2},
     {"rollups_unit_sum_month", nullptr, 3},
-    {"rollups_category_sum_month", nullptr, 4}};
+    {"rollups_category_sum_month", nullptr, 4},
+    {"rollups_community_category_month", CommunityCategoryMonths}};
 
 // Calls fn(table, deltas of that level) for every roll-up table. Each level is folded once: the
 // month sums fold the day sums already folded.
@@ -1084,6 +1085,14 @@ class SqlCaseStore : public CaseStore {
                               group == RollupGroup::kCounty;  // no key the month tables fold away
     const bool community_months = over_months && !scope.worker_id &&
                                   (group == RollupGroup::kCommunity || (totals_group && scope.region_prefix.size() > 9));
+    // With a category filter (its rows are keyed by category first), over every unit and worker:
+    // rankings of communities, and of the categories of a township or community, and the figures
+    // of a township or community. (Without a filter, the categories of a township for a month read
+    // every category's rows there: 34 → 68 ms on the 1M city; their year 0.38 → 0.12 s.)
+    const bool community_category_months =
+        !scope.fine && !scope.unit_id && !scope.worker_id && !scope.category_prefix.empty() &&
+        (group == RollupGroup::kCommunity ||
+         ((totals_group || group == RollupGroup::kCategory) && scope.region_prefix.size() > 6));
     // Rankings of workers, and the figures of one worker, in a township or more, over every category.
     const bool worker_months = over_months && scope.region_prefix.size() <= 9 &&
                                (group == RollupGroup::kWorker || (totals_group && scope.worker_id));
@@ -1094,10 +1103,11 @@ class SqlCaseStore : public CaseStore {
     };
     // The township, unit and category sums have month tables of their own, the same keys by month.
     const bool sum_months = (totals || units || categories) && group != RollupGroup::kDay;
-    const std::string month_table = community_months ? "rollups_community_month"
-                                    : worker_months  ? "rollups_worker_month"
-                                    : sum_months     ? std::string(day_table) + "_month"
-                                                     : "";
+    const std::string month_table = community_months            ? "rollups_community_month"
+                                    : community_category_months ? "rollups_community_category_month"
+                                    : worker_months             ? "rollups_worker_month"
+                                    : sum_months                ? std::string(day_table) + "_month"
+                                                                : "";
     std::vector<Part> parts;
     if (!month_table.empty()) {
       MonthSplit split = SplitByMonths(scope.from, scope.to);

@@ -1554,10 +1554,11 @@ TEST_P(StoreContract, MonthRollupsServeCommunitiesAndWorkersOverAnyPeriod) {
   ASSERT_TRUE(cs.AddAssessment({a, b, c}, deltas).ok());
 
   auto sum = [&](CivilDay from, CivilDay to, RollupGroup g, std::optional<int64_t> worker = std::nullopt,
-                 const std::string& region = "") {
+                 const std::string& region = "", const std::string& category = "") {
     AssessmentScope scope{from, to};
     scope.worker_id = worker;
     scope.region_prefix = region;
+    scope.category_prefix = category;
     AssessmentScope fine = scope;
     fine.fine = true;
     auto got = cs.SumRollups(scope, g);
@@ -1587,6 +1588,20 @@ TEST_P(StoreContract, MonthRollupsServeCommunitiesAndWorkersOverAnyPeriod) {
   EXPECT_EQ(sum(DayFromYmd(2026, 10, 1), DayFromYmd(2026, 12, 31), RollupGroup::kTownship, std::nullopt,
                 "130404001008"),
             (Got{{"130404001", {1, 1}}}));
+  // Communities in a category, and a township's categories, by month (a fourth dispatch, of
+  // another category, by a unit, in December).
+  CaseFact d = b;
+  d.n = 4, d.unit_id = 7, d.worker_id = 0, d.category_code = "0202", d.dispatched_at = noon(2026, 12, 20), d.handling_due = noon(2026, 12, 22);
+  RollupDeltas more;
+  AddContribution(d, +1, more);
+  ASSERT_TRUE(cs.AddAssessment({d}, more).ok());
+  EXPECT_EQ(sum(nov1, jan31, RollupGroup::kCommunity, std::nullopt, "", "0101"),
+            (Got{{"130404001008", {1, 1}}, {"130404001009", {2, 2}}}));
+  EXPECT_EQ(sum(nov1, jan31, RollupGroup::kCommunity, std::nullopt, "", "02"), (Got{{"130404001009", {1, 1}}}));
+  EXPECT_EQ(sum(DayFromYmd(2026, 12, 1), DayFromYmd(2027, 1, 4), RollupGroup::kCategory, std::nullopt, "130404001"),
+            (Got{{"0101", {2, 1}}, {"0202", {1, 1}}}));
+  EXPECT_EQ(sum(DayFromYmd(2026, 11, 28), jan31, RollupGroup::kNone, std::nullopt, "130404001009", "0101"),
+            (Got{{"", {2, 2}}}));
   // What a dispatch moved to another day takes out of its month.
   CaseFact later = b;
   later.dispatched_at = noon(2027, 1, 20);
