@@ -767,6 +767,15 @@ class SqlCaseStore : public CaseStore {
   }
 
   Result<std::vector<CaseRecord>> ListCasesOn(sql::Connection& conn, const CaseFilter& f) const {
+    // A prefix above a county (a province, a city) on SQLite: the list walks every case newest
+    // first, which stops early where the region has cases and reads them all where it has none (a
+    // city not yet brought into a province's database, a mistyped code: 0.25 s at 1M cases). One
+    // probe of cases_township tells (township_code is region_code's first nine digits).
+    if (!f.region.empty() && f.region.size() < 6 && conn.dialect() == sql::Dialect::kSqlite) {
+      GZ_ASSIGN_OR_RETURN(auto any, conn.Exec("SELECT 1 FROM cases WHERE township_code >= ? AND township_code < ? LIMIT 1",
+                                              {f.region, f.region + ":"}));
+      if (any.rows.empty()) return std::vector<CaseRecord>{};
+    }
     std::string q = "1=1";
     std::vector<Value> p;
     // A township or below walks cases_township (below). SQLite has no statistics to tell it that

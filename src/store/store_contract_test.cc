@@ -1007,6 +1007,12 @@ TEST_P(StoreContract, CaseListFiltersAndCursor) {
   EXPECT_EQ(cs.ListCases({.region = "130404", .after_id = county.back().id, .limit = 4})->size(), 3u);
   EXPECT_EQ(cs.ListCases({.category = "22", .region = "130404"})->size(), 3u);
   EXPECT_TRUE(cs.ListCases({.region = "130405"})->empty());
+  // Above a county: a city or province with cases, and one without.
+  EXPECT_EQ(cs.ListCases({.region = "1304"})->size(), 7u);
+  EXPECT_EQ(cs.ListCases({.category = "22", .region = "13"})->size(), 3u);
+  EXPECT_EQ(cs.ListCases({.region = "13", .after_id = county.back().id, .limit = 4})->size(), 3u);
+  EXPECT_TRUE(cs.ListCases({.region = "1305"})->empty());
+  EXPECT_TRUE(cs.ListCases({.region = "999"})->empty());
   // A period's pages: newest first, whole rows, the cursor past the first page.
   auto period = [&](int64_t after) {
     std::vector<std::pair<int64_t, std::string>> out;
