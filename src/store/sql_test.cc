@@ -315,6 +315,7 @@ TEST(WriteQueueTest, AWriterConnectionDroppedWhileIdleIsReplacedWithoutFailingTh
 }  // namespace gongzhi::sql
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -371,6 +372,77 @@ TEST(MigrationTest, AnOlderDatabaseIsToldWhatHappensAndANewOneIsNot) {
   ASSERT_TRUE(Migrate(**c, both, note).ok());
   EXPECT_EQ(lines.size(), 2u);  // up to date: nothing again
   EXPECT_TRUE((*c)->Exec("SELECT y FROM b").ok());
+}
+
+TEST(MigrationTest, AMigrationThatRewritesATableLeavesNoLargeWalBehind) {
+  const auto dir = std::filesystem::temp_directory_path() / ("gz-mig-wal-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "a.db").string();
+  const std::vector<Migration> first{{1, "0001_a", "CREATE TABLE a (x INTEGER, pad TEXT);"}};
+  std::vector<Migration> both = first;
+  both.push_back({2, "0002_fill",
+                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+                  "INSERT INTO a SELECT i, printf('%.200c', 'x') FROM n;"});
+  {
+    auto c = OpenSqlite(path);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_TRUE(Migrate(**c, first, {}).ok());
+    ASSERT_TRUE(Migrate(**c, both, {}).ok());
+    // Still open, as a server keeps it: the ~5 MB the second migration wrote are in the database,
+    // not left in its WAL.
+    EXPECT_EQ(std::filesystem::file_size(path + "-wal"), 0u);
+    auto n = (*c)->Exec("SELECT COUNT(*) FROM a");
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(n->rows.at(0).Int(0), 20000);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Migration 0023 moves the events of a case together (WITHOUT ROWID, keyed by case and seq):
+// every row is kept as it was, whatever order the rows were appended in.
+TEST(MigrationTest, EventsWrittenInTimeOrderAreKeptWholeWhenClustered) {
+  auto c = OpenSqlite(":memory:");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::vector<Migration> before, all = kSqliteMigrations;
+  for (const auto& m : kSqliteMigrations)
+    if (m.version < 23) before.push_back(m);
+  ASSERT_TRUE(Migrate(**c, before, {}).ok());
+  for (int id = 1; id <= 3; ++id)
+    ASSERT_TRUE((*c)->Exec("INSERT INTO cases (id, tracking_code, version, state, description, region_code, "
+                           "township_code, channel, created_at, updated_at) VALUES (?, ?, 1, 'reported', 'd', "
+                           "'130404001001', '130404001', 'api', 0, 0)",
+                           {int64_t{id}, "~" + std::to_string(id)})
+                    .ok());
+  // Appended as a district does: the cases' events interleaved in time.
+  const int64_t order[][2] = {{1, 1}, {2, 1}, {1, 2}, {3, 1}, {2, 2}, {1, 3}, {3, 2}, {2, 3}};
+  for (const auto& [id, seq] : order)
+    ASSERT_TRUE((*c)->Exec("INSERT INTO case_events (case_id, seq, at, actor, action, from_state, to_state, payload, "
+                           "prev_hash, hash) VALUES (?, ?, ?, 'a', 'act', 'f', 't', ?, ?, ?)",
+                           {id, seq, id * 100 + seq, "{\"n\":" + std::to_string(seq) + "}",
+                            "p" + std::to_string(id * 10 + seq), "h" + std::to_string(id * 10 + seq)})
+                    .ok());
+  ASSERT_TRUE(Migrate(**c, all, {}).ok());
+  auto sql = (*c)->Exec("SELECT sql FROM sqlite_master WHERE name = 'case_events'");
+  ASSERT_TRUE(sql.ok());
+  EXPECT_NE(sql->rows.at(0).Text(0).find("WITHOUT ROWID"), std::string::npos) << sql->rows.at(0).Text(0);
+  auto rows = (*c)->Exec("SELECT case_id, seq, at, payload, prev_hash, hash FROM case_events");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->rows.size(), 8u);
+  int64_t last_id = 0, last_seq = 0;
+  for (const auto& r : rows->rows) {
+    const int64_t id = r.Int(0), seq = r.Int(1);
+    EXPECT_TRUE(id > last_id || (id == last_id && seq > last_seq)) << "stored in key order: " << id << "/" << seq;
+    last_id = id, last_seq = seq;
+    EXPECT_EQ(r.Int(2), id * 100 + seq);
+    EXPECT_EQ(r.Text(3), "{\"n\":" + std::to_string(seq) + "}");
+    EXPECT_EQ(r.Text(4), "p" + std::to_string(id * 10 + seq));
+    EXPECT_EQ(r.Text(5), "h" + std::to_string(id * 10 + seq));
+  }
+  // Events still need a case (the foreign key came along).
+  EXPECT_FALSE((*c)->Exec("INSERT INTO case_events (case_id, seq, at, actor, action, from_state, to_state, payload, "
+                          "prev_hash, hash) VALUES (9, 1, 0, 'a', 'act', 'f', 't', '{}', '', 'h')")
+                   .ok());
 }
 
 }  // namespace
