@@ -225,6 +225,14 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   // node redoing an interrupted one) writes in steps that this server's writes would cross: on
   // PostgreSQL wait for it to end (or for its lead to be free: then this node redoes it below); on
   // SQLite, where this server would lead and redo it beside the other, refuse.
+  for (bool told = false;;) {  // on PostgreSQL: a `rollup rebuild` holds the database while it runs
+    auto claimed = (*store)->ClaimServing();
+    if (!claimed.ok()) return Fail(claimed.status());
+    if (*claimed) break;
+    if (!told) spdlog::warn("a rebuild of the assessment holds the database: waiting for it to finish");
+    told = true;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
   for (bool told = false;;) {
     auto under_way = (*store)->cases().AssessmentRebuildUnderWay();
     if (!under_way.ok()) return Fail(under_way.status());
@@ -657,6 +665,13 @@ int main(int argc, char** argv) {
       if (!store.HoldsLead())
         return Fail(Status::Conflict("a server leads on this database: stop every server on it before rebuilding "
                                      "the assessment"));
+      // Servers started from now on wait until this process ends; one that is running holds its
+      // claim (also one whose session is not named as a server's).
+      auto claimed = store.ClaimRebuild();
+      if (!claimed.ok()) return Fail(claimed.status());
+      if (!*claimed)
+        return Fail(Status::Conflict("a server holds this database: stop every server on it before rebuilding the "
+                                     "assessment"));
       auto st = AssessmentService(store, clock).Rebuild();
       if (!st.ok()) return Fail(st.status());
       std::cout << "rebuilt the assessment from " << st->events << " events of " << st->cases << " cases: " << st->facts

@@ -276,24 +276,22 @@ class SqlStore : public Store {
     std::lock_guard lock(lead_mu_);
     if (lead_conn_ && lead_held_) {
       if (lead_conn_->Exec("SELECT 1").ok() && lead_conn_->healthy()) return true;
-      lead_conn_.reset();  // the session (and with it the lock) is gone
-      lead_held_ = false;
+      DropLeadSession();  // the session (and with it the locks) is gone
     }
-    if (!lead_conn_) {
-      auto c = lead_factory_();
-      if (!c.ok()) return false;
-      lead_conn_ = std::move(c).value();
+    if (!LeadSession()) return false;
+    // A server leads only with its claim to serve (lost with a session it had).
+    if (claim_ == Claim::kServing && !claim_held_) {
+      auto claimed = TryLock(kServeLockKey, /*shared=*/true);
+      if (!claimed.ok() || !*claimed) return false;
     }
     // One key for all periodic jobs of this database ("gz" + "lead").
-    auto r = lead_conn_->Exec("SELECT pg_try_advisory_lock(7100764597)");
-    if (!r.ok() || r->rows.empty()) {
-      lead_conn_.reset();
-      return false;
-    }
-    const std::string v = r->rows[0].Text(0);
-    lead_held_ = v == "t" || v == "true" || v == "1";
+    auto r = TryLock(7100764597, /*shared=*/false);
+    lead_held_ = r.ok() && *r;
     return lead_held_;
   }
+
+  Result<bool> ClaimServing() override { return TakeClaim(Claim::kServing); }
+  Result<bool> ClaimRebuild() override { return TakeClaim(Claim::kRebuild); }
 
   Result<ImportCounts> ImportRegions(RegionSource& source) override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
@@ -617,10 +615,52 @@ class SqlStore : public Store {
 
   std::unique_ptr<sql::Pool> pool_;
   const Clock& clock_;
+  // The advisory lock servers hold shared and a rebuild exclusively ("gz" + "serv").
+  static constexpr int64_t kServeLockKey = 0x677a73657276;
+  enum class Claim { kNone, kServing, kRebuild };
+
+  // The lead's session, opened if there is none; false when it cannot be. Under lead_mu_.
+  bool LeadSession() {
+    if (lead_conn_) return true;
+    auto c = lead_factory_();
+    if (!c.ok()) return false;
+    lead_conn_ = std::move(c).value();
+    return true;
+  }
+  void DropLeadSession() {
+    lead_conn_.reset();
+    lead_held_ = claim_held_ = false;
+  }
+  // pg_try_advisory_lock(_shared) on the lead's session; taking the serving key notes the claim.
+  // A failed statement drops the session (its locks with it). Under lead_mu_.
+  Result<bool> TryLock(int64_t key, bool shared) {
+    auto r = lead_conn_->Exec(shared ? "SELECT pg_try_advisory_lock_shared(?)" : "SELECT pg_try_advisory_lock(?)", {key});
+    if (!r.ok() || r->rows.empty()) {
+      DropLeadSession();
+      return r.ok() ? Status::Unavailable("no answer to an advisory lock") : r.status();
+    }
+    const std::string v = r->rows[0].Text(0);
+    const bool got = v == "t" || v == "true" || v == "1";
+    if (got && key == kServeLockKey) claim_held_ = true;
+    return got;
+  }
+  Result<bool> TakeClaim(Claim kind) {
+    if (!lead_factory_) return true;
+    std::lock_guard lock(lead_mu_);
+    if (claim_ != Claim::kNone && claim_ != kind)
+      return Status::Internal("a process claims to serve or to rebuild, not both");
+    claim_ = kind;
+    if (claim_held_) return true;
+    if (!LeadSession()) return Status::Unavailable("cannot open a session to claim the database");
+    return TryLock(kServeLockKey, /*shared=*/kind == Claim::kServing);
+  }
+
   sql::Pool::Factory lead_factory_;  // set on PostgreSQL: a connection of its own holds the lead
   std::mutex lead_mu_;
   std::unique_ptr<sql::Connection> lead_conn_;
   bool lead_held_ = false;
+  Claim claim_ = Claim::kNone;  // what this process claimed (a server, a rebuild), held on lead_conn_
+  bool claim_held_ = false;     // whether lead_conn_'s session holds it
   std::unique_ptr<CaseStore> cases_;  // after pool_: destroyed first
 };
 

@@ -1263,6 +1263,48 @@ TEST_P(StoreContract, ServerSessionsAreSeenByOtherProcesses) {
   EXPECT_TRUE(gone);
 }
 
+// Servers hold a shared database shared, a rebuild of the assessment exclusively: a rebuild is
+// refused while any server runs (named or not), and a server started during a rebuild neither
+// claims nor leads until the rebuild's process has gone.
+TEST_P(StoreContract, ServersAndARebuildOfTheAssessmentKeepApart) {
+  auto open = [&] {
+    auto s = OpenStore(target_, clock_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  };
+  // Until the sessions of those that ended are gone.
+  auto eventually = [](auto ask) {
+    for (int i = 0; i < 100; ++i) {
+      auto r = ask();
+      if (!r.ok() || *r) return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return ask();
+  };
+  auto a = open(), b = open(), rebuild = open();
+  ASSERT_TRUE(*a->ClaimServing());
+  ASSERT_TRUE(*b->ClaimServing());  // servers together
+  EXPECT_TRUE(*a->ClaimServing());  // asked again: still held
+  if (GetParam() != "postgres") {
+    EXPECT_TRUE(*rebuild->ClaimRebuild());  // an embedded database: the file's locks tell
+    return;
+  }
+  EXPECT_EQ(a->ClaimRebuild().status().code(), ErrorCode::kInternal);  // one process, not both
+  EXPECT_FALSE(*rebuild->ClaimRebuild());
+  a.reset();
+  EXPECT_FALSE(*rebuild->ClaimRebuild()) << "one server still runs";
+  b.reset();
+  ASSERT_TRUE(*eventually([&] { return rebuild->ClaimRebuild(); }));
+  auto late = open();
+  EXPECT_FALSE(*late->ClaimServing());
+  EXPECT_FALSE(late->HoldsLead()) << "no lead without the claim";
+  rebuild.reset();
+  ASSERT_TRUE(*eventually([&] { return late->ClaimServing(); }));
+  EXPECT_TRUE(late->HoldsLead()) << "it leads once it has claimed";
+  auto again = open();
+  EXPECT_FALSE(*again->ClaimRebuild()) << "the late server holds it now";
+}
+
 TEST_P(StoreContract, CaseSideWritesAreAtomicAndIdempotent) {
   ImportFuxingSample();
   auto unit = store().InsertUnit({0, UnitKind::kDepartment, "派出所", "130404001", "", 0});

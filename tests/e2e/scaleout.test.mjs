@@ -106,6 +106,23 @@ test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQ
       assert.match(c.stderr(), /another process is rebuilding the assessment: waiting for it to finish/);
       assert.equal((await fetch(c.url + '/healthz')).status, 200);
       await c.stop();
+      // A rebuild holds its database from before it sets its mark until its process ends (the
+      // advisory lock a rebuild takes exclusively, which A and B hold shared here: so on a database
+      // of its own, held by psql for four seconds): a node started meanwhile waits, then serves.
+      sql('CREATE DATABASE gongzhi_e2e_claim');
+      const claimDb = pg.replace(/\/[^/?]+(\?|$)/, '/gongzhi_e2e_claim$1');
+      const holder = spawn('psql', ['-qAt', claimDb, '-c', 'SELECT pg_advisory_lock(113775619699318), pg_sleep(4)'],
+        { stdio: 'ignore' });
+      const held = new Promise((resolve) => holder.on('exit', resolve));
+      await new Promise((r) => setTimeout(r, 500));
+      const during = startServer({ pg: claimDb, trustActor: false, demo: false, extra });
+      const soon = await Promise.race([during.then(() => 'serving'), new Promise((r) => setTimeout(() => r('waiting'), 2500))]);
+      assert.equal(soon, 'waiting');
+      assert.equal(await held, 0);
+      const d = await during;
+      assert.match(d.stderr(), /a rebuild of the assessment holds the database: waiting for it to finish/);
+      assert.equal((await fetch(d.url + '/healthz')).status, 200);
+      await d.stop();
 
       // Failed sign-ins count on every node: five on A lock the login on B too.
       const signIn = (node, password) => fetch(node.url + '/api/v1/session', {
