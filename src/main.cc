@@ -78,6 +78,16 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 // `reserved`: connections kept for the server's I/O threads (quick reads), beyond the eight.
+// For commands that must run alone on an SQLite file: refused, naming the process, while another
+// (a server?) has it open. Checked before this process opens the file. PostgreSQL: always fine.
+Status AloneOnFile(const DbOptions& o, const std::string& doing) {
+  if (IsPostgresTarget(o.Target())) return Status::Ok();
+  if (int pid = sql::SqliteOpenedByAnother(o.Target()))
+    return Status::Conflict("process " + std::to_string(pid) + " has " + o.Target() +
+                            " open (a server?): stop it before " + doing);
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock, size_t reserved = 0) {
   if (o.pg.empty()) {
     auto parent = std::filesystem::path(o.db).parent_path();
@@ -448,6 +458,13 @@ int main(int argc, char** argv) {
       rollup_cmd->add_subcommand("rebuild", "Recompute every assessment fact and roll-up from the case events");
   AddDbOptions(rollup_rebuild, rollup_db);
 
+  DbOptions vacuum_db;
+  auto* db_cmd = app.add_subcommand("db", "The database itself");
+  db_cmd->require_subcommand(1);
+  auto* db_vacuum = db_cmd->add_subcommand(
+      "vacuum", "Rewrite an SQLite database without its free pages (a migration's old tables); servers stopped");
+  AddDbOptions(db_vacuum, vacuum_db);
+
   DbOptions audit_db;
   auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit trail of cases");
   audit_cmd->require_subcommand(1);
@@ -648,10 +665,7 @@ int main(int argc, char** argv) {
     // A rebuild writes in steps that the servers' own writes would cross (counted twice or lost)
     // and that their rankings would read half done: it runs only while no server is on the
     // database. On PostgreSQL it takes the lead the servers' periodic jobs take, and holds it.
-    if (!IsPostgresTarget(rollup_db.Target()))
-      if (int pid = sql::SqliteOpenedByAnother(rollup_db.Target()))
-        return Fail(Status::Conflict("process " + std::to_string(pid) + " has " + rollup_db.Target() +
-                                     " open (a server?): stop it before rebuilding the assessment"));
+    if (Status s = AloneOnFile(rollup_db, "rebuilding the assessment"); !s.ok()) return Fail(s);
     return with_store(rollup_db, [&](Store& store, RegionService&, GridService&) {
       auto servers = store.ServerSessions();
       if (!servers.ok()) return Fail(servers.status());
@@ -676,6 +690,17 @@ int main(int argc, char** argv) {
       if (!st.ok()) return Fail(st.status());
       std::cout << "rebuilt the assessment from " << st->events << " events of " << st->cases << " cases: " << st->facts
                 << " dispatches, written in " << st->steps << " steps\n";
+      return 0;
+    });
+  }
+  if (*db_vacuum) {
+    // Its own connections only: VACUUM would wait for a server's readers, then its writes for it.
+    if (Status s = AloneOnFile(vacuum_db, "vacuuming the database"); !s.ok()) return Fail(s);
+    return with_store(vacuum_db, [&](Store& store, RegionService&, GridService&) {
+      auto sizes = store.Vacuum();
+      if (!sizes.ok()) return Fail(sizes.status());
+      std::cout << "vacuumed " << vacuum_db.Target() << ": " << (sizes->before >> 20) << " MB -> " << (sizes->after >> 20)
+                << " MB\n";
       return 0;
     });
   }

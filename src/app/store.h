@@ -161,6 +161,14 @@ class Store {
   // Both hold until the process ends. Always true on an embedded database (its file's locks tell).
   virtual Result<bool> ClaimServing() = 0;
   virtual Result<bool> ClaimRebuild() = 0;
+
+  // An embedded database rewritten without its free pages (a migration that rebuilt a table left
+  // the old one's); its size in bytes before and after. Only with no other process on the file.
+  // PostgreSQL reuses free space itself: kInvalidArgument (field "pg").
+  struct Sizes {
+    int64_t before = 0, after = 0;
+  };
+  virtual Result<Sizes> Vacuum() = 0;
 };
 
 }  // namespace gongzhi

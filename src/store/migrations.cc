@@ -18,6 +18,7 @@ int LatestOf(const std::vector<Migration>& list) {
 }
 
 constexpr int64_t kMigrationLockKey = 0x677a6d6967;  // "gzmig"
+constexpr int64_t kFreeWorthTelling = 64 << 20;
 
 Status MigrateLocked(Connection& c, const std::vector<Migration>& list, const MigrationNote& note) {
   GZ_RETURN_IF_ERROR(c.ExecScript(
@@ -34,7 +35,7 @@ Status MigrateLocked(Connection& c, const std::vector<Migration>& list, const Mi
   using Clock = std::chrono::steady_clock;
   const auto began = Clock::now();
   auto seconds = [](Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); };
-  char line[160];
+  char line[200];
   if (tell) {
     std::snprintf(line, sizeof line, "migrating the database schema from version %d to %d", current, latest);
     note(line);
@@ -65,6 +66,14 @@ Status MigrateLocked(Connection& c, const std::vector<Migration>& list, const Mi
     // 1M cases), and SQLite only reuses the file, never shrinks it. Copied into the database and
     // cut back now, while no reader holds it; if one does, the next checkpoints reuse it.
     (void)c.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    auto free = c.Exec("SELECT freelist_count * page_size FROM pragma_freelist_count, pragma_page_size");
+    if (tell && free.ok() && free->rows.at(0).Int(0) >= kFreeWorthTelling) {
+      std::snprintf(line, sizeof line,
+                    "%lld MB of the database file are free pages the migration left; with the servers stopped, "
+                    "`gongzhi db vacuum` gives them back",
+                    static_cast<long long>(free->rows.at(0).Int(0) >> 20));
+      note(line);
+    }
   }
   return Status::Ok();
 }

@@ -290,6 +290,22 @@ class SqlStore : public Store {
     return lead_held_;
   }
 
+  Result<Sizes> Vacuum() override {
+    GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
+    if (c->dialect() != sql::Dialect::kSqlite)
+      return Status::Invalid("pg", "PostgreSQL reuses free space itself (autovacuum); to shrink its files, run VACUUM FULL in psql");
+    auto size = [&]() -> Result<int64_t> {
+      GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size"));
+      return r.rows.at(0).Int(0);
+    };
+    Sizes out;
+    GZ_ASSIGN_OR_RETURN(out.before, size());
+    GZ_RETURN_IF_ERROR(c->ExecScript("VACUUM"));
+    (void)c->Exec("PRAGMA wal_checkpoint(TRUNCATE)");  // the rewrite went through the WAL
+    GZ_ASSIGN_OR_RETURN(out.after, size());
+    return out;
+  }
+
   Result<bool> ClaimServing() override { return TakeClaim(Claim::kServing); }
   Result<bool> ClaimRebuild() override { return TakeClaim(Claim::kRebuild); }
 

@@ -178,7 +178,13 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     const refused = cli(['rollup', 'rebuild', '--db', tmp.db]);
     assert.equal(refused.code, 1, refused.stdout);
     assert.match(refused.stderr, new RegExp(`process ${srv.proc.pid} has .* open \\(a server\\?\\): stop it`));
+    const busy = cli(['db', 'vacuum', '--db', tmp.db]);
+    assert.equal(busy.code, 1, busy.stdout);
+    assert.match(busy.stderr, new RegExp(`process ${srv.proc.pid} has .* open \\(a server\\?\\): stop it before vacuuming`));
     await srv.stop();
+    const vacuumed = cli(['db', 'vacuum', '--db', tmp.db]);
+    assert.equal(vacuumed.code, 0, vacuumed.stderr);
+    assert.match(vacuumed.stdout, /^vacuumed .*: \d+ MB -> \d+ MB\n$/);
 
     // Rebuilt from the events, the figures are the same.
     const rebuilt = cli(['rollup', 'rebuild', '--db', tmp.db]);
