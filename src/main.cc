@@ -77,7 +77,6 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// `reserved`: connections kept for the server's I/O threads (quick reads), beyond the eight.
 // For commands that must run alone on an SQLite file: refused, naming the process, while another
 // (a server?) has it open. Checked before this process opens the file. PostgreSQL: always fine.
 Status AloneOnFile(const DbOptions& o, const std::string& doing) {
@@ -88,6 +87,7 @@ Status AloneOnFile(const DbOptions& o, const std::string& doing) {
   return Status::Ok();
 }
 
+// `reserved`: connections kept for the server's I/O threads (quick reads), beyond the eight.
 Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock, size_t reserved = 0) {
   if (o.pg.empty()) {
     auto parent = std::filesystem::path(o.db).parent_path();

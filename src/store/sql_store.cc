@@ -293,7 +293,8 @@ class SqlStore : public Store {
   Result<Sizes> Vacuum() override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
     if (c->dialect() != sql::Dialect::kSqlite)
-      return Status::Invalid("pg", "PostgreSQL reuses free space itself (autovacuum); to shrink its files, run VACUUM FULL in psql");
+      return Status::Invalid("pg",
+                             "PostgreSQL reuses free space itself (autovacuum); to shrink its files, run VACUUM FULL in psql");
     auto size = [&]() -> Result<int64_t> {
       GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size"));
       return r.rows.at(0).Int(0);
