@@ -154,6 +154,7 @@ Result<std::vector<RankRow>> AssessmentService::Rank(RollupGroup group, const As
   if (group == RollupGroup::kWorker) kind = Store::NameKind::kWorker;
   if (group == RollupGroup::kCounty || group == RollupGroup::kTownship || group == RollupGroup::kCommunity)
     kind = Store::NameKind::kRegion;
+  if (group == RollupGroup::kCategory) kind = Store::NameKind::kCategory;
   if (kind) {
     std::vector<std::string> keys;
     keys.reserve(rows.size());

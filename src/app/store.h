@@ -92,9 +92,9 @@ class Store {
   virtual Status DeleteWorker(int64_t id) = 0;
 
   // --- names ---
-  // The names of many regions (keys: codes), units or grid workers (keys: ids as text) at once,
-  // for rankings of thousands of rows; keys that name nothing are left out.
-  enum class NameKind { kRegion, kUnit, kWorker };
+  // The names of many regions or categories (keys: codes), units or grid workers (keys: ids as
+  // text) at once, for rankings of thousands of rows; keys that name nothing are left out.
+  enum class NameKind { kRegion, kUnit, kWorker, kCategory };
   virtual Result<std::unordered_map<std::string, std::string>> NamesOf(NameKind kind,
                                                                       const std::vector<std::string>& keys) = 0;
 

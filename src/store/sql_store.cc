@@ -557,9 +557,11 @@ class SqlStore : public Store {
 
   Result<std::unordered_map<std::string, std::string>> NamesOf(NameKind kind,
                                                               const std::vector<std::string>& keys) override {
-    const char* select = kind == NameKind::kRegion ? "SELECT code, name FROM regions WHERE code IN ("
-                         : kind == NameKind::kUnit ? "SELECT id, name FROM units WHERE id IN ("
-                                                   : "SELECT id, name FROM grid_workers WHERE id IN (";
+    const bool codes = kind == NameKind::kRegion || kind == NameKind::kCategory;
+    const char* select = kind == NameKind::kRegion     ? "SELECT code, name FROM regions WHERE code IN ("
+                         : kind == NameKind::kCategory ? "SELECT code, name FROM categories WHERE code IN ("
+                         : kind == NameKind::kUnit     ? "SELECT id, name FROM units WHERE id IN ("
+                                                       : "SELECT id, name FROM grid_workers WHERE id IN (";
     std::unordered_map<std::string, std::string> out;
     GZ_ASSIGN_OR_RETURN(auto c, pool_->Acquire());
     constexpr size_t kChunk = 500;  // a statement per 500 keys (one round trip each on PostgreSQL)
@@ -568,7 +570,7 @@ class SqlStore : public Store {
       std::vector<Value> p;
       for (size_t i = at; i < std::min(keys.size(), at + kChunk); ++i) {
         q += i == at ? "?" : ", ?";
-        if (kind == NameKind::kRegion) {
+        if (codes) {
           p.emplace_back(keys[i]);
         } else {
           int64_t id = 0;

@@ -570,7 +570,7 @@ TEST_P(StoreContract, GridsUpsertListDeleteAndVersion) {
   EXPECT_EQ(store().ListGrids("")->size(), 2u);
 }
 
-TEST_P(StoreContract, NamesOfManyRegionsUnitsAndWorkersAtOnce) {
+TEST_P(StoreContract, NamesOfManyRegionsUnitsWorkersAndCategoriesAtOnce) {
   ImportFuxingSample();
   ASSERT_TRUE(store().UpsertGrids({MakeGrid("130404001008001", 114.3)}).ok());
   auto unit = store().InsertUnit({0, UnitKind::kDepartment, "城管执法局", "130404", "", 0});
@@ -592,6 +592,11 @@ TEST_P(StoreContract, NamesOfManyRegionsUnitsAndWorkersAtOnce) {
   EXPECT_EQ(*store().NamesOf(Store::NameKind::kWorker, many), (Names{{std::to_string(worker->id), "王芳"}}));
   EXPECT_TRUE(store().NamesOf(Store::NameKind::kUnit, {})->empty());
   EXPECT_EQ(store().NamesOf(Store::NameKind::kWorker, {"12x"}).status().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(store().cases().UpsertCategories({{"01", "市容环境", "", Urgency::kNormal, 60, 600},
+                                                {"0101", "暴露垃圾", "01", Urgency::kNormal, 60, 450}})
+                  .ok());
+  EXPECT_EQ(*store().NamesOf(Store::NameKind::kCategory, {"0101", "01", "99"}),
+            (Names{{"0101", "暴露垃圾"}, {"01", "市容环境"}}));
 }
 
 TEST_P(StoreContract, WorkersAndAssignments) {

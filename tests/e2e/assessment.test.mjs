@@ -70,6 +70,10 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     assert.equal(ranking.json.rows[0].rank, 1);
     assert.equal(ranking.json.total, ranking.json.rows.length);
     assert.ok(ranking.json.scored >= 1 && ranking.json.scored <= ranking.json.total);
+    // Categories by their names from the 事项清单, as townships by theirs.
+    const categories = await api(url, 'GET', `/api/v1/assessment/ranking?group=category&${around()}`, undefined, LEADER);
+    assert.equal(categories.status, 200, categories.text);
+    assert.deepEqual(categories.json.rows.map((r) => [r.key, r.name]), [['0101', '暴露垃圾']]);
     // A page of it, ranks as in the whole; the last of those with a score (红黑榜).
     const days = await api(url, 'GET', `/api/v1/assessment/ranking?group=day&${around()}`, undefined, LEADER);
     assert.ok(days.json.rows.length >= 2, days.text);
