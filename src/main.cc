@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -85,6 +86,17 @@ Status AloneOnFile(const DbOptions& o, const std::string& doing) {
     return Status::Conflict("process " + std::to_string(pid) + " has " + o.Target() +
                             " open (a server?): stop it before " + doing);
   return Status::Ok();
+}
+
+// Asks `ready` once a second until it answers true (or fails); `waiting` is logged once, at the
+// first false.
+Status WaitUntil(const char* waiting, const std::function<Result<bool>()>& ready) {
+  for (bool told = false;; told = true) {
+    GZ_ASSIGN_OR_RETURN(const bool now, ready());
+    if (now) return Status::Ok();
+    if (!told) spdlog::warn("{}", waiting);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
 }
 
 // `reserved`: connections kept for the server's I/O threads (quick reads), beyond the eight.
@@ -231,32 +243,27 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   if (!embedded) sql::SetPostgresApplicationName(sql::kServerApplicationName);
   auto store = Open(o.db, clock, embedded ? io_threads : 0);
   if (!store.ok()) return Fail(store.status());
+  // On PostgreSQL a `rollup rebuild` holds the database (exclusively) while it runs: wait for it.
+  if (Status s = WaitUntil("a rebuild of the assessment holds the database: waiting for it to finish",
+                           [&] { return (*store)->ClaimServing(); });
+      !s.ok())
+    return Fail(s);
   // A rebuild of the assessment under way in another process (`rollup rebuild`, or the leading
   // node redoing an interrupted one) writes in steps that this server's writes would cross: on
   // PostgreSQL wait for it to end (or for its lead to be free: then this node redoes it below); on
   // SQLite, where this server would lead and redo it beside the other, refuse.
-  for (bool told = false;;) {  // on PostgreSQL: a `rollup rebuild` holds the database while it runs
-    auto claimed = (*store)->ClaimServing();
-    if (!claimed.ok()) return Fail(claimed.status());
-    if (*claimed) break;
-    if (!told) spdlog::warn("a rebuild of the assessment holds the database: waiting for it to finish");
-    told = true;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-  for (bool told = false;;) {
-    auto under_way = (*store)->cases().AssessmentRebuildUnderWay();
-    if (!under_way.ok()) return Fail(under_way.status());
-    if (!*under_way) break;
-    if (embedded) {
-      if (!other) break;
-      return Fail(Status::Conflict("process " + std::to_string(other) + " has " + o.db.Target() +
-                                   " open and the assessment is being rebuilt: start the server when it has finished"));
-    }
-    if ((*store)->HoldsLead()) break;
-    if (!told) spdlog::warn("another process is rebuilding the assessment: waiting for it to finish");
-    told = true;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
+  if (Status s = WaitUntil("another process is rebuilding the assessment: waiting for it to finish",
+                           [&]() -> Result<bool> {
+                             GZ_ASSIGN_OR_RETURN(const bool under_way, (*store)->cases().AssessmentRebuildUnderWay());
+                             if (!under_way || (embedded && !other)) return true;
+                             if (embedded)
+                               return Status::Conflict("process " + std::to_string(other) + " has " + o.db.Target() +
+                                                       " open and the assessment is being rebuilt: start the server "
+                                                       "when it has finished");
+                             return (*store)->HoldsLead();
+                           });
+      !s.ok())
+    return Fail(s);
   RegionService regions(**store);
   GridService grids(**store);
   auto photo_files = OpenDirFileStore(o.files);

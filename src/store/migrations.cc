@@ -67,11 +67,12 @@ Status MigrateLocked(Connection& c, const std::vector<Migration>& list, const Mi
     // cut back now, while no reader holds it; if one does, the next checkpoints reuse it.
     (void)c.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
     auto free = c.Exec("SELECT freelist_count * page_size FROM pragma_freelist_count, pragma_page_size");
-    if (tell && free.ok() && free->rows.at(0).Int(0) >= kFreeWorthTelling) {
+    const int64_t free_bytes = free.ok() ? free->rows.at(0).Int(0) : 0;
+    if (tell && free_bytes >= kFreeWorthTelling) {
       std::snprintf(line, sizeof line,
                     "%lld MB of the database file are free pages the migration left; with the servers stopped, "
                     "`gongzhi db vacuum` gives them back",
-                    static_cast<long long>(free->rows.at(0).Int(0) >> 20));
+                    static_cast<long long>(free_bytes >> 20));
       note(line);
     }
   }

@@ -1395,8 +1395,8 @@ class SqlCaseStore : public CaseStore {
   Result<std::optional<Bundle>> GetCaseBundle(int64_t id) override {
     GZ_ASSIGN_OR_RETURN(auto c, pool_.Acquire());
     // On SQLite one read transaction instead of five (each statement would take the WAL's read
-    // lock by itself), and the parts agree with each other. On PostgreSQL BundleOn sends its own
-    // snapshot's BEGIN and COMMIT with the statements.
+    // lock by itself), and the parts agree with each other. On PostgreSQL BundleOn reads them again
+    // in a snapshot of their own when they may not agree.
     sql::Transaction tx(*c, /*write=*/false);
     if (c->dialect() == sql::Dialect::kSqlite) GZ_RETURN_IF_ERROR(tx.Begin());
     return BundleOn(*c, BundleSql(BundleBy::kId), id, std::nullopt);
