@@ -1,6 +1,7 @@
 #include "store/sql_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <map>
 #include <mutex>
@@ -89,8 +90,11 @@ class SqlStore : public Store {
  public:
   SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock, bool shared,
            std::shared_ptr<const ContactCipher> cipher, const TrackingKey& tracking_key)
-      : pool_(std::move(pool)), clock_(clock), lead_factory_(shared ? writer : nullptr),
-        cases_(MakeSqlCaseStore(*pool_, std::move(writer), std::move(cipher), tracking_key, !shared)) {}
+      : pool_(std::move(pool)),
+        clock_(clock),
+        lead_factory_(shared ? writer : nullptr),
+        cases_(MakeSqlCaseStore(*pool_, shared ? ClaimingWriter(std::move(writer), serving_) : std::move(writer),
+                                std::move(cipher), tracking_key, !shared)) {}
 
   CaseStore& cases() override { return *cases_; }
 
@@ -650,6 +654,22 @@ class SqlStore : public Store {
     lead_conn_.reset();
     lead_held_ = claim_held_ = false;
   }
+  static bool IsTrue(const std::string& v) { return v == "t" || v == "true" || v == "1"; }
+  // The case writers' connections (PostgreSQL). Once the process has claimed to serve, each one
+  // takes the claim too (shared) as it opens, and one that cannot is not opened: the batch waiting
+  // for it fails as unavailable, and the next tries again. The lead's session alone would leave a
+  // gap: when the database restarts, every session ends, and a rebuild that took the database
+  // before this server's next lead check would have its steps crossed by this server's writes.
+  static sql::Pool::Factory ClaimingWriter(sql::Pool::Factory writer, std::shared_ptr<std::atomic<bool>> serving) {
+    return [writer = std::move(writer), serving = std::move(serving)]() -> Result<std::unique_ptr<sql::Connection>> {
+      GZ_ASSIGN_OR_RETURN(auto c, writer());
+      if (!serving->load()) return c;
+      GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT pg_try_advisory_lock_shared(?)", {kServeLockKey}));
+      if (r.rows.empty() || !IsTrue(r.rows[0].Text(0)))
+        return Status::Unavailable("a rebuild of the assessment holds the database: writes resume when it has finished");
+      return c;
+    };
+  }
   // pg_try_advisory_lock(_shared) on the lead's session; taking the serving key notes the claim.
   // A failed statement drops the session (its locks with it). Under lead_mu_.
   Result<bool> TryLock(int64_t key, bool shared) {
@@ -658,8 +678,7 @@ class SqlStore : public Store {
       DropLeadSession();
       return r.ok() ? Status::Unavailable("no answer to an advisory lock") : r.status();
     }
-    const std::string v = r->rows[0].Text(0);
-    const bool got = v == "t" || v == "true" || v == "1";
+    const bool got = IsTrue(r->rows[0].Text(0));
     if (got && key == kServeLockKey) claim_held_ = true;
     return got;
   }
@@ -669,6 +688,7 @@ class SqlStore : public Store {
     if (claim_ != Claim::kNone && claim_ != kind)
       return Status::Internal("a process claims to serve or to rebuild, not both");
     claim_ = kind;
+    if (kind == Claim::kServing) serving_->store(true);
     if (claim_held_) return true;
     if (!LeadSession()) return Status::Unavailable("cannot open a session to claim the database");
     return TryLock(kServeLockKey, /*shared=*/kind == Claim::kServing);
@@ -680,6 +700,8 @@ class SqlStore : public Store {
   bool lead_held_ = false;
   Claim claim_ = Claim::kNone;  // what this process claimed (a server, a rebuild), held on lead_conn_
   bool claim_held_ = false;     // whether lead_conn_'s session holds it
+  // Set once this process claims to serve: its case writers then hold the claim too (ClaimingWriter).
+  std::shared_ptr<std::atomic<bool>> serving_ = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<CaseStore> cases_;  // after pool_: destroyed first
 };
 

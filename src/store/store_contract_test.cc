@@ -1310,6 +1310,56 @@ TEST_P(StoreContract, ServersAndARebuildOfTheAssessmentKeepApart) {
   EXPECT_FALSE(*again->ClaimRebuild()) << "the late server holds it now";
 }
 
+// A server whose sessions all ended (the database restarted) writes again only under the claim:
+// a rebuild that took the database in between keeps it to itself until it ends, instead of
+// having its steps crossed by the server's writes until the server's next lead check.
+TEST_P(StoreContract, AServerThatLostItsSessionsWritesOnlyUnderTheClaim) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "an embedded database: its file's locks tell";
+  store_.reset();
+  auto open = [&] {
+    auto s = OpenStore(target_, clock_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  };
+  auto insert = [](Store& s, const std::string& code, InstantMs at) {
+    return s.cases().InsertCase(NewCase(code, at), Ev("report", at), TestHash, std::nullopt);
+  };
+  auto server = open();
+  ASSERT_TRUE(*server->ClaimServing());
+  ASSERT_TRUE(insert(*server, "LOST00000001", 1000).ok());
+  {
+    auto admin = OpenConnection();
+    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+    ASSERT_TRUE((*admin)
+                    ->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+                    .ok());
+  }
+  auto rebuild = open();
+  bool claimed = false;
+  for (int i = 0; i < 100 && !claimed; ++i) {
+    auto r = rebuild->ClaimRebuild();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    claimed = *r;
+    if (!claimed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(claimed) << "the server's sessions have ended";
+  auto refused = insert(*server, "LOST00000002", 2000);
+  ASSERT_FALSE(refused.ok()) << "a write beside the rebuild";
+  EXPECT_EQ(refused.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(refused.status().message().find("rebuild"), std::string::npos) << refused.status().ToString();
+  rebuild.reset();
+  Result<int64_t> resumed = Status::Unavailable("not tried");
+  for (int i = 0; i < 100 && !resumed.ok(); ++i) {
+    resumed = insert(*server, "LOST00000003", 3000);
+    if (!resumed.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  // Its writer holds the claim again, even before its lead session has claimed anew.
+  auto another = open();
+  EXPECT_FALSE(*another->ClaimRebuild());
+}
+
 // An embedded database can be rewritten without its free pages, keeping every row; PostgreSQL
 // reuses its own.
 TEST_P(StoreContract, VacuumGivesBackFreePagesAndKeepsTheData) {
