@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <malloc.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <array>
@@ -520,6 +521,7 @@ void Server::Run() {
   std::vector<std::thread> io;
   for (int i = 1; i < Impl::IoThreads(im.opts.io_threads); ++i)
     io.emplace_back([&im] {
+      pthread_setname_np(pthread_self(), "gz-io");  // this thread keeps the process's name
       if (im.opts.io_thread_start) im.opts.io_thread_start();
       im.ioc.run();
     });

@@ -25,6 +25,8 @@ TEST(RowTest, ConvertsTextValuesFromPostgres) {
 }  // namespace
 }  // namespace gongzhi::sql
 
+#include <pthread.h>
+
 #include <atomic>
 #include <thread>
 
@@ -104,6 +106,35 @@ TEST(WriteQueueTest, AnswersOnlyAfterTheBatchIsDurable) {
       EXPECT_EQ(counters->syncs, 0);
     }
   }
+}
+
+// The writer and the syncer carry names, so that `top -H` and perf tell which one is busy (the
+// writer is what bounds intake).
+TEST(WriteQueueTest, ItsThreadsAreNamed) {
+  auto name_of_this_thread = [] {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    return std::string(name);
+  };
+  auto counters = std::make_shared<Counters>();
+  WriteQueue q([&]() -> Result<std::unique_ptr<Connection>> {
+    return std::unique_ptr<Connection>(std::make_unique<CountingConnection>(counters, /*deferred=*/true));
+  });
+  std::string job_thread, answer_thread;
+  std::promise<void> done;
+  q.Submit(
+      [&](Connection&) {
+        job_thread = name_of_this_thread();
+        return Status::Ok();
+      },
+      [&](Status s) {
+        EXPECT_TRUE(s.ok());
+        answer_thread = name_of_this_thread();
+        done.set_value();
+      });
+  done.get_future().wait();
+  EXPECT_EQ(job_thread, "gz-writer");
+  EXPECT_EQ(answer_thread, "gz-sync");  // a deferred sync answers once the batch is durable
 }
 
 // backlog() counts a job from its submission to its answer (queued, running, waiting for the

@@ -1,5 +1,7 @@
 #include "store/write_queue.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <vector>
@@ -28,6 +30,7 @@ WriteQueue::~WriteQueue() {
 }
 
 void WriteQueue::SyncLoop() {
+  pthread_setname_np(pthread_self(), "gz-sync");  // as `top -H` and perf show it
   for (;;) {
     std::deque<Committed> batches;
     std::function<Status()> sync;
@@ -126,6 +129,7 @@ bool WriteQueue::RunWithoutSavepoints(std::vector<Item>& batch, std::vector<Stat
 }
 
 void WriteQueue::Loop() {
+  pthread_setname_np(pthread_self(), "gz-writer");
   std::vector<Item> batch;
   std::vector<Status> results;
   for (;;) {
