@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <functional>
 #include <filesystem>
@@ -706,8 +707,13 @@ int main(int argc, char** argv) {
     return with_store(vacuum_db, [&](Store& store, RegionService&, GridService&) {
       auto sizes = store.Vacuum();
       if (!sizes.ok()) return Fail(sizes.status());
-      std::cout << "vacuumed " << vacuum_db.Target() << ": " << (sizes->before >> 20) << " MB -> " << (sizes->after >> 20)
-                << " MB\n";
+      // Tenths of a MB: a small district's file is under 1 MB, which whole MB printed as "0 MB -> 0 MB".
+      auto mb = [](int64_t bytes) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
+        return std::string(buf);
+      };
+      std::cout << "vacuumed " << vacuum_db.Target() << ": " << mb(sizes->before) << " -> " << mb(sizes->after) << "\n";
       return 0;
     });
   }
