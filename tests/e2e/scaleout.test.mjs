@@ -115,13 +115,39 @@ test('two nodes behind nginx: shared sessions, push through the proxy, PostgreSQ
         { stdio: 'ignore' });
       const held = new Promise((resolve) => holder.on('exit', resolve));
       await new Promise((r) => setTimeout(r, 500));
-      const during = startServer({ pg: claimDb, trustActor: false, demo: false, extra });
+      const during = startServer({ pg: claimDb, trustActor: false, extra });
       const soon = await Promise.race([during.then(() => 'serving'), new Promise((r) => setTimeout(() => r('waiting'), 2500))]);
       assert.equal(soon, 'waiting');
       assert.equal(await held, 0);
       const d = await during;
       assert.match(d.stderr(), /a rebuild of the assessment holds the database: waiting for it to finish/);
       assert.equal((await fetch(d.url + '/healthz')).status, 200);
+      // The database restarts (every session of the node ends) and a rebuild takes it before the
+      // node's next lead check: the node's reports are refused (503) until the rebuild has ended,
+      // instead of crossing its steps; then they go in.
+      const report = { category_code: '0101', description: '重建期间的报告', ...(await pointIn(d.url, '130404001008')) };
+      assert.equal((await api(d.url, 'POST', '/api/v1/cases', report)).status, 201);
+      const rebuilder = spawn('psql', ['-qAt', claimDb,
+        '-c', 'SELECT pg_advisory_lock(113775619699318) FROM (SELECT count(pg_terminate_backend(pid)) FROM ' +
+          'pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) AS ended',
+        '-c', 'SELECT pg_sleep(3)'], { stdio: 'ignore' });
+      const rebuilt = new Promise((resolve) => rebuilder.on('exit', resolve));
+      await new Promise((r) => setTimeout(r, 300));
+      let outcome = 'no answer';
+      for (let i = 0; i < 20 && outcome === 'no answer'; i++) {
+        const r = await api(d.url, 'POST', '/api/v1/cases', report);
+        if (r.status === 201) outcome = 'written beside the rebuild';
+        else if (/a rebuild of the assessment holds the database: writes resume/.test(d.stderr())) outcome = 'refused';
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(outcome, 'refused');
+      assert.equal(await rebuilt, 0);
+      let after = 0;
+      for (let i = 0; i < 50 && after !== 201; i++) {
+        after = (await api(d.url, 'POST', '/api/v1/cases', report)).status;
+        if (after !== 201) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(after, 201);
       await d.stop();
 
       // Failed sign-ins count on every node: five on A lock the login on B too.
