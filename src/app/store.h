@@ -153,12 +153,13 @@ class Store {
   // (sql::kServerApplicationName), as "pid N from ADDRESS", one for each server's connection. None
   // on an embedded database, which the caller checks by its file's locks (sql::SqliteOpenedByAnother).
   virtual Result<std::vector<std::string>> ServerSessions() = 0;
-  // Servers and a rebuild of the assessment keep apart on a shared database (PostgreSQL) through
-  // one advisory lock, held on the lead's session: every server holds it shared for its lifetime,
-  // a rebuild exclusively. ClaimServing: false while a rebuild holds it (the caller waits and asks
-  // again); a server whose session was lost (PostgreSQL restarted) claims again with its next
-  // HoldsLead, and does not lead until it has. ClaimRebuild: false while any server holds it.
-  // Both hold until the process ends. Always true on an embedded database (its file's locks tell).
+  // Servers and a rebuild of the assessment keep apart through one lock: every server holds it
+  // shared for its lifetime, a rebuild exclusively. ClaimServing: false while a rebuild holds it
+  // (the caller waits and asks again); a server does not lead until it holds it. ClaimRebuild:
+  // false while any server holds it. Both hold until the process ends. On PostgreSQL an advisory
+  // lock, held on the lead's session and on each of a server's case writers (a server whose
+  // sessions were lost claims again with its next HoldsLead, and writes only once a writer has);
+  // on an embedded database a lock on the file TARGET.claim (none for a database in memory).
   virtual Result<bool> ClaimServing() = 0;
   virtual Result<bool> ClaimRebuild() = 0;
 

@@ -7,7 +7,13 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "store/migrations.h"
 #include "store/postgres/pg_connection.h"
@@ -89,12 +95,17 @@ constexpr const char* kWorkerCols = "id, name, phone, capacity, active, created_
 class SqlStore : public Store {
  public:
   SqlStore(std::unique_ptr<sql::Pool> pool, sql::Pool::Factory writer, const Clock& clock, bool shared,
-           std::shared_ptr<const ContactCipher> cipher, const TrackingKey& tracking_key)
+           std::shared_ptr<const ContactCipher> cipher, const TrackingKey& tracking_key, std::string claim_file)
       : pool_(std::move(pool)),
         clock_(clock),
         lead_factory_(shared ? writer : nullptr),
+        claim_file_(std::move(claim_file)),
         cases_(MakeSqlCaseStore(*pool_, shared ? ClaimingWriter(std::move(writer), serving_) : std::move(writer),
                                 std::move(cipher), tracking_key, !shared)) {}
+
+  ~SqlStore() override {
+    if (claim_fd_ >= 0) ::close(claim_fd_);
+  }
 
   CaseStore& cases() override { return *cases_; }
 
@@ -276,8 +287,9 @@ class SqlStore : public Store {
   }
 
   bool HoldsLead() override {
-    if (!lead_factory_) return true;  // one process owns an embedded database
     std::lock_guard lock(lead_mu_);
+    // One process owns an embedded database; a server, once it holds its claim.
+    if (!lead_factory_) return claim_ != Claim::kServing || claim_fd_ >= 0;
     if (lead_conn_ && lead_held_) {
       if (lead_conn_->Exec("SELECT 1").ok() && lead_conn_->healthy()) return true;
       DropLeadSession();  // the session (and with it the locks) is gone
@@ -683,18 +695,38 @@ class SqlStore : public Store {
     return got;
   }
   Result<bool> TakeClaim(Claim kind) {
-    if (!lead_factory_) return true;
     std::lock_guard lock(lead_mu_);
     if (claim_ != Claim::kNone && claim_ != kind)
       return Status::Internal("a process claims to serve or to rebuild, not both");
     claim_ = kind;
+    if (!lead_factory_) return ClaimFile(kind);
     if (kind == Claim::kServing) serving_->store(true);
     if (claim_held_) return true;
     if (!LeadSession()) return Status::Unavailable("cannot open a session to claim the database");
     return TryLock(kServeLockKey, /*shared=*/kind == Claim::kServing);
   }
 
+  // An embedded database's claim: flock on the file `claim_file_` beside it, shared by servers and
+  // exclusive for a rebuild, held by the open descriptor `claim_fd_` until the process ends (the
+  // kernel drops it with the process, as PostgreSQL drops a session's advisory lock). Separate
+  // opens conflict even within one process. Under lead_mu_.
+  Result<bool> ClaimFile(Claim kind) {
+    if (claim_file_.empty() || claim_fd_ >= 0) return true;
+    const int fd = ::open(claim_file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::Unavailable("cannot open " + claim_file_ + ": " + std::strerror(errno));
+    if (::flock(fd, (kind == Claim::kServing ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+      const int e = errno;
+      ::close(fd);
+      if (e == EWOULDBLOCK) return false;
+      return Status::Unavailable("cannot lock " + claim_file_ + ": " + std::strerror(e));
+    }
+    claim_fd_ = fd;
+    return true;
+  }
+
   sql::Pool::Factory lead_factory_;  // set on PostgreSQL: a connection of its own holds the lead
+  const std::string claim_file_;     // an embedded database on a file: where its claim is held
+  int claim_fd_ = -1;
   std::mutex lead_mu_;
   std::unique_ptr<sql::Connection> lead_conn_;
   bool lead_held_ = false;
@@ -783,8 +815,11 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& target, const Clock&
     if (cipher) GZ_RETURN_IF_ERROR(AdoptContactKey(*c, *cipher));
     GZ_ASSIGN_OR_RETURN(tracking_key, TrackingKeyOf(*c));
   }
-  return std::unique_ptr<Store>(
-      std::make_unique<SqlStore>(std::move(pool), factory, clock, shared, std::move(cipher), tracking_key));
+  // An embedded database on a file (not in memory) keeps its claim in TARGET.claim.
+  std::string claim_file;
+  if (!shared && target != ":memory:" && !target.starts_with("file:")) claim_file = target + ".claim";
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(pool), factory, clock, shared, std::move(cipher),
+                                                           tracking_key, std::move(claim_file)));
 }
 
 }  // namespace gongzhi

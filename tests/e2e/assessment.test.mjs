@@ -2,6 +2,7 @@
 // giving back the same figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { act, api, cli, startServer, tempDir } from './helpers.mjs';
 
 // The district's leader (its actor is the district's region): sees figures of the whole district.
@@ -197,8 +198,21 @@ test('assessment figures, ranking, drill-down and rebuild', async () => {
     const rebuilt = cli(['rollup', 'rebuild', '--db', tmp.db]);
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
     assert.match(rebuilt.stdout, /rebuilt the assessment from \d+ events of 2 cases: 2 dispatches/);
-    srv = await startServer({ db: tmp.db });
+    // A server started while a rebuild holds the file's claim (here `flock` holds it for 3 s, as
+    // `rollup rebuild` does while it runs) waits for it, then serves.
+    const holder = spawn('flock', ['-x', tmp.db + '.claim', 'sleep', '3'], { stdio: 'ignore' });
+    const released = new Promise((resolve) => holder.on('exit', resolve));
+    await new Promise((r) => setTimeout(r, 300));
+    const during = startServer({ db: tmp.db });
+    const soon = await Promise.race([during.then(() => 'serving'), new Promise((r) => setTimeout(() => r('waiting'), 2000))]);
+    assert.equal(soon, 'waiting');
+    assert.equal(await released, 0);
+    srv = await during;
+    assert.match(srv.stderr(), /a rebuild of the assessment holds the database: waiting for it to finish/);
     assert.deepEqual((await api(srv.url, 'GET', q, undefined, LEADER)).json.figures, f);
+    // And while it serves, a rebuild is refused.
+    const beside = cli(['rollup', 'rebuild', '--db', tmp.db]);
+    assert.equal(beside.code, 1, beside.stdout);
     await srv.stop();
   } finally {
     await srv?.stop();
