@@ -102,6 +102,10 @@ Status WaitUntil(const char* waiting, const std::function<Result<bool>()>& ready
 
 // `reserved`: connections kept for the server's I/O threads (quick reads), beyond the eight.
 Result<std::unique_ptr<Store>> Open(const DbOptions& o, const Clock& clock, size_t reserved = 0) {
+  // Taken as a file, such an address made directories of its parts and a key of its own in them,
+  // and opened PostgreSQL with a key no other node had.
+  if (o.pg.empty() && IsPostgresTarget(o.db))
+    return Status::Invalid("db", "\"" + o.db + "\" is a PostgreSQL address: give it with --pg ([database] pg)");
   if (o.pg.empty()) {
     auto parent = std::filesystem::path(o.db).parent_path();
     std::error_code ec;

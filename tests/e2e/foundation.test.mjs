@@ -1,7 +1,7 @@
 // End-to-end: the real binary on SQLite, driven over HTTP and through its command line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { api, cli, startServer, tempDir, ROOT } from './helpers.mjs';
@@ -158,6 +158,11 @@ test('HTTP limits: 413 for big bodies, 431 for big headers, 404/405 as JSON', as
 
 test('gongzhi import divisions: whole 邯郸市, idempotent, --under, bad file refused whole', () => {
   const file = join(ROOT, 'data/handan-divisions.csv');
+  // A PostgreSQL address given as the SQLite file is refused, and leaves nothing behind.
+  const misplaced = cli(['import', 'divisions', file, '--db', 'postgresql://127.0.0.1:1/gongzhi'], { cwd: tmp.dir });
+  assert.equal(misplaced.code, 2, misplaced.stdout);  // bad input
+  assert.match(misplaced.stderr, /is a PostgreSQL address: give it with --pg/);
+  assert.ok(!existsSync(join(tmp.dir, 'postgresql:')), 'no directory named after the address');
   const first = cli(['import', 'divisions', file, '--db', tmp.db]);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /imported 6102 regions/);
