@@ -104,6 +104,7 @@ class SqlStore : public Store {
                                 std::move(cipher), tracking_key, !shared)) {}
 
   ~SqlStore() override {
+    cases_.reset();  // its queued writes finish under the claim
     if (claim_fd_ >= 0) ::close(claim_fd_);
   }
 
