@@ -248,7 +248,7 @@ int Serve(ServeOptions& o, CLI::App& cmd) {
   if (!embedded) sql::SetPostgresApplicationName(sql::kServerApplicationName);
   auto store = Open(o.db, clock, embedded ? io_threads : 0);
   if (!store.ok()) return Fail(store.status());
-  // On PostgreSQL a `rollup rebuild` holds the database (exclusively) while it runs: wait for it.
+  // A `rollup rebuild` holds the database's claim (exclusively) while it runs: wait for it.
   if (Status s = WaitUntil("a rebuild of the assessment holds the database: waiting for it to finish",
                            [&] { return (*store)->ClaimServing(); });
       !s.ok())

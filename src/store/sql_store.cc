@@ -667,7 +667,14 @@ class SqlStore : public Store {
     lead_conn_.reset();
     lead_held_ = claim_held_ = false;
   }
-  static bool IsTrue(const std::string& v) { return v == "t" || v == "true" || v == "1"; }
+  // pg_try_advisory_lock(_shared) on `c`: whether the lock was taken.
+  static Result<bool> TryAdvisoryLock(sql::Connection& c, int64_t key, bool shared) {
+    auto r = c.Exec(shared ? "SELECT pg_try_advisory_lock_shared(?)" : "SELECT pg_try_advisory_lock(?)", {key});
+    if (!r.ok()) return r.status();
+    if (r->rows.empty()) return Status::Unavailable("no answer to an advisory lock");
+    const std::string v = r->rows[0].Text(0);
+    return v == "t" || v == "true" || v == "1";
+  }
   // The case writers' connections (PostgreSQL). Once the process has claimed to serve, each one
   // takes the claim too (shared) as it opens, and one that cannot is not opened: the batch waiting
   // for it fails as unavailable, and the next tries again. The lead's session alone would leave a
@@ -677,23 +684,22 @@ class SqlStore : public Store {
     return [writer = std::move(writer), serving = std::move(serving)]() -> Result<std::unique_ptr<sql::Connection>> {
       GZ_ASSIGN_OR_RETURN(auto c, writer());
       if (!serving->load()) return c;
-      GZ_ASSIGN_OR_RETURN(auto r, c->Exec("SELECT pg_try_advisory_lock_shared(?)", {kServeLockKey}));
-      if (r.rows.empty() || !IsTrue(r.rows[0].Text(0)))
+      GZ_ASSIGN_OR_RETURN(const bool got, TryAdvisoryLock(*c, kServeLockKey, /*shared=*/true));
+      if (!got)
         return Status::Unavailable("a rebuild of the assessment holds the database: writes resume when it has finished");
       return c;
     };
   }
-  // pg_try_advisory_lock(_shared) on the lead's session; taking the serving key notes the claim.
-  // A failed statement drops the session (its locks with it). Under lead_mu_.
+  // TryAdvisoryLock on the lead's session; taking the serving key notes the claim. A failed
+  // statement drops the session (its locks with it). Under lead_mu_.
   Result<bool> TryLock(int64_t key, bool shared) {
-    auto r = lead_conn_->Exec(shared ? "SELECT pg_try_advisory_lock_shared(?)" : "SELECT pg_try_advisory_lock(?)", {key});
-    if (!r.ok() || r->rows.empty()) {
+    auto got = TryAdvisoryLock(*lead_conn_, key, shared);
+    if (!got.ok()) {
       DropLeadSession();
-      return r.ok() ? Status::Unavailable("no answer to an advisory lock") : r.status();
+      return got.status();
     }
-    const bool got = IsTrue(r->rows[0].Text(0));
-    if (got && key == kServeLockKey) claim_held_ = true;
-    return got;
+    if (*got && key == kServeLockKey) claim_held_ = true;
+    return *got;
   }
   Result<bool> TakeClaim(Claim kind) {
     std::lock_guard lock(lead_mu_);
