@@ -4,9 +4,9 @@
 
 namespace gongzhi::sql {
 
-int64_t Row::Int(size_t i) const { return live_ ? IntOf(live_->At(i)) : IntOf(v_[i]); }
-double Row::Real(size_t i) const { return live_ ? RealOf(live_->At(i)) : RealOf(v_[i]); }
-std::string Row::Text(size_t i) const { return TextOf(live_ ? live_->At(i) : Value(v_[i])); }
+int64_t Row::Int(size_t i) const { return live_ ? live_->Int(i) : IntOf(v_[i]); }
+double Row::Real(size_t i) const { return live_ ? live_->Real(i) : RealOf(v_[i]); }
+std::string Row::Text(size_t i) const { return live_ ? live_->Text(i) : TextOf(Value(v_[i])); }
 
 int64_t Row::IntOf(const Value& v) {
   if (auto p = std::get_if<int64_t>(&v)) return *p;

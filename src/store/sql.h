@@ -34,7 +34,10 @@ class Row {
    public:
     virtual ~Source() = default;
     virtual bool IsNull(size_t i) const = 0;
-    virtual Value At(size_t i) const = 0;
+    // Column i converted as Row's accessors convert a stored row's value (IntOf, RealOf, TextOf).
+    virtual int64_t Int(size_t i) const = 0;
+    virtual double Real(size_t i) const = 0;
+    virtual std::string Text(size_t i) const = 0;
   };
   explicit Row(std::vector<Value> v) : v_(std::move(v)) {}
   // Valid while `live` is (during a ForEach callback).
@@ -44,10 +47,13 @@ class Row {
   double Real(size_t i) const;
   std::string Text(size_t i) const;
 
- private:
+  // How a value converts to each accessor's type: a number from text by its leading digits (0
+  // when none), text from a number in decimal, 0 or "" from NULL.
   static int64_t IntOf(const Value& v);
   static double RealOf(const Value& v);
   static std::string TextOf(Value&& v);
+
+ private:
 
   std::vector<Value> v_;
   const Source* live_ = nullptr;

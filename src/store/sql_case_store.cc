@@ -835,10 +835,10 @@ class SqlCaseStore : public CaseStore {
       q = std::string("SELECT ") + kCaseCols + " FROM cases WHERE " + q + " ORDER BY id DESC LIMIT ?";
     }
     p.push_back(int64_t{f.limit});
-    GZ_ASSIGN_OR_RETURN(auto r, conn.Exec(q, p));
     std::vector<CaseRecord> out;
-    out.reserve(r.rows.size());
-    for (const auto& row : r.rows) out.push_back(CaseFromRow(row, cipher_, codec_));
+    out.reserve(static_cast<size_t>(std::min(f.limit, 64)));
+    GZ_RETURN_IF_ERROR(
+        conn.ForEach(q, p, [&](const sql::Row& row) { out.push_back(CaseFromRow(row, cipher_, codec_)); }));
     return out;
   }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store/postgres/pg_connection.h"
+#include "store/sqlite/sqlite_connection.h"
 
 namespace gongzhi::sql {
 namespace {
@@ -20,6 +21,60 @@ TEST(RowTest, ConvertsTextValuesFromPostgres) {
   EXPECT_DOUBLE_EQ(r.Real(1), 1.5);
   EXPECT_TRUE(r.IsNull(2));
   EXPECT_EQ(r.Text(3), "7");
+}
+
+// SQLite's rows are read in place (ForEach): each accessor converts a value of any storage class
+// as the same value in a stored row (Exec) converts.
+TEST(RowTest, ARowReadInPlaceConvertsAsAStoredRowDoes) {
+  auto c = std::move(OpenSqlite(":memory:").value());
+  const std::string q =
+      "SELECT 42, -7.75, NULL, '123abc', 'text', x'6869', '', 9007199254740993, '2.5e3', 'été'";
+  auto stored = c->Exec(q);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->rows.size(), 1u);
+  const Row& s = stored->rows[0];
+  int rows = 0;
+  ASSERT_TRUE(c->ForEach(q, {}, [&](const Row& live) {
+                 ++rows;
+                 for (size_t i = 0; i < 10; ++i) {
+                   SCOPED_TRACE(i);
+                   EXPECT_EQ(live.IsNull(i), s.IsNull(i));
+                   EXPECT_EQ(live.Int(i), s.Int(i));
+                   EXPECT_DOUBLE_EQ(live.Real(i), s.Real(i));
+                   EXPECT_EQ(live.Text(i), s.Text(i));
+                 }
+                 EXPECT_EQ(live.Int(0), 42);
+                 EXPECT_EQ(live.Int(1), -7);
+                 EXPECT_EQ(live.Text(1), std::to_string(-7.75));
+                 EXPECT_TRUE(live.IsNull(2));
+                 EXPECT_EQ(live.Int(2), 0);
+                 EXPECT_EQ(live.Text(2), "");
+                 EXPECT_EQ(live.Int(3), 123);
+                 EXPECT_EQ(live.Text(5), "hi");
+                 EXPECT_EQ(live.Int(7), 9007199254740993);
+                 EXPECT_DOUBLE_EQ(live.Real(8), 2500);
+                 EXPECT_EQ(live.Text(9), "été");
+               }).ok());
+  EXPECT_EQ(rows, 1);
+}
+
+// The statement cache finds a statement by its text even when the text it was first asked for
+// with is gone and another text of the same length has taken its address.
+TEST(SqliteConnectionTest, AStatementIsFoundByItsTextNotByWhereTheTextLies) {
+  auto c = std::move(OpenSqlite(":memory:").value());
+  ASSERT_TRUE(c->ExecScript("CREATE TABLE t (a INTEGER, b INTEGER); INSERT INTO t VALUES (1, 10)").ok());
+  std::string q(64, ' ');
+  auto ask = [&](std::string_view text) {
+    q.assign(64, ' ');
+    q.replace(0, text.size(), text);  // same buffer, same length, different statement
+    auto r = c->Exec(q);
+    EXPECT_TRUE(r.ok());
+    return r.ok() && !r->rows.empty() ? r->rows[0].Int(0) : -1;
+  };
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ask("SELECT a FROM t"), 1);
+    EXPECT_EQ(ask("SELECT b FROM t"), 10);
+  }
 }
 
 }  // namespace
