@@ -129,17 +129,37 @@ void Write(std::string& out, const boost::json::value& v) {
 
 }  // namespace
 
-std::string& JsonObjectWriter::Key(std::string_view name) {
-  if (!first_) out_ += ',';
-  first_ = false;
+char* JsonObjectWriter::PutKey(char* p, std::string_view name) {
   assert(std::none_of(name.begin(), name.end(), [](char c) { return NeedsEscape(static_cast<unsigned char>(c)); }));
-  out_ += '"';
-  out_ += name;
-  out_ += "\":";
+  if (!first_) *p++ = ',';
+  first_ = false;
+  *p++ = '"';
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  *p++ = '"';
+  *p++ = ':';
+  return p;
+}
+
+// Each in one append (one append per piece was a tenth of a case view's instructions).
+std::string& JsonObjectWriter::Key(std::string_view name) {
+  char buf[80];
+  if (name.size() + 4 <= sizeof buf) {
+    out_.append(buf, PutKey(buf, name));
+  } else {
+    std::string long_key(name.size() + 4, ' ');
+    long_key.resize(PutKey(long_key.data(), name) - long_key.data());
+    out_ += long_key;
+  }
   return out_;
 }
 
-void JsonObjectWriter::Int(std::string_view name, int64_t v) { WriteInt(Key(name), v); }
+void JsonObjectWriter::Int(std::string_view name, int64_t v) {
+  char buf[80];
+  if (name.size() + 4 + 20 > sizeof buf) return WriteInt(Key(name), v);
+  char* p = PutKey(buf, name);
+  out_.append(buf, std::to_chars(p, buf + sizeof buf, v).ptr);
+}
 
 void JsonObjectWriter::Double(std::string_view name, double v) { Write(Key(name), boost::json::value(v)); }
 

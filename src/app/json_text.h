@@ -45,6 +45,10 @@ class JsonObjectWriter {
   void Raw(std::string_view name, std::string_view json) { Key(name) += json; }
 
  private:
+  // Writes `,"name":` at p (no comma before the first member), which has room for name.size() + 4
+  // characters; returns where it ends.
+  char* PutKey(char* p, std::string_view name);
+
   std::string& out_;
   bool first_ = true;
 };

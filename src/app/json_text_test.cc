@@ -74,5 +74,18 @@ TEST(JsonTextTest, ObjectWriterWritesWhatTheTreeWould) {
   EXPECT_EQ(json::parse(out).at("payload"), json::parse(R"({"a":[1,2]})"));
 }
 
+TEST(JsonObjectWriterTest, NamesOfAnyLengthAndExtremeIntegers) {
+  const std::string long_name(200, 'k'), mid_name(76, 'm');
+  std::string out;
+  JsonObjectWriter w(out);
+  w.Int(long_name, INT64_MIN);
+  w.Int(mid_name, INT64_MAX);
+  w.String(long_name + "s", "v");
+  w.Int("z", 0);
+  w.Close();
+  json::object tree{{long_name, INT64_MIN}, {mid_name, INT64_MAX}, {long_name + "s", "v"}, {"z", 0}};
+  EXPECT_EQ(out, JsonText(tree));
+}
+
 }  // namespace
 }  // namespace gongzhi
