@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include "app/assessment.h"
@@ -101,6 +102,25 @@ TEST_F(CaseServiceTest, IntakeLocatesRoutesAndGivesATrackingCode) {
   auto none = cases_.Report(AtGrid("11"));
   EXPECT_FALSE(none->record.suggested_unit_id);
   EXPECT_NE(none->record.route_reason.find("属地兜底"), std::string::npos);
+}
+
+// The report event's payload is the JSON object of where the report went, as the audit chain
+// hashes it; with a suggested unit and without one.
+TEST_F(CaseServiceTest, TheReportEventRecordsWhereTheReportWent) {
+  for (const std::string category : {"0101", "11"}) {
+    auto r = cases_.Report(AtGrid(category));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    const auto& c = r->record;
+    auto events = ts_.store().cases().ListEvents(c.id);
+    ASSERT_TRUE(events.ok());
+    ASSERT_EQ(events->size(), 1u);
+    boost::json::object want{{"channel", ChannelName(c.channel)}, {"category", category}, {"grid", c.grid_code},
+                             {"region", c.region_code},          {"route", c.route_reason}};
+    if (c.suggested_unit_id) want["suggested_unit"] = *c.suggested_unit_id;
+    EXPECT_EQ(category == "0101", c.suggested_unit_id.has_value());
+    EXPECT_EQ((*events)[0].payload, boost::json::serialize(want));
+    EXPECT_EQ((*events)[0].action, "report");
+  }
 }
 
 TEST_F(CaseServiceTest, IntakeRefusals) {
