@@ -54,7 +54,6 @@ class Row {
   static std::string TextOf(Value&& v);
 
  private:
-
   std::vector<Value> v_;
   const Source* live_ = nullptr;
 };
