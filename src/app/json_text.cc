@@ -141,24 +141,20 @@ char* JsonObjectWriter::PutKey(char* p, std::string_view name) {
   return p;
 }
 
-// Each in one append (one append per piece was a tenth of a case view's instructions).
+// Each written in place at the end of the text (one append per piece was a tenth of a case
+// view's instructions).
 std::string& JsonObjectWriter::Key(std::string_view name) {
-  char buf[80];
-  if (name.size() + 4 <= sizeof buf) {
-    out_.append(buf, PutKey(buf, name));
-  } else {
-    std::string long_key(name.size() + 4, ' ');
-    long_key.resize(PutKey(long_key.data(), name) - long_key.data());
-    out_ += long_key;
-  }
+  const size_t at = out_.size();
+  out_.resize(at + name.size() + 4);
+  out_.resize(PutKey(out_.data() + at, name) - out_.data());
   return out_;
 }
 
 void JsonObjectWriter::Int(std::string_view name, int64_t v) {
-  char buf[80];
-  if (name.size() + 4 + 20 > sizeof buf) return WriteInt(Key(name), v);
-  char* p = PutKey(buf, name);
-  out_.append(buf, std::to_chars(p, buf + sizeof buf, v).ptr);
+  const size_t at = out_.size();
+  out_.resize(at + name.size() + 4 + 20);  // 20: INT64_MIN's digits and sign
+  char* p = PutKey(out_.data() + at, name);
+  out_.resize(std::to_chars(p, out_.data() + out_.size(), v).ptr - out_.data());
 }
 
 void JsonObjectWriter::Double(std::string_view name, double v) { Write(Key(name), boost::json::value(v)); }

@@ -153,9 +153,8 @@ class SqliteConnection : public Connection {
   }
 
   // Column `c` of the statement's current row.
-  // (Through its sqlite3_value, as StatementRow reads one.)
-  static Value ColumnValue(sqlite3_stmt* st, int c) {
-    sqlite3_value* v = sqlite3_column_value(st, c);
+  static Value ColumnValue(sqlite3_stmt* st, int c) { return ValueOf(sqlite3_column_value(st, c)); }
+  static Value ValueOf(sqlite3_value* v) {
     switch (sqlite3_value_type(v)) {
       case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_value_int64(v));
       case SQLITE_FLOAT: return sqlite3_value_double(v);
@@ -171,38 +170,24 @@ class SqliteConnection : public Connection {
   // The current row of a statement, read in place. Each value is read through its
   // sqlite3_value: the sqlite3_column_* calls would each check the column and the connection's
   // malloc state again (a third of a case view's row reading). Such a value is "unprotected",
-  // safe here because a connection is used by one thread at a time (opened NOMUTEX).
+  // safe here because a connection is used by one thread at a time (opened NOMUTEX). A value of
+  // the accessor's own type is read directly; any other converts as a stored row's would.
   class StatementRow : public Row::Source {
    public:
     explicit StatementRow(sqlite3_stmt* st) : st_(st) {}
     bool IsNull(size_t i) const override { return sqlite3_value_type(At(i)) == SQLITE_NULL; }
     int64_t Int(size_t i) const override {
       sqlite3_value* v = At(i);
-      switch (sqlite3_value_type(v)) {
-        case SQLITE_INTEGER: return sqlite3_value_int64(v);
-        case SQLITE_NULL: return 0;
-        case SQLITE_FLOAT: return Row::IntOf(sqlite3_value_double(v));
-        default: return Row::IntOf(ValueText(v));
-      }
+      return sqlite3_value_type(v) == SQLITE_INTEGER ? sqlite3_value_int64(v) : Row::IntOf(ValueOf(v));
     }
     double Real(size_t i) const override {
       sqlite3_value* v = At(i);
-      switch (sqlite3_value_type(v)) {
-        case SQLITE_FLOAT: return sqlite3_value_double(v);
-        case SQLITE_NULL: return 0;
-        case SQLITE_INTEGER: return Row::RealOf(static_cast<int64_t>(sqlite3_value_int64(v)));
-        default: return Row::RealOf(ValueText(v));
-      }
+      return sqlite3_value_type(v) == SQLITE_FLOAT ? sqlite3_value_double(v) : Row::RealOf(ValueOf(v));
     }
     std::string Text(size_t i) const override {
       sqlite3_value* v = At(i);
-      switch (sqlite3_value_type(v)) {
-        case SQLITE_TEXT:
-        case SQLITE_BLOB: return ValueText(v);
-        case SQLITE_NULL: return {};
-        case SQLITE_INTEGER: return Row::TextOf(static_cast<int64_t>(sqlite3_value_int64(v)));
-        default: return Row::TextOf(sqlite3_value_double(v));
-      }
+      const int type = sqlite3_value_type(v);
+      return type == SQLITE_TEXT || type == SQLITE_BLOB ? ValueText(v) : Row::TextOf(ValueOf(v));
     }
 
    private:
