@@ -1,8 +1,9 @@
 #!/bin/bash
 # The server's user-space instructions per request, counted by callgrind: unlike throughput and
-# CPU time they do not move with the VM's speed (which drifts by up to a third within an hour), so
-# two binaries compare to a fraction of a percent in one run each. Kernel work (sockets, page
-# reads) is not counted: confirm a gain in time with bench/ab.sh.
+# CPU time they do not move with the VM's speed (which drifts by up to a third within an hour);
+# runs of one binary still differ by up to ~3% (checkpoints, the page cache), so a smaller
+# difference needs several runs. Kernel work (sockets, page reads) is not counted: confirm a gain
+# in time with bench/ab.sh.
 # Each binary serves a copy of DB twice under callgrind, answering N and then 3N requests
 # (PATHS_FILE's lines in turn, one keep-alive connection, as the trusted system actor); the
 # difference divided by 2N leaves out start-up. A line is a path to GET, or "POST path JSON-body".

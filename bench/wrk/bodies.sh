@@ -1,6 +1,7 @@
 #!/bin/bash
 # The first N intake bodies of bench/wrk/intake.lua as "POST /api/v1/cases BODY" lines (for
-# bench/instructions.sh).
+# bench/instructions.sh): report.lua's intake_body and nth_point again, in awk (there is no
+# standalone Lua here, and wrk connects before its scripts run). Change both together.
 #   bench/wrk/bodies.sh N
 n=${1:-500}
 awk -v n="$n" 'BEGIN {

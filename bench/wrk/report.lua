@@ -13,6 +13,7 @@ function nth_point(n)
   return 114.30 + (n * 7919 % 1700) / 10000, 36.58 + (n * 104729 % 700) / 10000
 end
 
+-- (bench/wrk/bodies.sh writes the same bodies for bench/instructions.sh in awk: change both.)
 -- The n-th intake body: categories rotating over 16 leaves (so duplicate candidates are found, as
 -- in a busy district, not always), `label` in the description.
 local categories = {"0101","0102","0103","0201","0301","0302","0401","0402","0501","0502","0601","0602","22","23","24","25"}
