@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/sha256.h"
+
 namespace gongzhi {
 
 // Written directly, byte for byte what serializing the JSON object {case_id, seq, at, actor,
@@ -36,18 +38,10 @@ std::string Sha256Hex(std::string_view bytes) {
   return hex;
 }
 
+// core's Sha256 rather than libsodium's portable code: with the CPU's SHA instructions the hash of
+// each event costs the SQLite writer a sixth as much (audit_test holds the two to the same answers).
 std::string EventHash(const CaseEvent& e) {
-  const std::string canonical = CanonicalEvent(e);
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(e.prev_hash.data()), e.prev_hash.size());
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>("\n"), 1);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size());
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&st, out);
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
-  return hex;
+  return Sha256().Update(e.prev_hash).Update("\n").Update(CanonicalEvent(e)).FinalHex();
 }
 
 Result<AuditReport> VerifyAuditTrail(CaseStore& store) {

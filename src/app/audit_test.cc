@@ -51,5 +51,18 @@ TEST(Audit, EventHashIsSha256OfThePreviousHashAndTheCanonicalForm) {
   EXPECT_EQ(EventHash(e), Sha256Hex(e.prev_hash + "\n" + ReferenceCanonical(e)));
 }
 
+// EventHash uses core's Sha256 (the CPU's SHA instructions where present), Sha256Hex libsodium's:
+// they must agree for events of every size, or stored chains would stop verifying.
+TEST(Audit, EventHashesAgreeWithLibsodiumForEventsOfEverySize) {
+  CaseEvent e;
+  e.case_id = 7, e.seq = 2, e.at = 1'795'000'000'000;
+  e.actor = "grid:1", e.action = "claim", e.from_state = "dispatched", e.to_state = "handling";
+  e.prev_hash = std::string(64, 'f');
+  for (int n = 0; n < 300; ++n) {
+    e.payload = "{\"note\":\"" + std::string(n, static_cast<char>('a' + n % 26)) + "\"}";
+    ASSERT_EQ(EventHash(e), Sha256Hex(e.prev_hash + "\n" + ReferenceCanonical(e))) << "note of " << n;
+  }
+}
+
 }  // namespace
 }  // namespace gongzhi
